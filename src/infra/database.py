@@ -1,0 +1,65 @@
+"""Engines and sessions, and the embedded PostgreSQL used when no DATABASE_URL is given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+
+# asyncpg prepares every statement; after five executions PostgreSQL may switch a prepared
+# statement to a generic plan, which for filters over skewed data is many times slower.
+SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+
+
+def async_url(url: str) -> str:
+    """Accept postgres://, postgresql:// or postgresql+asyncpg:// and return the asyncpg form."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: str) -> tuple[str, dict[str, Any]]:
+    """A DSN and keyword arguments for asyncpg itself (socket hosts travel as a keyword)."""
+    parsed = make_url(async_url(url))
+    kwargs: dict[str, Any] = {}
+    host = parsed.query.get("host")
+    if host:
+        kwargs["host"] = host
+    dsn = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    return dsn, kwargs
+
+
+def with_database(url: str, name: str) -> str:
+    return make_url(async_url(url)).set(database=name).render_as_string(hide_password=False)
+
+
+def start_embedded(data_dir: Path, database: str) -> str:
+    """Start (or reuse) the embedded PostgreSQL in ``data_dir`` and return a URL to ``database``.
+
+    The server keeps running after this process exits, so the next start reuses it.
+    """
+    import pgserver  # imported here: only the embedded path needs it
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(data_dir / "pg"), cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    socket_dir = str(data_dir / "pg")
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return _create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"server_settings": SERVER_SETTINGS},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,42 @@
+"""One settings object, read from the environment (and a local ``.env`` when present)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; when unset an embedded PostgreSQL (pgserver) is started.",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / ".data",
+        description="Where the embedded PostgreSQL keeps its files (git-ignored).",
+    )
+    database_name: str = Field(
+        default="customer_hub", description="Database created inside the embedded server."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_size: int = 10
+    max_page_size: int = 100
+    demo_customers: int = Field(
+        default=5000, description="Size of the demo shop `make run` seeds the first time."
+    )
+    demo_seed: int = 42
+    graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
