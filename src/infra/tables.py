@@ -783,7 +783,17 @@ Index("ix_thread_subscriber", thread.c.shop_id, thread.c.subscriber_id)
 Index("ix_thread_customer", thread.c.shop_id, thread.c.customer_id)
 Index("ix_message_thread", message.c.shop_id, message.c.thread_id, message.c.sent_at)
 Index("ix_enrolment_subscriber", sequence_enrolment.c.shop_id, sequence_enrolment.c.subscriber_id)
-Index("ix_scheduled_step_due", scheduled_step.c.shop_id, scheduled_step.c.status, scheduled_step.c.due_at)
-Index("ix_webhook_delivery_due", webhook_delivery.c.shop_id, webhook_delivery.c.status, webhook_delivery.c.next_attempt_at)
+Index(
+    "ix_scheduled_step_due",
+    scheduled_step.c.shop_id,
+    scheduled_step.c.status,
+    scheduled_step.c.due_at,
+)
+Index(
+    "ix_webhook_delivery_due",
+    webhook_delivery.c.shop_id,
+    webhook_delivery.c.status,
+    webhook_delivery.c.next_attempt_at,
+)
 Index("ix_member_tier", member.c.shop_id, member.c.tier)
 Index("ix_tag_folder", tag.c.shop_id, tag.c.folder_id)

@@ -1,0 +1,86 @@
+"""Per-request DataLoaders, named ``<Thing>By<Key>``; each calls one repository method."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from functools import cached_property
+from typing import TypeVar
+
+from aiodataloader import DataLoader
+
+from domain.conversation import Thread
+from domain.customer import Customer
+from domain.member import Member
+from domain.subscriber import Page, Subscriber
+from domain.tag import Tag, TagFolder
+from graph.repositories import Repositories
+from infra import tables as t
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def loader(fetch: Callable[[Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+    async def batch(keys: list[K]) -> list[V]:
+        return list(await fetch(keys))
+
+    return DataLoader(batch, max_batch_size=1000)
+
+
+class Loaders:
+    """Built fresh for every request, so nothing cached leaks between callers or shops."""
+
+    def __init__(self, repos: Repositories, now: Callable[[], datetime]) -> None:
+        self.repos = repos
+        self.now = now
+
+    @cached_property
+    def customer_by_id(self) -> DataLoader[int, Customer | None]:
+        return loader(self.repos.customers.get_many)
+
+    @cached_property
+    def member_by_id(self) -> DataLoader[int, Member | None]:
+        return loader(self.repos.members.get_many)
+
+    @cached_property
+    def member_by_customer_id(self) -> DataLoader[int, Member | None]:
+        return loader(self.repos.members.by_customer_ids)
+
+    @cached_property
+    def pending_points_by_member_id(self) -> DataLoader[int, int]:
+        return loader(lambda ids: self.repos.members.pending_points(ids, self.now()))
+
+    @cached_property
+    def subscriber_by_id(self) -> DataLoader[int, Subscriber | None]:
+        return loader(self.repos.subscribers.get_many)
+
+    @cached_property
+    def page_by_id(self) -> DataLoader[int, Page | None]:
+        return loader(self.repos.pages.get_many)
+
+    @cached_property
+    def thread_by_id(self) -> DataLoader[int, Thread | None]:
+        return loader(self.repos.threads.get_many)
+
+    @cached_property
+    def tag_by_id(self) -> DataLoader[int, Tag | None]:
+        return loader(self.repos.tags.get_many)
+
+    @cached_property
+    def tag_folder_by_id(self) -> DataLoader[int, TagFolder | None]:
+        return loader(self.repos.tag_folders.get_many)
+
+    @cached_property
+    def tags_by_customer_id(self) -> DataLoader[int, list[Tag]]:
+        return loader(lambda ids: self.repos.tags.for_owners(t.customer_tag, "customer_id", ids))
+
+    @cached_property
+    def tags_by_subscriber_id(self) -> DataLoader[int, list[Tag]]:
+        return loader(
+            lambda ids: self.repos.tags.for_owners(t.subscriber_tag, "subscriber_id", ids)
+        )
+
+    @cached_property
+    def tags_by_thread_id(self) -> DataLoader[int, list[Tag]]:
+        return loader(lambda ids: self.repos.tags.for_owners(t.thread_tag, "thread_id", ids))

@@ -1,0 +1,46 @@
+# The README's commands. Everything installs itself into .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONPATH := src
+
+CUSTOMERS ?= 5000
+SEED ?= 42
+
+.PHONY: run test seed migrate schema lint typecheck bench install clean-data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## serve the API and GraphiQL (embedded PostgreSQL + demo shop without DATABASE_URL)
+	$(BIN)/python -m cli serve
+
+test: $(STAMP)  ## the whole test suite (TEST_DATABASE_URL, else an embedded PostgreSQL)
+	$(BIN)/pytest -q
+
+seed: $(STAMP)  ## generate a demo shop: make seed CUSTOMERS=1000000 SEED=7
+	$(BIN)/python -m cli seed --customers $(CUSTOMERS) --seed $(SEED)
+
+migrate: $(STAMP)
+	$(BIN)/python -m cli migrate
+
+schema: $(STAMP)  ## export schema.graphql
+	$(BIN)/python -m cli schema
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,101 @@
+"""Composition root: settings, database, schema and HTTP app wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import GraphQLRouter
+
+from graph.context import Context
+from graph.graphiql import install_graphiql
+from graph.schema import schema
+from infra.database import create_engine, session_factory
+from infra.repositories.auth import principal_for
+from infra.runtime import database_url
+from infra.settings import Settings, get_settings
+
+SessionMaker = Callable[[], AsyncSession]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Router(GraphQLRouter[Context, None]):
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    maker: SessionMaker = request.app.state.sessions
+    session = maker()
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+async def get_context(
+    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
+) -> Context:
+    state = request.app.state
+    token = bearer_token(request)
+    principal = await principal_for(session, token) if token else None
+    return Context(session=session, principal=principal, settings=state.settings, now=state.now)
+
+
+def create_app(
+    *,
+    settings: Settings | None = None,
+    sessions: SessionMaker | None = None,
+    now: Callable[[], datetime] = utc_now,
+    demo_token: str | None = None,
+) -> FastAPI:
+    """The HTTP app. Tests pass ``sessions`` (bound to a rolled-back transaction) and ``now``."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sessions is not None:
+            yield
+            return
+        engine = create_engine(database_url(), pool_size=settings.pool_size)
+        app.state.sessions = session_factory(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="customer-hub",
+        description="GraphQL API of a Vietnamese commerce CRM. POST queries to /graphql.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.now = now
+    if sessions is not None:
+        app.state.sessions = sessions
+    router: Any = Router(schema, context_getter=get_context, graphql_ide=None)
+    app.include_router(router, prefix="/graphql")
+    if settings.graphiql:
+        install_graphiql(app, path="/graphql", default_token=demo_token)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,168 @@
+"""`customer-hub` command line: serve, migrate, seed, schema, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from infra.settings import PROJECT_ROOT, get_settings
+
+DEMO_SHOP_ID = 1
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.upgrade(config, "heads")
+
+
+async def _demo_token(url: str) -> str:
+    """The demo owner token, kept in the data folder so restarts print the same one."""
+    from domain.staff import Role
+    from infra.database import create_engine, session_factory
+    from infra.repositories.auth import ensure_shop, issue_token, principal_for
+
+    settings = get_settings()
+    path = settings.data_dir / "demo-token"
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with session_factory(engine)() as session:
+            if path.exists():
+                token = path.read_text().strip()
+                if await principal_for(session, token) is not None:
+                    return token
+            await ensure_shop(session, shop_id=DEMO_SHOP_ID, name="Cửa hàng Demo")
+            _, token = await issue_token(
+                session, shop_id=DEMO_SHOP_ID, role=Role.OWNER, staff_name="Chủ cửa hàng (demo)"
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(token + "\n")
+    return token
+
+
+async def _seed(url: str, customers: int, seed: int, shop_id: int, **options: object) -> None:
+    from infra.seed import seed_shop
+
+    report = await seed_shop(url, customers=customers, seed=seed, shop_id=shop_id, **options)  # type: ignore[arg-type]
+    sys.stderr.write(f"{report}\n")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app import create_app
+    from infra.runtime import database_url, describe
+
+    settings = get_settings()
+    url = database_url()
+    migrate(url)
+    if not settings.database_url or args.demo:
+        asyncio.run(_seed(url, settings.demo_customers, settings.demo_seed, DEMO_SHOP_ID))
+    token = asyncio.run(_demo_token(url))
+    sys.stderr.write(
+        f"\ncustomer-hub on {describe(url)}\n"
+        f"GraphiQL: http://{settings.host}:{settings.port}/graphql\n"
+        f"Demo token (owner of shop {DEMO_SHOP_ID}): {token}\n"
+        f'Header to set in GraphiQL: {{"Authorization": "Bearer {token}"}}\n\n'
+    )
+    app = create_app(settings=settings, demo_token=token)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from infra.runtime import database_url
+
+    migrate(database_url())
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from infra.runtime import database_url
+
+    url = database_url()
+    migrate(url)
+    options: dict[str, object] = {}
+    if args.pages is not None:
+        options["pages"] = args.pages
+    if args.threads_per_customer is not None:
+        options["threads_per_customer"] = args.threads_per_customer
+    asyncio.run(_seed(url, args.customers, args.seed, args.shop_id, **options))
+
+
+def cmd_schema(args: argparse.Namespace) -> None:
+    from graph.schema import schema
+
+    text = schema.as_str() + "\n"
+    if args.check:
+        current = Path(args.output).read_text() if Path(args.output).exists() else ""
+        if current != text:
+            sys.stderr.write(f"{args.output} is stale: run `make schema`.\n")
+            raise SystemExit(1)
+        return
+    Path(args.output).write_text(text)
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    from domain.staff import Role
+    from infra.database import create_engine, session_factory
+    from infra.repositories.auth import ensure_shop, issue_token
+    from infra.runtime import database_url
+
+    async def run() -> str:
+        engine = create_engine(database_url(), pool_size=1)
+        try:
+            async with session_factory(engine)() as session:
+                await ensure_shop(session, shop_id=args.shop_id, name=f"Shop {args.shop_id}")
+                _, token = await issue_token(
+                    session, shop_id=args.shop_id, role=Role(args.role), staff_name=args.name
+                )
+                await session.commit()
+                return token
+        finally:
+            await engine.dispose()
+
+    sys.stdout.write(asyncio.run(run()) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="customer-hub", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, seed the demo shop if new, and serve the API")
+    serve.add_argument("--demo", action="store_true", help="seed the demo shop on DATABASE_URL too")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply the migrations").set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="generate a realistic Vietnamese demo shop")
+    seed.add_argument("--customers", type=int, default=5000)
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--shop-id", type=int, default=DEMO_SHOP_ID)
+    seed.add_argument("--pages", type=int, default=None)
+    seed.add_argument("--threads-per-customer", type=float, default=None)
+    seed.set_defaults(func=cmd_seed)
+
+    schema = sub.add_parser("schema", help="export the GraphQL SDL")
+    schema.add_argument("--output", default=str(PROJECT_ROOT / "schema.graphql"))
+    schema.add_argument("--check", action="store_true", help="fail if the file is stale")
+    schema.set_defaults(func=cmd_schema)
+
+    token = sub.add_parser("token", help="create a staff member and print an API token")
+    token.add_argument("--shop-id", type=int, default=DEMO_SHOP_ID)
+    token.add_argument("--role", default="owner")
+    token.add_argument("--name", default="API client")
+    token.set_defaults(func=cmd_token)
+
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Commerce customers and their orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    POS = "pos"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    ZALO = "zalo"
+    SHOPEE = "shopee"
+    TIKTOK = "tiktok"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    shop_id: int
+    id: int
+    external_id: str | None
+    first_name: str | None
+    last_name: str | None
+    full_name: str | None
+    gender: Gender
+    birthday: date | None
+    email: str | None
+    phone: str | None
+    phone_normalized: str | None
+    carrier: str | None
+    address: str | None
+    province: str | None
+    district: str | None
+    ward: str | None
+    created_at: datetime
+    orders_count: int
+    total_spent: Decimal
+    last_order_at: datetime | None
+    channels: tuple[Channel, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product_sku: str
+    product_name: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    shop_id: int
+    id: int
+    external_id: str | None
+    customer_id: int
+    channel: Channel
+    store_code: str | None
+    placed_at: datetime
+    total_amount: Decimal

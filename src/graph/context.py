@@ -1,0 +1,53 @@
+"""The typed context every resolver receives, built once per request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info as _Info
+
+from domain.staff import Principal
+from graph.dataloaders import Loaders
+from graph.repositories import Repositories
+from infra.settings import Settings
+
+
+class Context(BaseContext):
+    def __init__(
+        self,
+        *,
+        session: AsyncSession,
+        principal: Principal | None,
+        settings: Settings,
+        now: Callable[[], datetime],
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.principal = principal
+        self.settings = settings
+        self.now = now
+
+    @property
+    def shop_id(self) -> int:
+        return self.viewer.shop_id
+
+    @property
+    def viewer(self) -> Principal:
+        if self.principal is None:  # the auth extension stops such requests before resolvers
+            raise PermissionError("not authenticated")
+        return self.principal
+
+    @cached_property
+    def repos(self) -> Repositories:
+        return Repositories(self.session, self.shop_id)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.repos, self.now)
+
+
+Info = _Info[Context, None]

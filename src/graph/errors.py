@@ -1,0 +1,43 @@
+"""Errors as the API shows them: typed user errors in payloads, coded top-level errors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import strawberry
+
+from domain.errors import DomainError, ErrorCode
+from graphql import GraphQLError
+
+UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode", description="What went wrong.")
+
+
+@strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="Path of the input field at fault, e.g. `input.definition.include.0`."
+    )
+    message: str = strawberry.field(description="What is wrong and how to fix it.")
+    code: UserErrorCode = strawberry.field(description="Machine-readable kind of error.")  # type: ignore[valid-type]
+
+
+def user_error(error: DomainError) -> UserError:
+    return UserError(field=error.field, message=error.message, code=error.code)
+
+
+class ErrorKind(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+def api_error(message: str, kind: ErrorKind, **extensions: Any) -> GraphQLError:
+    """A top-level GraphQL error with ``extensions.code`` (for queries, auth and limits)."""
+    return GraphQLError(message, extensions={"code": kind.value, **extensions})
+
+
+def bad_input(message: str, *, field: str) -> GraphQLError:
+    return api_error(message, ErrorKind.BAD_USER_INPUT, field=field)

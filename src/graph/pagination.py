@@ -1,0 +1,111 @@
+"""Relay cursor connections with ``totalCount`` and a maximum page size."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+
+from graph.errors import bad_input
+
+NodeT = TypeVar("NodeT")
+
+DEFAULT_PAGE_SIZE = 20
+
+
+@strawberry.type(description="Where a page stands in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="An item of a list and its cursor.")
+class Edge(Generic[NodeT]):
+    node: NodeT = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Opaque position of this item in the list.")
+
+
+@strawberry.type(description="A page of a list, Relay style.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Items of this page without their cursors.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many items the whole list has (all pages).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def encode_cursor(key: int | str) -> str:
+    return base64.urlsafe_b64encode(f"c:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str, *, field: str = "after") -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    if not raw.startswith("c:"):
+        raise bad_input("Not a cursor of this list: pass an `endCursor` from a page.", field=field)
+    return raw[2:]
+
+
+def decode_int_cursor(cursor: str | None, *, field: str = "after") -> int | None:
+    if cursor is None:
+        return None
+    value = decode_cursor(cursor, field=field)
+    if not value.isdigit():
+        raise bad_input("Not a cursor of this list: pass an `endCursor` from a page.", field=field)
+    return int(value)
+
+
+First = Annotated[
+    int | None, strawberry.argument(description="Page size, at most 100 (default 20).")
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Cursor after which the page starts (`endCursor`).")
+]
+
+
+def page_size(first: int | None, maximum: int) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > maximum:
+        raise bad_input(
+            f"`first` must be between 0 and {maximum}; got {first}. Page through longer lists "
+            "with `after`.",
+            field="first",
+        )
+    return first
+
+
+def connection(
+    nodes: Sequence[NodeT],
+    *,
+    keys: Sequence[int | str],
+    has_next: bool,
+    has_previous: bool,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[NodeT]:
+    edges = [Edge(node=n, cursor=encode_cursor(k)) for n, k in zip(nodes, keys, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,116 @@
+"""Root fields of the foundation: the node interface, the shop, and the paged lists."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from graph.context import Info
+from graph.pagination import After, Connection, First, connection, decode_int_cursor, page_size
+from graph.types.conversation import Thread
+from graph.types.customer import Customer
+from graph.types.member import Member
+from graph.types.shop import Shop, Viewer
+from graph.types.subscriber import Page, Subscriber
+from graph.types.tag import Tag, TagFolder
+from infra import tables as t
+from infra.repositories.base import TableRepository
+
+N = TypeVar("N")
+
+
+async def list_page(
+    info: Info,
+    repo: TableRepository[Any],
+    convert: Callable[[Any], N],
+    first: int | None,
+    after: str | None,
+) -> Connection[N]:
+    size = page_size(first, info.context.settings.max_page_size)
+    page = await repo.page(first=size, after=decode_int_cursor(after))
+    count: Callable[[], Awaitable[int]] = repo.count
+    return connection(
+        [convert(item) for item in page.items],
+        keys=[item.id for item in page.items],
+        has_next=page.has_next,
+        has_previous=after is not None,
+        count=count,
+    )
+
+
+@strawberry.type
+class CoreQuery:
+    node: relay.Node | None = relay.node(description="Fetch any object by its global id.")
+
+    @strawberry.field(description="The shop the token belongs to.")
+    async def shop(self, info: Info) -> Shop:
+        row = (
+            await info.context.session.execute(
+                select(t.shop).where(t.shop.c.shop_id == info.context.shop_id)
+            )
+        ).one()
+        return Shop(name=row.name, timezone=row.timezone, points_delay_hours=row.points_delay_hours)
+
+    @strawberry.field(description="The staff member the token belongs to, and what they may do.")
+    async def viewer(self, info: Info) -> Viewer:
+        principal = info.context.viewer
+        name = await info.context.session.scalar(
+            select(t.staff.c.name).where(
+                t.staff.c.shop_id == principal.shop_id, t.staff.c.id == principal.staff_id
+            )
+        )
+        return Viewer(
+            staff_id=principal.staff_id,
+            name=name or "",
+            role=principal.role,
+            can_switch_merge_mode=principal.can_switch_merge_mode,
+            can_manage_page_connection=principal.can_manage_page_connection,
+        )
+
+    @strawberry.field(description="Commerce customers, newest first.")
+    async def customers(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Customer]:
+        return await list_page(
+            info, info.context.repos.customers, Customer.from_domain, first, after
+        )
+
+    @strawberry.field(description="Registered loyalty members, newest first.")
+    async def members(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Member]:
+        return await list_page(info, info.context.repos.members, Member.from_domain, first, after)
+
+    @strawberry.field(description="Subscribers of the shop's pages, newest first.")
+    async def subscribers(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Subscriber]:
+        return await list_page(
+            info, info.context.repos.subscribers, Subscriber.from_domain, first, after
+        )
+
+    @strawberry.field(description="Conversation threads of all pages, newest first.")
+    async def threads(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Thread]:
+        return await list_page(info, info.context.repos.threads, Thread.from_domain, first, after)
+
+    @strawberry.field(description="Connected social pages.")
+    async def pages(self, info: Info, first: First = None, after: After = None) -> Connection[Page]:
+        return await list_page(info, info.context.repos.pages, Page.from_domain, first, after)
+
+    @strawberry.field(description="Tag folders of the shop and its pages.")
+    async def tag_folders(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[TagFolder]:
+        return await list_page(
+            info, info.context.repos.tag_folders, TagFolder.from_domain, first, after
+        )
+
+    @strawberry.field(description="Tags of the shop and its pages.")
+    async def tags(self, info: Info, first: First = None, after: After = None) -> Connection[Tag]:
+        return await list_page(info, info.context.repos.tags, Tag.from_domain, first, after)

@@ -1,0 +1,98 @@
+"""Commerce customers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from domain import customer as domain
+from graph.context import Info
+from graph.types.common import resolve_many
+from graph.types.enums import Channel, Gender
+from graph.types.tag import Tag, tags
+
+if TYPE_CHECKING:
+    from graph.types.member import Member
+
+
+@strawberry.type(description="A commerce customer, with what the customer lists show.")
+class Customer(relay.Node):
+    id: relay.NodeID[int]
+    external_id: str | None = strawberry.field(description="Id in the partner system, if any.")
+    first_name: str | None = strawberry.field(description="Given name (tên).")
+    last_name: str | None = strawberry.field(description="Family name (họ).")
+    full_name: str | None = strawberry.field(description="Full name as written, with diacritics.")
+    gender: Gender = strawberry.field(description="Female, male or unknown.")  # type: ignore[valid-type]
+    birthday: date | None = strawberry.field(description="Date of birth.")
+    email: str | None = strawberry.field(description="E-mail as given.")
+    phone: str | None = strawberry.field(description="Phone number as given.")
+    phone_normalized: str | None = strawberry.field(
+        description="The phone in 10-digit national form (0xxxxxxxxx); matches ignore formatting."
+    )
+    carrier: str | None = strawberry.field(
+        description="Mobile carrier of the phone (viettel, vinaphone, mobifone, ...)."
+    )
+    address: str | None = strawberry.field(description="Street address.")
+    province: str | None = strawberry.field(description="Province or city.")
+    district: str | None = strawberry.field(description="District.")
+    ward: str | None = strawberry.field(description="Ward.")
+    created_at: datetime = strawberry.field(description="When the customer was created.")
+    orders_count: int = strawberry.field(description="Number of orders.")
+    total_spent: float = strawberry.field(description="Sum of order totals, in VND.")
+    last_order_at: datetime | None = strawberry.field(description="Time of the latest order.")
+    channels: list[Channel] = strawberry.field(  # type: ignore[valid-type]
+        description="Channels the customer has bought through."
+    )
+
+    @classmethod
+    def from_domain(cls, c: domain.Customer) -> Customer:
+        return cls(
+            id=c.id,
+            external_id=c.external_id,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            full_name=c.full_name,
+            gender=c.gender,
+            birthday=c.birthday,
+            email=c.email,
+            phone=c.phone,
+            phone_normalized=c.phone_normalized,
+            carrier=c.carrier,
+            address=c.address,
+            province=c.province,
+            district=c.district,
+            ward=c.ward,
+            created_at=c.created_at,
+            orders_count=c.orders_count,
+            total_spent=float(c.total_spent),
+            last_order_at=c.last_order_at,
+            channels=list(c.channels),
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Customer | None]:
+        return await resolve_many(
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.customer_by_id.load_many(ids),
+            cls.from_domain,
+        )
+
+    @strawberry.field(description="Commerce tags of the customer.")
+    async def tags(self, info: Info) -> list[Tag]:
+        return tags(await info.context.loaders.tags_by_customer_id.load(self.id))
+
+    @strawberry.field(description="The loyalty membership, if the customer registered.")
+    async def member(
+        self, info: Info
+    ) -> Annotated[Member, strawberry.lazy("graph.types.member")] | None:
+        from graph.types.member import Member
+
+        found = await info.context.loaders.member_by_customer_id.load(self.id)
+        return Member.from_domain(found) if found else None

@@ -1,0 +1,150 @@
+"""Social pages and their subscribers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from domain import subscriber as domain
+from graph.context import Info
+from graph.types.common import resolve_many
+from graph.types.enums import ConnectionState, Gender, PageChannel
+from graph.types.tag import Tag, tags
+
+if TYPE_CHECKING:
+    from graph.types.customer import Customer
+
+
+@strawberry.type(
+    description="A connected social page: Facebook, Instagram, Zalo OA or Shopee chat."
+)
+class Page(relay.Node):
+    id: relay.NodeID[int]
+    channel: PageChannel = strawberry.field(description="The page's channel.")  # type: ignore[valid-type]
+    external_id: str = strawberry.field(description="Id of the page on its platform.")
+    name: str = strawberry.field(description="Page name.")
+    avatar_url: str | None = strawberry.field(description="Page picture.")
+    connection_state: ConnectionState = strawberry.field(  # type: ignore[valid-type]
+        description="Connected, lost (needs reconnecting) or disconnected."
+    )
+    first_connected_at: datetime = strawberry.field(description="First connection time.")
+
+    @classmethod
+    def from_domain(cls, p: domain.Page) -> Page:
+        return cls(
+            id=p.id,
+            channel=p.channel,
+            external_id=p.external_id,
+            name=p.name,
+            avatar_url=p.avatar_url,
+            connection_state=p.connection_state,
+            first_connected_at=p.first_connected_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Page | None]:
+        return await resolve_many(
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.page_by_id.load_many(ids),
+            cls.from_domain,
+        )
+
+
+@strawberry.type(description="A person who messaged a connected page since the chatbot was set up.")
+class Subscriber(relay.Node):
+    id: relay.NodeID[int]
+    platform_user_id: str = strawberry.field(description="The person's id on the page's platform.")
+    avatar_url: str | None = strawberry.field(description="Profile picture.")
+    subscribed: bool = strawberry.field(description="Subscription status.")
+    last_interaction_at: datetime | None = strawberry.field(
+        description="Last interaction with the chatbot."
+    )
+    signed_up_at: datetime = strawberry.field(description="When the person first subscribed.")
+    first_name: str | None = strawberry.field(description="Given name.")
+    last_name: str | None = strawberry.field(description="Family name.")
+    full_name: str | None = strawberry.field(description="Full name.")
+    gender: Gender = strawberry.field(description="Gender.")  # type: ignore[valid-type]
+    phone: str | None = strawberry.field(description="Phone number, if shared.")
+    email: str | None = strawberry.field(description="E-mail, if shared.")
+    store_name: str | None = strawberry.field(description="Store whose QR code they scanned.")
+    store_code: str | None = strawberry.field(description="Code of that store.")
+    customer_code: str | None = strawberry.field(description="Customer code given by the shop.")
+    customer_name: str | None = strawberry.field(description="Customer name given by the shop.")
+    last_source: str | None = strawberry.field(description="Last source they came from.")
+    last_page_source: str | None = strawberry.field(
+        description='Web page they clicked "chat" from.'
+    )
+    utm_source: str | None = strawberry.field(description="utm_source from the cookie.")
+    utm_medium: str | None = strawberry.field(description="utm_medium from the cookie.")
+    utm_campaign: str | None = strawberry.field(description="utm_campaign from the cookie.")
+    page_id: strawberry.Private[int]
+    customer_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_domain(cls, s: domain.Subscriber) -> Subscriber:
+        return cls(
+            id=s.id,
+            platform_user_id=s.platform_user_id,
+            avatar_url=s.avatar_url,
+            subscribed=s.subscribed,
+            last_interaction_at=s.last_interaction_at,
+            signed_up_at=s.signed_up_at,
+            first_name=s.first_name,
+            last_name=s.last_name,
+            full_name=s.full_name,
+            gender=s.gender,
+            phone=s.phone,
+            email=s.email,
+            store_name=s.store_name,
+            store_code=s.store_code,
+            customer_code=s.customer_code,
+            customer_name=s.customer_name,
+            last_source=s.last_source,
+            last_page_source=s.last_page_source,
+            utm_source=s.utm_source,
+            utm_medium=s.utm_medium,
+            utm_campaign=s.utm_campaign,
+            page_id=s.page_id,
+            customer_id=s.customer_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Subscriber | None]:
+        return await resolve_many(
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.subscriber_by_id.load_many(ids),
+            cls.from_domain,
+        )
+
+    @strawberry.field(description="The page the person subscribed to.")
+    async def page(self, info: Info) -> Page:
+        found = await info.context.loaders.page_by_id.load(self.page_id)
+        assert found is not None  # a foreign key guarantees it
+        return Page.from_domain(found)
+
+    @strawberry.field(description="Tags attached to the subscriber.")
+    async def tags(self, info: Info) -> list[Tag]:
+        return tags(await info.context.loaders.tags_by_subscriber_id.load(self.id))
+
+    @strawberry.field(
+        description="The commerce customer linked by normalised phone or e-mail (one profile)."
+    )
+    async def customer(
+        self, info: Info
+    ) -> Annotated[Customer, strawberry.lazy("graph.types.customer")] | None:
+        from graph.types.customer import Customer
+
+        if self.customer_id is None:
+            return None
+        found = await info.context.loaders.customer_by_id.load(self.customer_id)
+        return Customer.from_domain(found) if found else None

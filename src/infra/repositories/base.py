@@ -1,0 +1,74 @@
+"""Shop-scoped table access shared by the repositories: aligned batch gets, keyset pages, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, Table, func, select, true
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a keyset-paged list; ``has_next`` says whether rows follow it."""
+
+    items: list[T]
+    has_next: bool
+
+
+def aligned(ids: Sequence[int], found: Iterable[T], key: Callable[[T], int]) -> list[T | None]:
+    """Results in the order of ``ids``, None where an id matched nothing."""
+    by_id = {key(item): item for item in found}
+    return [by_id.get(i) for i in ids]
+
+
+class TableRepository(Generic[T]):
+    """Reads one shop's rows of ``table``; subclasses set ``table`` and ``to_domain``."""
+
+    table: Table
+
+    def __init__(self, session: AsyncSession, shop_id: int) -> None:
+        self.session = session
+        self.shop_id = shop_id
+
+    def to_domain(self, row: Row[Any]) -> T:
+        raise NotImplementedError
+
+    def scoped(self) -> Select[Any]:
+        return select(self.table).where(self.table.c.shop_id == self.shop_id)
+
+    async def get_many(self, ids: Sequence[int]) -> list[T | None]:
+        if not ids:
+            return []
+        rows = await self.session.execute(self.scoped().where(self.table.c.id.in_(ids)))
+        items = [self.to_domain(row) for row in rows]
+        return aligned(ids, items, lambda item: item.id)  # type: ignore[attr-defined]
+
+    async def page(
+        self,
+        *,
+        first: int,
+        after: int | None = None,
+        where: ColumnElement[bool] | None = None,
+    ) -> Page[T]:
+        """Newest first (by id), ``first`` rows after the row with id ``after``."""
+        query = self.scoped().where(where if where is not None else true())
+        if after is not None:
+            query = query.where(self.table.c.id < after)
+        query = query.order_by(self.table.c.id.desc()).limit(first + 1)
+        rows = (await self.session.execute(query)).all()
+        return Page([self.to_domain(r) for r in rows[:first]], has_next=len(rows) > first)
+
+    async def count(self, where: ColumnElement[bool] | None = None) -> int:
+        query = (
+            select(func.count())
+            .select_from(self.table)
+            .where(self.table.c.shop_id == self.shop_id)
+            .where(where if where is not None else true())
+        )
+        return int((await self.session.execute(query)).scalar_one())

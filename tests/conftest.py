@@ -1,0 +1,162 @@
+"""A real PostgreSQL for every test: TEST_DATABASE_URL when set, else an embedded one.
+
+The suite creates a database of its own, migrates it once with Alembic (so the migrations are
+tested too), and runs each test inside a transaction that is rolled back afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from app import create_app
+from cli import migrate
+from domain.staff import Role
+from infra.database import async_url, asyncpg_dsn, create_engine, with_database
+from infra.repositories.auth import ensure_shop, issue_token
+from infra.settings import Settings
+
+SHOP_ID = 1
+OTHER_SHOP_ID = 2
+FIXED_NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Asia/Ho_Chi_Minh
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield async_url(given)
+        return
+    import pgserver
+
+    server = pgserver.get_server(str(tmp_path_factory.mktemp("pg")), cleanup_mode="stop")
+    socket_dir = server.get_uri().split("host=")[-1]
+    yield f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
+    server.cleanup()
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    dsn, kwargs = asyncpg_dsn(server_url)
+    connection = await asyncpg.connect(dsn, **kwargs)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def database_url(server_url: str) -> AsyncIterator[str]:
+    """A fresh database, migrated to head, dropped at the end of the run."""
+    name = f"customer_hub_test_{uuid.uuid4().hex[:10]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    url = with_database(server_url, name)
+    try:
+        await asyncio.to_thread(migrate, url)
+        yield url
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+def _session(connection: AsyncConnection) -> AsyncSession:
+    return AsyncSession(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    session = _session(connection)
+    yield session
+    await session.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(session: AsyncSession) -> int:
+    await ensure_shop(session, shop_id=SHOP_ID, name="Cửa hàng Thử")
+    await ensure_shop(session, shop_id=OTHER_SHOP_ID, name="Cửa hàng Khác")
+    await session.flush()
+    return SHOP_ID
+
+
+TokenMaker = Callable[..., Awaitable[str]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def make_token(session: AsyncSession, shop: int) -> TokenMaker:
+    async def make(role: Role = Role.OWNER, shop_id: int = SHOP_ID, name: str = "Nhân viên") -> str:
+        _, token = await issue_token(session, shop_id=shop_id, role=role, staff_name=name)
+        await session.flush()
+        return token
+
+    return make
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def token(make_token: TokenMaker) -> str:
+    return await make_token(Role.OWNER)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return FIXED_NOW
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
+    app = create_app(
+        settings=Settings(graphiql=True),
+        sessions=lambda: _session(connection),
+        now=lambda: now,
+    )
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def gql(client: AsyncClient, token: str) -> GraphQL:
+    """POST a document; returns the JSON body (asserting HTTP 200)."""
+
+    async def run(
+        query: str, variables: dict[str, Any] | None = None, *, as_token: str | None = None
+    ) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {as_token or token}"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run

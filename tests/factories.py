@@ -1,0 +1,100 @@
+"""Row factories with keyword overrides; every row goes through the real tables."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.phone import carrier_of, normalize_phone
+from infra import tables as t
+
+_counter = itertools.count(1)
+SHOP_ID = 1
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def _insert(session: AsyncSession, table: Any, values: dict[str, Any]) -> int:
+    result = await session.execute(insert(table).values(**values).returning(table.c.id))
+    return int(result.scalar_one())
+
+
+async def make_customer(session: AsyncSession, **overrides: Any) -> int:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "full_name": f"Nguyễn Văn Khách {n}",
+        "first_name": "Khách",
+        "last_name": "Nguyễn",
+        "gender": "unknown",
+    }
+    values.update(overrides)
+    if "phone" in values and "phone_normalized" not in values:
+        values["phone_normalized"] = normalize_phone(values["phone"])
+        values["carrier"] = carrier_of(values["phone_normalized"])
+    if values.get("email") and "email_normalized" not in values:
+        values["email_normalized"] = values["email"].strip().lower()
+    return await _insert(session, t.customer, values)
+
+
+async def make_page(session: AsyncSession, **overrides: Any) -> int:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "channel": "facebook",
+        "external_id": f"page-{n}",
+        "name": f"Trang {n}",
+    }
+    values.update(overrides)
+    return await _insert(session, t.page, values)
+
+
+async def make_subscriber(session: AsyncSession, *, page_id: int, **overrides: Any) -> int:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "page_id": page_id,
+        "platform_user_id": f"psid-{n}",
+        "full_name": f"Người Theo Dõi {n}",
+    }
+    values.update(overrides)
+    if "phone" in values and "phone_normalized" not in values:
+        values["phone_normalized"] = normalize_phone(values["phone"])
+    return await _insert(session, t.subscriber, values)
+
+
+async def make_member(session: AsyncSession, *, customer_id: int, **overrides: Any) -> int:
+    n = next(_counter)
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "customer_id": customer_id,
+        "member_code": f"M{n:06d}",
+        "tier": "silver",
+        "member_since": T0,
+    }
+    values.update(overrides)
+    return await _insert(session, t.member, values)
+
+
+async def make_tag(session: AsyncSession, **overrides: Any) -> int:
+    n = next(_counter)
+    values: dict[str, Any] = {"shop_id": SHOP_ID, "name": f"Tag {n}"}
+    values.update(overrides)
+    return await _insert(session, t.tag, values)
+
+
+async def make_thread(
+    session: AsyncSession, *, page_id: int, subscriber_id: int, **overrides: Any
+) -> int:
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "page_id": page_id,
+        "subscriber_id": subscriber_id,
+        "channel": "facebook",
+        "last_message_at": T0,
+    }
+    values.update(overrides)
+    return await _insert(session, t.thread, values)
