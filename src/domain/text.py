@@ -29,7 +29,7 @@ def _build_table() -> tuple[str, str]:
 
 
 FOLD_FROM, FOLD_TO = _build_table()
-_TABLE = {ord(s): t for s, t in zip(FOLD_FROM, FOLD_TO, strict=True)}
+_TABLE: dict[int, str | None] = {ord(s): t for s, t in zip(FOLD_FROM, FOLD_TO, strict=True)}
 _TABLE.update({ord(mark): None for mark in COMBINING_MARKS})
 
 
