@@ -160,3 +160,35 @@ def gql(client: AsyncClient, token: str) -> GraphQL:
         return body
 
     return run
+
+
+class StatementLog:
+    """SQL statements run on the test connection while it is recording."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql_statements(connection: AsyncConnection) -> Iterator[StatementLog]:
+    """Records every statement the app runs on the test connection (savepoints excluded)."""
+    from sqlalchemy import event
+
+    log = StatementLog()
+    sync_engine = connection.sync_engine
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            log.statements.append(statement)
+
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)

@@ -1,0 +1,43 @@
+"""Nested fields of a list are batched: the number of statements does not grow with the page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra import tables as t
+from tests.conftest import GraphQL, StatementLog
+from tests.factories import SHOP_ID, make_customer, make_member, make_tag
+
+CUSTOMERS_WITH_NESTED = """
+query Customers($first: Int!) {
+  customers(first: $first) {
+    totalCount
+    nodes { fullName tags { name } member { memberCode points { available pending used } } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("first", [2, 10, 40])
+async def test_customer_page_statements_are_constant(
+    gql: GraphQL, session: AsyncSession, sql_statements: StatementLog, first: int
+) -> None:
+    tag = await make_tag(session, name="VIP")
+    for i in range(40):
+        customer = await make_customer(session, full_name=f"Khách {i}")
+        await make_member(session, customer_id=customer)
+        await session.execute(
+            insert(t.customer_tag).values(shop_id=SHOP_ID, customer_id=customer, tag_id=tag)
+        )
+    await session.flush()
+
+    sql_statements.clear()
+    body = await gql(CUSTOMERS_WITH_NESTED, {"first": first})
+
+    assert "errors" not in body, body
+    assert len(body["data"]["customers"]["nodes"]) == first
+    assert all(n["tags"] == [{"name": "VIP"}] for n in body["data"]["customers"]["nodes"])
+    # token, page, count, tags, members, pending points: six, whatever the page size
+    assert len(sql_statements) == 6, sql_statements.statements
