@@ -8,12 +8,17 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from cross_web import HTTPException
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
+from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET
 
 from graph.context import Context
-from graph.graphiql import install_graphiql
+from graph.errors import ErrorKind
+from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
 from infra.database import create_engine, session_factory
 from infra.repositories.auth import principal_for
@@ -28,8 +33,31 @@ def utc_now() -> datetime:
 
 
 class Router(GraphQLRouter[Context, None]):
+    """Strawberry's router with orjson, and our own offline GraphiQL page instead of the CDN one."""
+
+    def __init__(self, schema: BaseSchema, *, ide_page: str | None, **kwargs: Any) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if ide_page else None, **kwargs)
+        self.ide_page = ide_page
+
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(self.ide_page or "", headers={"Cache-Control": "no-store"})
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Request-level failures (unknown operation name, no query, bad JSON) as GraphQL JSON.
+
+        Strawberry answers them in plain text, which GraphiQL and clients cannot parse.
+        """
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as error:
+            kind = ErrorKind.NOT_FOUND if error.status_code == 404 else ErrorKind.BAD_USER_INPUT
+            body = {"errors": [{"message": error.reason, "extensions": {"code": kind.value}}]}
+            return Response(
+                orjson.dumps(body), status_code=error.status_code, media_type="application/json"
+            )
 
 
 def bearer_token(request: Request) -> str | None:
@@ -89,10 +117,13 @@ def create_app(
     app.state.now = now
     if sessions is not None:
         app.state.sessions = sessions
-    router: Any = Router(schema, context_getter=get_context, graphql_ide=None)
+    ide_page = (
+        graphiql_page(endpoint="/graphql", default_token=demo_token) if settings.graphiql else None
+    )
+    router: Any = Router(schema, context_getter=get_context, ide_page=ide_page)
     app.include_router(router, prefix="/graphql")
     if settings.graphiql:
-        install_graphiql(app, path="/graphql", default_token=demo_token)
+        install_graphiql_assets(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
