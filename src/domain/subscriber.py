@@ -32,6 +32,7 @@ class Page:
     avatar_url: str | None
     connection_state: ConnectionState
     first_connected_at: datetime
+    notice_dismissed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import DomainError
 
 # SPEC T2: created for a page on its first connection.
 DEFAULT_TAG_FOLDERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -51,3 +55,43 @@ class Tag:
     @property
     def is_social(self) -> bool:
         return self.page_id is not None
+
+
+MAX_TAG_NAME = 64
+
+
+class TagTarget(StrEnum):
+    """What a tag can be put on."""
+
+    CUSTOMER = "customer"
+    SUBSCRIBER = "subscriber"
+    THREAD = "thread"
+
+
+def clean_name(name: str, *, field: str) -> str:
+    """A tag or folder name without surrounding spaces; empty or overlong names are refused."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise DomainError("A name is required.", field=field)
+    if len(cleaned) > MAX_TAG_NAME:
+        raise DomainError(f"A name has at most {MAX_TAG_NAME} characters.", field=field)
+    return cleaned
+
+
+def scope_rule(target: TagTarget) -> str:
+    """Which tags fit ``target``, in words for error messages (SPEC T2)."""
+    if target is TagTarget.CUSTOMER:
+        return "customers take commerce tags (tags of the shop, not of a page)"
+    return f"a {target.value} takes only the tags of its own page"
+
+
+def unique_by_name(tags: Iterable[Tag]) -> list[Tag]:
+    """Each tag name once, keeping the first seen (SPEC C5: one per name across pages)."""
+    seen: set[str] = set()
+    result: list[Tag] = []
+    for tag in tags:
+        key = tag.name.casefold()
+        if key not in seen:
+            seen.add(key)
+            result.append(tag)
+    return result

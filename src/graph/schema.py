@@ -7,6 +7,9 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimit
 from strawberry.schema.config import StrawberryConfig
 
 from graph.extensions import RequireAuthentication, mask_unexpected_errors
+from graph.inbox.pages import PageMutation
+from graph.inbox.query import InboxQuery
+from graph.inbox.tags import TagMutation
 from graph.queries import CoreQuery
 
 MAX_DEPTH = 12
@@ -14,13 +17,19 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
-class Query(CoreQuery):
+class Query(CoreQuery, InboxQuery):
+    pass
+
+
+@strawberry.type(description="Change the shop's data; every payload lists `userErrors`.")
+class Mutation(TagMutation, PageMutation):
     pass
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             RequireAuthentication,

@@ -571,6 +571,8 @@ thread = Table(
     Column("has_order", Boolean, nullable=False, server_default=text("false")),
     Column("last_message_at", TZ, nullable=False),
     Column("created_at", TZ, nullable=False, server_default=NOW),
+    # Added by migration 0003_inbox: the inbox groups threads into one row per person.
+    Column("person_key", BigInteger, Computed("coalesce(customer_id, -id)", persisted=True)),
     PrimaryKeyConstraint("shop_id", "id"),
     _fk(["page_id"], "page"),
     _fk(["subscriber_id"], "subscriber"),
@@ -779,6 +781,21 @@ Index("ix_subscriber_customer", subscriber.c.shop_id, subscriber.c.customer_id)
 Index("ix_subscriber_phone", subscriber.c.shop_id, subscriber.c.phone_normalized)
 Index("ix_subscriber_email", subscriber.c.shop_id, subscriber.c.email_normalized)
 Index("ix_thread_recent", thread.c.shop_id, thread.c.last_message_at.desc(), thread.c.id.desc())
+Index(
+    "ix_thread_person",
+    thread.c.shop_id,
+    thread.c.person_key,
+    thread.c.last_message_at.desc(),
+    thread.c.id.desc(),
+    postgresql_include=["page_id"],
+)
+Index(
+    "ix_thread_page_recent",
+    thread.c.shop_id,
+    thread.c.page_id,
+    thread.c.last_message_at.desc(),
+    thread.c.id.desc(),
+)
 Index("ix_thread_subscriber", thread.c.shop_id, thread.c.subscriber_id)
 Index("ix_thread_customer", thread.c.shop_id, thread.c.customer_id)
 Index("ix_message_thread", message.c.shop_id, message.c.thread_id, message.c.sent_at)

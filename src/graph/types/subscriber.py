@@ -32,6 +32,9 @@ class Page(relay.Node):
         description="Connected, lost (needs reconnecting) or disconnected."
     )
     first_connected_at: datetime = strawberry.field(description="First connection time.")
+    notice_dismissed: bool = strawberry.field(
+        default=False, description="Whether staff dismissed the lost-connection notice."
+    )
 
     @classmethod
     def from_domain(cls, p: domain.Page) -> Page:
@@ -43,6 +46,7 @@ class Page(relay.Node):
             avatar_url=p.avatar_url,
             connection_state=p.connection_state,
             first_connected_at=p.first_connected_at,
+            notice_dismissed=p.notice_dismissed,
         )
 
     @classmethod

@@ -26,6 +26,7 @@ class PageRepository(TableRepository[Page]):
             channel=PageChannel(m["channel"]),
             connection_state=ConnectionState(m["connection_state"]),
             first_connected_at=m["first_connected_at"],
+            notice_dismissed=m["notice_dismissed"],
         )
 
 

@@ -1,0 +1,50 @@
+"""Running a mutation as one unit of work, and reading the global ids of its input."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from strawberry import relay
+
+from domain.errors import DomainError, ErrorCode
+from graph.context import Info
+from graph.errors import UserError, user_error
+
+T = TypeVar("T")
+
+MAX_BULK_IDS = 1000
+
+
+async def perform(
+    info: Info, action: Callable[[], Awaitable[T]]
+) -> tuple[T | None, list[UserError]]:
+    """Commits what ``action`` did, or rolls it all back and reports the domain error."""
+    session = info.context.session
+    try:
+        result = await action()
+    except DomainError as error:
+        await session.rollback()
+        return None, [user_error(error)]
+    await session.commit()
+    return result, []
+
+
+def node_id(value: relay.GlobalID, type_name: str, *, field: str) -> int:
+    if value.type_name != type_name or not value.node_id.isdigit() or len(value.node_id) > 18:
+        raise DomainError(f"Expected the id of a {type_name}.", field=field)
+    return int(value.node_id)
+
+
+def optional_node_id(value: relay.GlobalID | None, type_name: str, *, field: str) -> int | None:
+    return None if value is None else node_id(value, type_name, field=field)
+
+
+def node_ids(values: Sequence[relay.GlobalID], type_name: str, *, field: str) -> list[int]:
+    if len(values) > MAX_BULK_IDS:
+        raise DomainError(
+            f"At most {MAX_BULK_IDS} ids at once; got {len(values)}.",
+            code=ErrorCode.LIMIT_EXCEEDED,
+            field=field,
+        )
+    return [node_id(v, type_name, field=f"{field}.{i}") for i, v in enumerate(values)]
