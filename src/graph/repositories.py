@@ -8,6 +8,7 @@ from functools import cached_property
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.repositories.customers import CustomerRepository
+from infra.repositories.inbox import InboxRepository
 from infra.repositories.members import MemberRepository
 from infra.repositories.social import (
     MessageRepository,
@@ -55,3 +56,7 @@ class Repositories:
     @cached_property
     def messages(self) -> MessageRepository:
         return MessageRepository(self.session, self.shop_id)
+
+    @cached_property
+    def inbox(self) -> InboxRepository:
+        return InboxRepository(self.session, self.shop_id)

@@ -7,6 +7,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimit
 from strawberry.schema.config import StrawberryConfig
 
 from graph.extensions import RequireAuthentication, mask_unexpected_errors
+from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
 from graph.inbox.tags import TagMutation
@@ -22,7 +23,7 @@ class Query(CoreQuery, InboxQuery):
 
 
 @strawberry.type(description="Change the shop's data; every payload lists `userErrors`.")
-class Mutation(TagMutation, PageMutation):
+class Mutation(TagMutation, PageMutation, MergeMutation):
     pass
 
 

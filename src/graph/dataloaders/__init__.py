@@ -14,6 +14,7 @@ from domain.customer import Customer
 from domain.member import Member
 from domain.subscriber import Page, Subscriber
 from domain.tag import Tag, TagFolder
+from graph.dataloaders.inbox import InboxLoaders
 from graph.repositories import Repositories
 from infra import tables as t
 
@@ -34,6 +35,10 @@ class Loaders:
     def __init__(self, repos: Repositories, now: Callable[[], datetime]) -> None:
         self.repos = repos
         self.now = now
+
+    @cached_property
+    def inbox(self) -> InboxLoaders:
+        return InboxLoaders(self.repos.inbox)
 
     @cached_property
     def customer_by_id(self) -> DataLoader[int, Customer | None]:

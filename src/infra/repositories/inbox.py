@@ -260,3 +260,19 @@ class InboxRepository:
             .order_by(t.tag.c.page_id, t.tag.c.name)
         )
         return [self.tags.to_domain(r) for r in rows]
+
+    async def row_count(self, scope: InboxScope) -> int:
+        th = t.thread
+        query = select(func.count(func.distinct(th.c.person_key))).where(
+            *thread_conditions(th, self.shop_id, scope)
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def page_ids(self) -> list[int]:
+        """Pages still on the account (connected or lost), oldest first."""
+        rows = await self.session.scalars(
+            select(t.page.c.id)
+            .where(t.page.c.shop_id == self.shop_id, t.page.c.connection_state != "disconnected")
+            .order_by(t.page.c.id)
+        )
+        return list(rows)
