@@ -1,0 +1,157 @@
+"""Customer, order and member items of partner batches, and their validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from domain.customer import Channel, Gender
+from domain.errors import DomainError
+from domain.ingest import aware, external_id, non_negative, normalize_email, optional_text
+from domain.phone import carrier_of, normalize_phone
+
+MAX_LINES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerItem:
+    """A customer as a partner sends it; absent (None) fields keep what is stored."""
+
+    external_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    gender: Gender | None = None
+    birthday: date | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    province: str | None = None
+    district: str | None = None
+    ward: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    item: CustomerItem
+    full_name: str | None
+    email_normalized: str | None
+    phone_normalized: str | None
+    carrier: str | None
+
+
+def normalize_phone_field(value: str | None, field: str = "phone") -> str | None:
+    if value is None or not value.strip():
+        return None
+    normalized = normalize_phone(value)
+    if normalized is None or not normalized.startswith("0") or len(normalized) not in (10, 11):
+        raise DomainError(
+            f"{value!r} is not a Vietnamese phone number (e.g. 0912 345 678 or +84 912 345 678).",
+            field=field,
+        )
+    return normalized
+
+
+def validate_customer(item: CustomerItem) -> CustomerRecord:
+    key = external_id(item.external_id)
+    for name in ("first_name", "last_name", "full_name", "address", "province", "district", "ward"):
+        optional_text(getattr(item, name), _camel(name))
+    phone = normalize_phone_field(item.phone)
+    full_name = item.full_name
+    if full_name is None and (item.first_name or item.last_name):
+        full_name = " ".join(p for p in (item.last_name, item.first_name) if p)
+    aware(item.created_at, "createdAt")
+    return CustomerRecord(
+        item=replace(item, external_id=key),
+        full_name=full_name,
+        email_normalized=normalize_email(item.email),
+        phone_normalized=phone,
+        carrier=carrier_of(phone),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineItem:
+    sku: str
+    quantity: int
+    amount: Decimal
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderItem:
+    """An order; sending it again replaces its fields and lines."""
+
+    external_id: str
+    customer_external_id: str
+    channel: Channel
+    placed_at: datetime
+    total_amount: Decimal
+    store_code: str | None = None
+    lines: tuple[OrderLineItem, ...] = ()
+
+
+def validate_order(item: OrderItem) -> OrderItem:
+    key = external_id(item.external_id)
+    customer_key = external_id(item.customer_external_id, "customerExternalId")
+    aware(item.placed_at, "placedAt")
+    non_negative(item.total_amount, "totalAmount")
+    if len(item.lines) > MAX_LINES:
+        raise DomainError(f"An order has at most {MAX_LINES} lines.", field="lines")
+    for position, line in enumerate(item.lines):
+        if not line.sku.strip():
+            raise DomainError("A line needs the product's SKU.", field=f"lines.{position}.sku")
+        if line.quantity <= 0:
+            raise DomainError(
+                "The quantity must be at least 1.", field=f"lines.{position}.quantity"
+            )
+        non_negative(line.amount, f"lines.{position}.amount")
+    return OrderItem(
+        external_id=key,
+        customer_external_id=customer_key,
+        channel=item.channel,
+        placed_at=item.placed_at,
+        total_amount=item.total_amount,
+        store_code=optional_text(item.store_code, "storeCode"),
+        lines=tuple(
+            OrderLineItem(
+                sku=line.sku.strip(),
+                quantity=line.quantity,
+                amount=line.amount,
+                name=optional_text(line.name, "name"),
+            )
+            for line in item.lines
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MemberItem:
+    """A loyalty registration of an existing customer."""
+
+    external_id: str
+    customer_external_id: str
+    member_code: str
+    member_since: datetime
+    tier: str | None = None
+
+
+def validate_member(item: MemberItem) -> MemberItem:
+    code = (item.member_code or "").strip()
+    if not code:
+        raise DomainError("A member code is required.", field="memberCode")
+    aware(item.member_since, "memberSince")
+    return MemberItem(
+        external_id=external_id(item.external_id),
+        customer_external_id=external_id(item.customer_external_id, "customerExternalId"),
+        member_code=code,
+        member_since=item.member_since,
+        tier=optional_text(item.tier, "tier", 100),
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,1 @@
+"""Partner integrations: bulk upserts, automation, and webhooks."""

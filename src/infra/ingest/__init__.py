@@ -1,0 +1,1 @@
+"""Set-based bulk upserts of partner batches, keyed by external ids."""
