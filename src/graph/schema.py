@@ -11,6 +11,7 @@ from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
 from graph.inbox.tags import TagMutation
+from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
 from graph.queries import CoreQuery
 
@@ -24,7 +25,7 @@ class Query(CoreQuery, InboxQuery):
 
 
 @strawberry.type(description="Change the shop's data; every payload lists `userErrors`.")
-class Mutation(TagMutation, PageMutation, MergeMutation, CommerceIngestMutation):
+class Mutation(TagMutation, PageMutation, MergeMutation, ThreadMutation, CommerceIngestMutation):
     pass
 
 

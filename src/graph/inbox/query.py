@@ -18,6 +18,7 @@ from graph.inbox.rows import (
     person_key_name,
 )
 from graph.inbox.settings import InboxSettings, inbox_settings
+from graph.inbox.threads import ChannelCapabilities, channel_capabilities
 from graph.pagination import Connection, connection, page_size
 from graph.types.subscriber import Page
 from graph.types.tag import Tag
@@ -56,6 +57,10 @@ class InboxQuery:
     @strawberry.field(description="The caller's inbox settings: merge mode and permissions.")
     async def inbox_settings(self, info: Info) -> InboxSettings:
         return await inbox_settings(info)
+
+    @strawberry.field(description="What staff can do in threads of each channel (SPEC C10).")
+    def channel_capabilities(self) -> list[ChannelCapabilities]:
+        return channel_capabilities()
 
     @strawberry.field(
         description="The inbox: one row per person, newest activity first (SPEC C2–C9). "
