@@ -13,6 +13,7 @@ from graph.inbox.query import InboxQuery
 from graph.inbox.tags import TagMutation
 from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
+from graph.integrations.social import SocialIngestMutation
 from graph.queries import CoreQuery
 
 MAX_DEPTH = 12
@@ -25,7 +26,14 @@ class Query(CoreQuery, InboxQuery):
 
 
 @strawberry.type(description="Change the shop's data; every payload lists `userErrors`.")
-class Mutation(TagMutation, PageMutation, MergeMutation, ThreadMutation, CommerceIngestMutation):
+class Mutation(
+    TagMutation,
+    PageMutation,
+    MergeMutation,
+    ThreadMutation,
+    CommerceIngestMutation,
+    SocialIngestMutation,
+):
     pass
 
 

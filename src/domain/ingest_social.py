@@ -1,0 +1,114 @@
+"""Subscriber, thread and message items of partner batches, and their validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from domain.conversation import Direction, MessageType, ThreadKind
+from domain.customer import Gender
+from domain.errors import DomainError, ErrorCode
+from domain.ingest import aware, external_id, normalize_email, optional_text
+from domain.ingest_commerce import normalize_phone_field
+from domain.subscriber import PageChannel
+
+MAX_BODY = 20_000
+# C10: Shopee chat carries only text, images and emoji.
+SHOPEE_MESSAGE_TYPES = frozenset({MessageType.TEXT, MessageType.IMAGE, MessageType.EMOJI})
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberItem:
+    """A person who messaged a page; absent (None) fields keep what is stored."""
+
+    external_id: str
+    page_external_id: str
+    platform_user_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str | None = None
+    gender: Gender | None = None
+    phone: str | None = None
+    email: str | None = None
+    avatar_url: str | None = None
+    subscribed: bool | None = None
+    last_interaction_at: datetime | None = None
+    signed_up_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberRecord:
+    item: SubscriberItem
+    phone_normalized: str | None
+    email_normalized: str | None
+
+
+def validate_subscriber(item: SubscriberItem) -> SubscriberRecord:
+    psid = (item.platform_user_id or "").strip()
+    if not psid:
+        raise DomainError("The person's id on the platform is required.", field="platformUserId")
+    for name, field in (("full_name", "fullName"), ("avatar_url", "avatarUrl")):
+        optional_text(getattr(item, name), field)
+    aware(item.last_interaction_at, "lastInteractionAt")
+    aware(item.signed_up_at, "signedUpAt")
+    return SubscriberRecord(
+        item=replace(
+            item,
+            external_id=external_id(item.external_id),
+            page_external_id=external_id(item.page_external_id, "pageExternalId"),
+            platform_user_id=psid,
+        ),
+        phone_normalized=normalize_phone_field(item.phone),
+        email_normalized=normalize_email(item.email),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadItem:
+    external_id: str
+    subscriber_external_id: str
+    last_message_at: datetime
+    kind: ThreadKind = ThreadKind.MESSAGE
+    unread_count: int | None = None
+    answered: bool | None = None
+
+
+def validate_thread(item: ThreadItem) -> ThreadItem:
+    aware(item.last_message_at, "lastMessageAt")
+    if item.unread_count is not None and item.unread_count < 0:
+        raise DomainError("The unread count cannot be negative.", field="unreadCount")
+    return replace(
+        item,
+        external_id=external_id(item.external_id),
+        subscriber_external_id=external_id(item.subscriber_external_id, "subscriberExternalId"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MessageItem:
+    external_id: str
+    thread_external_id: str
+    direction: Direction
+    sent_at: datetime
+    type: MessageType = MessageType.TEXT
+    body: str | None = None
+
+
+def validate_message(item: MessageItem) -> MessageItem:
+    aware(item.sent_at, "sentAt")
+    if item.body is not None and len(item.body) > MAX_BODY:
+        raise DomainError(f"A message has at most {MAX_BODY} characters.", field="body")
+    return replace(
+        item,
+        external_id=external_id(item.external_id),
+        thread_external_id=external_id(item.thread_external_id, "threadExternalId"),
+    )
+
+
+def check_channel_allows(channel: PageChannel, type: MessageType) -> None:
+    if channel is PageChannel.SHOPEE and type not in SHOPEE_MESSAGE_TYPES:
+        raise DomainError(
+            f"Shopee threads accept only text, image and emoji messages, not {type.value}.",
+            code=ErrorCode.UNSUPPORTED_BY_CHANNEL,
+            field="type",
+        )

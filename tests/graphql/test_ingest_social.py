@@ -1,0 +1,159 @@
+"""Bulk upserts of subscribers, threads and messages: idempotent, linked, per-item errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra import tables as t
+from tests.conftest import GraphQL
+from tests.factories import make_customer, make_page, make_subscriber
+from tests.graphql.test_ingest_commerce import count, upsert
+
+SUBSCRIBERS = """
+mutation Subscribers($input: SubscriberBulkUpsertInput!) {
+  subscriberBulkUpsert(input: $input) {
+    results { index externalId id created }
+    itemErrors { index field code message }
+    linkConflicts { index subscriberId customerIds }
+    userErrors { field code message }
+  }
+}
+"""
+
+THREADS = """
+mutation Threads($input: ThreadBulkUpsertInput!) {
+  threadBulkUpsert(input: $input) {
+    results { index externalId created }
+    itemErrors { index field code message }
+    userErrors { field code message }
+  }
+}
+"""
+
+MESSAGES = """
+mutation Messages($input: MessageBulkUpsertInput!) {
+  messageBulkUpsert(input: $input) {
+    results { index externalId created }
+    itemErrors { index field code message }
+    userErrors { field code message }
+  }
+}
+"""
+
+
+@pytest.mark.spec("X1", "X5")
+async def test_subscribers_upsert_adopt_and_link(gql: GraphQL, session: AsyncSession) -> None:
+    page = await make_page(session, external_id="fb-1")
+    chatbot_made = await make_subscriber(session, page_id=page, platform_user_id="psid-9")
+    hoa = await make_customer(session, phone="0912345678")
+    await make_customer(session, email="twin@example.vn")
+    await make_customer(session, email="twin@example.vn")
+
+    items = [
+        {
+            "externalId": "s1",
+            "pageExternalId": "fb-1",
+            "platformUserId": "psid-1",
+            "phone": "+84 912 345 678",
+            "fullName": "Hoa",
+        },
+        {"externalId": "s2", "pageExternalId": "fb-1", "platformUserId": "psid-9"},
+        {
+            "externalId": "s3",
+            "pageExternalId": "fb-1",
+            "platformUserId": "psid-3",
+            "email": "TWIN@example.vn",
+        },
+        {"externalId": "s4", "pageExternalId": "nope", "platformUserId": "psid-4"},
+        {"externalId": "s5", "pageExternalId": "fb-1", "platformUserId": "psid-9"},
+    ]
+    result = await upsert(gql, SUBSCRIBERS, items)
+    assert [(r["externalId"], r["created"]) for r in result["results"]] == [
+        ("s1", True),
+        ("s2", False),
+        ("s3", True),
+    ]
+    assert {(e["index"], e["field"], e["code"]) for e in result["itemErrors"]} == {
+        (3, "items.3.pageExternalId", "NOT_FOUND"),
+        (4, "items.4.platformUserId", "DUPLICATE"),
+    }
+    [conflict] = result["linkConflicts"]
+    assert conflict["index"] == 2
+    assert len(conflict["customerIds"]) == 2
+
+    s = t.subscriber
+    rows = {r.external_id: r for r in await session.execute(select(s).where(s.c.page_id == page))}
+    assert rows["s1"].customer_id == hoa
+    assert rows["s2"].id == chatbot_made
+    assert rows["s3"].customer_id is None
+
+    again = await upsert(gql, SUBSCRIBERS, items[:3])
+    assert [r["created"] for r in again["results"]] == [False, False, False]
+    assert await count(session, t.subscriber) == 3
+
+
+@pytest.mark.spec("C10", "X5")
+async def test_threads_and_messages_keep_thread_state(
+    gql: GraphQL, session: AsyncSession, now: datetime
+) -> None:
+    fb = await make_page(session, external_id="fb-1")
+    shopee = await make_page(session, external_id="sp-1", channel="shopee")
+    await make_subscriber(session, page_id=fb, external_id="s1", phone="0912345678")
+    await make_subscriber(session, page_id=shopee, external_id="s2")
+    earlier = (now - timedelta(hours=2)).isoformat()
+
+    threads = await upsert(
+        gql,
+        THREADS,
+        [
+            {"externalId": "t1", "subscriberExternalId": "s1", "lastMessageAt": earlier},
+            {"externalId": "t2", "subscriberExternalId": "s2", "lastMessageAt": earlier},
+            {"externalId": "t3", "subscriberExternalId": "ghost", "lastMessageAt": earlier},
+        ],
+    )
+    assert [r["externalId"] for r in threads["results"]] == ["t1", "t2"]
+    assert threads["itemErrors"][0]["code"] == "NOT_FOUND"
+
+    def msg(
+        key: str, thread: str, direction: str, minutes: int, type: str = "TEXT"
+    ) -> dict[str, Any]:
+        return {
+            "externalId": key,
+            "threadExternalId": thread,
+            "direction": direction,
+            "type": type,
+            "body": "Chào shop",
+            "sentAt": (now - timedelta(minutes=minutes)).isoformat(),
+        }
+
+    batch = [
+        msg("m1", "t1", "IN", 30),
+        msg("m2", "t1", "IN", 20),
+        msg("m3", "t2", "IN", 10, "STICKER"),
+        msg("m4", "t2", "IN", 5, "EMOJI"),
+    ]
+    result = await upsert(gql, MESSAGES, batch)
+    assert [r["externalId"] for r in result["results"]] == ["m1", "m2", "m4"]
+    assert [(e["index"], e["code"]) for e in result["itemErrors"]] == [
+        (2, "UNSUPPORTED_BY_CHANNEL")
+    ]
+
+    await upsert(gql, MESSAGES, batch)  # a retry: nothing new, unread unchanged
+    th = t.thread
+    state = {
+        r.external_id: r
+        for r in await session.execute(select(th).where(th.c.external_id.in_(["t1", "t2"])))
+    }
+    assert (state["t1"].unread_count, state["t1"].answered) == (2, False)
+    assert state["t1"].last_message_at == now - timedelta(minutes=20)
+    assert state["t1"].phone_normalized == "0912345678"
+    assert await count(session, t.message) == 3
+
+    await upsert(gql, MESSAGES, [msg("m5", "t1", "OUT", 1)])
+    row = (await session.execute(select(th).where(th.c.external_id == "t1"))).one()
+    assert (row.unread_count, row.answered) == (0, True)
