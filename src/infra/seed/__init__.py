@@ -17,7 +17,7 @@ import asyncpg
 from tqdm import tqdm
 
 from infra.seed import schema
-from infra.seed.catalog import ID_TABLES, TABLES
+from infra.seed.catalog import ID_TABLES, TABLES, micros
 from infra.seed.load import connect, load_here, load_in_workers
 from infra.seed.reference import create_reference, ensure_shop
 
@@ -89,7 +89,42 @@ async def seed_shop(
     pages: int | None = None,
     threads_per_customer: float | None = None,
 ) -> SeedReport:
-    """Fill shop ``shop_id`` with ``customers`` customers and everything around them."""
+    """Fill shop ``shop_id`` with ``customers`` customers and everything around them.
+
+    ``seed`` decides everything but the clock: the same seed gives the same people, orders and
+    conversations, dated relative to now. ``pages`` (default 6) is the number of connected
+    social pages and ``threads_per_customer`` (default 1.0) the number of conversation threads
+    generated per customer, at least.
+    """
+    return await _seed_shop(
+        url,
+        customers=customers,
+        seed=seed,
+        shop_id=shop_id,
+        shop_name=shop_name,
+        progress=progress,
+        pages=DEFAULT_PAGES if pages is None else pages,
+        threads_per_customer=(
+            DEFAULT_THREADS_PER_CUSTOMER if threads_per_customer is None else threads_per_customer
+        ),
+        bulk=customers >= BULK_CUSTOMERS,
+        workers=_workers(),
+    )
+
+
+async def _seed_shop(
+    url: str,
+    *,
+    customers: int,
+    seed: int,
+    shop_id: int,
+    shop_name: str,
+    progress: bool,
+    pages: int,
+    threads_per_customer: float,
+    bulk: bool,
+    workers: int,
+) -> SeedReport:
     started = time.perf_counter()
     conn = await connect(url)
     try:
@@ -104,7 +139,7 @@ async def seed_shop(
             conn,
             shop_id=shop_id,
             seed=seed,
-            now=datetime.now(UTC).replace(microsecond=0),
+            now=micros(datetime.now(UTC).replace(microsecond=0)),
             points_delay_hours=delay,
             customers=customers,
             pages=DEFAULT_PAGES if pages is None else pages,
@@ -116,7 +151,6 @@ async def seed_shop(
         )
         starts = await _first_ids(conn, shop_id)
         totals: Counter[str] = Counter()
-        bulk = customers >= BULK_CUSTOMERS
         saved = await schema.set_aside(conn, _BULK_TABLES) if bulk else None
         try:
             with tqdm(
@@ -127,8 +161,8 @@ async def seed_shop(
                     totals.update(sizes)
                     bar.update(chunk_customers)
 
-                if bulk:
-                    await load_in_workers(url, cat, starts, advance, workers=_workers())
+                if bulk and cat.chunks:
+                    await load_in_workers(url, cat, starts, advance, workers=workers)
                 else:
                     await load_here(url, cat, starts, advance)
         except BaseException:

@@ -6,12 +6,45 @@ of the earlier chunks are known, ``shift`` turns them into the shop's real ids i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 Row = list[Any]
 Rows = dict[str, list[Row]]
+Uniform = Callable[[], float]
+"""``random.Random.random`` of the chunk's generator."""
+
+# Timestamps are generated as integer microseconds since PostgreSQL's epoch and copied through a
+# tuple codec (see ``load.connect``): far cheaper than building and encoding datetime objects.
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_PG_EPOCH_DAY = PG_EPOCH.date().toordinal()
+
+
+def micros(moment: datetime) -> int:
+    delta = moment - PG_EPOCH
+    return (delta.days * 86_400 + delta.seconds) * SECOND + delta.microseconds
+
+
+def day_of(timestamp: int) -> date:
+    """The UTC date of a generated timestamp."""
+    return date.fromordinal(_PG_EPOCH_DAY + timestamp // DAY)
+
+
+def lookup(values: Sequence[T], weights: Sequence[float], size: int = 1000) -> tuple[T, ...]:
+    """A table where each value fills its share of ``size`` slots: index it with a random."""
+    total = sum(weights)
+    table: list[T] = []
+    for value, weight in zip(values, weights, strict=True):
+        table += [value] * round(weight / total * size)
+    return tuple(table)
+
 
 CHUNK_SIZE = 10_000
 """Customers per chunk; part of what makes a seed reproducible, so it never depends on load."""
@@ -23,7 +56,8 @@ class Catalog:
 
     shop_id: int
     seed: int
-    now: datetime
+    now: int
+    """Microseconds since PostgreSQL's epoch (see ``micros``)."""
     points_delay_hours: int
     customers: int
     threads_per_customer: float

@@ -90,8 +90,12 @@ def ascii_name(name: str) -> str:
     return folded
 
 
-def email(given: str, family: str, ordinal: int, r: float, domain: str) -> str:
-    """A unique address: the letters come from the name, the trailing digits are the ordinal."""
+def email(given: str, family: str, ordinal: int, r: float, case: float, domain: str) -> str:
+    """A unique address: the letters come from the name, the trailing digits are the ordinal.
+
+    ``r`` picks the layout and ``case`` how carefully it was typed (a few are in capitals or
+    carry stray spaces, as imported spreadsheets do).
+    """
     g, f = ascii_name(given), ascii_name(family)
     if r < 0.35:
         local = f"{g}{f}{ordinal}"
@@ -101,10 +105,10 @@ def email(given: str, family: str, ordinal: int, r: float, domain: str) -> str:
         local = f"{f}{g}{ordinal}"
     else:
         local = f"{f}.{g}{ordinal}"
-    if r < 0.05:
+    if case < 0.04:
         return f"{local}@{domain}".upper()
-    if r > 0.93:
+    if case < 0.1:
         return f"{local.capitalize()}@{domain.capitalize()}"
-    if 0.5 < r < 0.52:
+    if case < 0.12:
         return f" {local}@{domain} "
     return f"{local}@{domain}"

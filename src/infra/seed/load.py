@@ -29,9 +29,26 @@ Progress = Callable[[int, dict[str, int]], None]
 LOAD_SETTINGS = {"synchronous_commit": "off", "jit": "off"}
 
 
+def _timestamp(value: int) -> tuple[int]:
+    return (value,)
+
+
+def _timestamp_back(value: tuple[int]) -> int:
+    return value[0]
+
+
 async def connect(url: str) -> asyncpg.Connection:
+    """A connection for COPY: timestamps travel as integer microseconds since 2000-01-01 UTC."""
     dsn, kwargs = asyncpg_dsn(url)
-    return await asyncpg.connect(dsn, server_settings=LOAD_SETTINGS, **kwargs)
+    conn = await asyncpg.connect(dsn, server_settings=LOAD_SETTINGS, **kwargs)
+    await conn.set_type_codec(
+        "timestamptz",
+        schema="pg_catalog",
+        encoder=_timestamp,
+        decoder=_timestamp_back,
+        format="tuple",
+    )
+    return conn
 
 
 async def copy_chunk(conn: asyncpg.Connection, rows: Rows) -> None:

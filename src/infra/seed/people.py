@@ -9,27 +9,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from itertools import accumulate
+from datetime import date
 
 from infra.seed import contact, vietnam
-from infra.seed.catalog import CHUNK_SIZE, Catalog, Row
+from infra.seed.catalog import CHUNK_SIZE, DAY, HOUR, SECOND, Catalog, Row, Uniform, lookup
 from infra.tables import CHANNELS
 
-DAY = 86_400
-_FAMILIES = tuple(vietnam.FAMILY_NAMES)
-_FAMILY_CUM = tuple(accumulate(vietnam.FAMILY_NAMES.values()))
-_PROVINCES = tuple(vietnam.PROVINCE_WEIGHTS)
-_PROVINCE_CUM = tuple(accumulate(vietnam.PROVINCE_WEIGHTS.values()))
-_DISTRICTS = {p: tuple(vietnam.PLACES[p].items()) for p in _PROVINCES}
-_CHANNEL_CUM = tuple(accumulate((30, 25, 18, 6, 8, 8, 4, 1)))
-_ORDER_COUNTS = (1, 2, 3, 4, 5, 6, 8, 12)
-_ORDER_COUNT_CUM = tuple(accumulate((48, 22, 12, 7, 4, 3, 3, 1)))
-_LINE_COUNTS = (1, 1, 1, 1, 1, 2, 2, 2, 3, 4)
+_FAMILIES = lookup(tuple(vietnam.FAMILY_NAMES), tuple(vietnam.FAMILY_NAMES.values()))
+_PROVINCES = lookup(tuple(vietnam.PROVINCE_WEIGHTS), tuple(vietnam.PROVINCE_WEIGHTS.values()))
+_PLACES = {p: tuple(vietnam.PLACES[p].items()) for p in vietnam.PROVINCE_WEIGHTS}
+_CHANNELS = lookup(CHANNELS, (30, 25, 18, 6, 8, 8, 4, 1))
+_ORDER_COUNTS = lookup((1, 2, 3, 4, 5, 6, 8, 12), (48, 22, 12, 7, 4, 3, 3, 1))
+_LINE_COUNTS = lookup((1, 2, 3, 4), (65, 24, 8, 3))
+_QUANTITIES = lookup((1, 2, 3), (75, 20, 5))
 _BIRTH_FIRST = date(1965, 1, 1).toordinal()
 _BIRTH_SPAN = date(2006, 12, 31).toordinal() - _BIRTH_FIRST
 _MALE_MIDDLES = ("Văn",) * 5 + vietnam.MIDDLE_NAMES_MALE
 _FEMALE_MIDDLES = ("Thị",) * 4 + vietnam.MIDDLE_NAMES_FEMALE
+_STREETS = vietnam.STREETS
+_DOMAINS = vietnam.EMAIL_DOMAINS
 
 
 @dataclass
@@ -56,33 +54,32 @@ def _tier(spent: int) -> str:
     return "member"
 
 
+def _name(rand: Uniform, female: bool) -> tuple[str, str]:
+    middles = _FEMALE_MIDDLES if female else _MALE_MIDDLES
+    givens = vietnam.GIVEN_NAMES_FEMALE if female else vietnam.GIVEN_NAMES_MALE
+    middle = middles[int(rand() * len(middles))]
+    if rand() < 0.12:
+        middle = f"{middle} {vietnam.MIDDLE_NAMES_FEMALE[int(rand() * 10)]}"
+    return middle, givens[int(rand() * len(givens))]
+
+
 def generate_people(cat: Catalog, chunk: int, rng: random.Random) -> People:
     out = People()
-    n = cat.chunk_customers(chunk)
     rand = rng.random
     now = cat.now
     shop = cat.shop_id
     offset = contact.seed_offset(cat.seed)
-    families = rng.choices(_FAMILIES, cum_weights=_FAMILY_CUM, k=n)
-    provinces = rng.choices(_PROVINCES, cum_weights=_PROVINCE_CUM, k=n)
-    order_counts = rng.choices(_ORDER_COUNTS, cum_weights=_ORDER_COUNT_CUM, k=n)
     previous_phone: str | None = None
-    for j in range(n):
+    for j in range(cat.chunk_customers(chunk)):
         ordinal = chunk * CHUNK_SIZE + j
         out.ordinals.append(ordinal)
         r = rand()
         gender = "female" if r < 0.52 else "male" if r < 0.92 else "unknown"
-        female = gender == "female" or (gender == "unknown" and r > 0.96)
-        middles = _FEMALE_MIDDLES if female else _MALE_MIDDLES
-        givens = vietnam.GIVEN_NAMES_FEMALE if female else vietnam.GIVEN_NAMES_MALE
-        middle = middles[int(rand() * len(middles))]
-        if rand() < 0.12:
-            middle = f"{middle} {vietnam.MIDDLE_NAMES_FEMALE[int(rand() * 10)]}"
-        given = givens[int(rand() * len(givens))]
-        family = families[j]
-        birthday = (
-            date.fromordinal(_BIRTH_FIRST + int(rand() * _BIRTH_SPAN)) if rand() < 0.85 else None
-        )
+        middle, given = _name(rand, gender == "female" or (gender == "unknown" and r > 0.96))
+        family = _FAMILIES[int(rand() * len(_FAMILIES))]
+        birthday = None
+        if rand() < 0.85:
+            birthday = date.fromordinal(_BIRTH_FIRST + int(rand() * _BIRTH_SPAN))
         phone = normalized = carrier = None
         if rand() < 0.92:
             if previous_phone is not None and rand() < 0.006:
@@ -95,28 +92,27 @@ def generate_people(cat: Catalog, chunk: int, rng: random.Random) -> People:
             carrier = contact.carrier(normalized)
         previous_phone = None if j in out.shared_phone else normalized
         email = email_normalized = None
-        if rand() < 0.55:
-            domain = vietnam.EMAIL_DOMAINS[int(rand() * len(vietnam.EMAIL_DOMAINS))]
-            email = contact.email(given, family, ordinal, rand(), domain)
+        if rand() < 0.5:
+            domain = _DOMAINS[int(rand() * len(_DOMAINS))]
+            email = contact.email(given, family, ordinal, rand(), rand(), domain)
             email_normalized = email.strip().lower()
         address = province = district = ward = None
         r = rand()
-        if r < 0.85:
+        if r < 0.8:
             if r < 0.01:
                 address = vietnam.DOCUMENTED_ADDRESS
             else:
-                street = vietnam.STREETS[int(rand() * len(vietnam.STREETS))]
+                street = _STREETS[int(rand() * len(_STREETS))]
                 number = 1 + int(rand() * 400)
                 address = (
-                    f"{number}/{1 + int(rand() * 40)} {street}"
-                    if r > 0.65
-                    else f"{number} {street}"
+                    f"{number} {street}" if r < 0.6 else f"{number}/{1 + int(rand() * 40)} {street}"
                 )
         if rand() < 0.9:
-            province = provinces[j]
-            district, wards = _DISTRICTS[province][int(rand() * len(_DISTRICTS[province]))]
+            province = _PROVINCES[int(rand() * len(_PROVINCES))]
+            places = _PLACES[province]
+            district, wards = places[int(rand() * len(places))]
             ward = wards[int(rand() * len(wards))]
-        created_at = now - timedelta(seconds=int(rand() * 3 * 365 * DAY))
+        created_at = now - int(rand() * 3 * 365 * DAY)
         row: Row = [
             shop, j, given, family, f"{family} {middle} {given}", gender, birthday, email,
             email_normalized, phone, normalized, carrier, address, province, district, ward,
@@ -124,44 +120,42 @@ def generate_people(cat: Catalog, chunk: int, rng: random.Random) -> People:
         ]  # fmt: skip
         out.customer.append(row)
         if rand() < 0.7:
-            _orders(cat, out, row, order_counts[j], rng)
+            _orders(cat, out, row, _ORDER_COUNTS[int(rand() * len(_ORDER_COUNTS))], rand)
         if rand() < (0.5 if row[18] else 0.17):
             _member(cat, out, row, ordinal, rng)
         member = out.member_of.get(j)
         if rand() < 0.15 or (member is not None and member[4] in ("gold", "diamond")):
-            _customer_tags(cat, out, row, member, rng)
+            _customer_tags(cat, out, row, member, rand)
     return out
 
 
-def _orders(cat: Catalog, out: People, customer: Row, count: int, rng: random.Random) -> None:
-    rand = rng.random
+def _orders(cat: Catalog, out: People, customer: Row, count: int, rand: Uniform) -> None:
     now = cat.now
-    preferred = rng.choices(CHANNELS, cum_weights=_CHANNEL_CUM)[0]
+    shop = cat.shop_id
+    products, prices, stores = cat.product_ids, cat.product_prices, cat.store_ids
+    lines = out.order_line
+    preferred = _CHANNELS[int(rand() * len(_CHANNELS))]
     ages = sorted((int(rand() * rand() * 730 * DAY) for _ in range(count)), reverse=True)
     spent = 0
     channels: set[str] = set()
-    first = now - timedelta(seconds=ages[0])
+    placed_at = first = now - ages[0]
     for age in ages:
-        placed_at = now - timedelta(seconds=age)
-        channel = preferred if rand() < 0.65 else rng.choices(CHANNELS, cum_weights=_CHANNEL_CUM)[0]
+        placed_at = now - age
+        channel = preferred if rand() < 0.65 else _CHANNELS[int(rand() * len(_CHANNELS))]
         channels.add(channel)
-        store = cat.store_ids[int(rand() * len(cat.store_ids))] if channel == "pos" else None
+        store = stores[int(rand() * len(stores))] if channel == "pos" else None
         order_id = len(out.order)
         total = 0
-        for _ in range(_LINE_COUNTS[int(rand() * 10)]):
-            p = int(rand() * rand() * len(cat.product_ids))
-            quantity = 1 if rand() < 0.75 else 2 if rand() < 0.8 else 3
-            amount = quantity * cat.product_prices[p]
+        for _ in range(_LINE_COUNTS[int(rand() * len(_LINE_COUNTS))]):
+            p = int(rand() * rand() * len(products))
+            quantity = _QUANTITIES[int(rand() * len(_QUANTITIES))]
+            amount = quantity * prices[p]
             total += amount
-            out.order_line.append(
-                [cat.shop_id, len(out.order_line), order_id, cat.product_ids[p], quantity, amount]
-            )
-        out.order.append(
-            [cat.shop_id, order_id, customer[1], channel, store, placed_at, total, placed_at]
-        )
+            lines.append([shop, len(lines), order_id, products[p], quantity, amount])
+        out.order.append([shop, order_id, customer[1], channel, store, placed_at, total, placed_at])
         spent += total
-    customer[16] = customer[17] = min(customer[16], first - timedelta(days=int(rand() * 60)))
-    customer[17] = max(customer[17], placed_at)
+    customer[16] = min(customer[16], first - int(rand() * 60) * DAY)
+    customer[17] = max(customer[16], placed_at)
     customer[18] = count
     customer[19] = spent
     customer[20] = placed_at
@@ -172,58 +166,37 @@ def _member(cat: Catalog, out: People, customer: Row, ordinal: int, rng: random.
     rand = rng.random
     now = cat.now
     shop = cat.shop_id
-    delay = timedelta(hours=cat.points_delay_hours)
+    delay = cat.points_delay_hours * HOUR
+    ledger = out.point_entry
     member_id = len(out.member)
     orders = out.order[-customer[18] :] if customer[18] else []
-    since = orders[0][5] - timedelta(days=int(rand() * 20)) if orders else customer[16]
-    earned = 0
-    available = 0
+    since = orders[0][5] - int(rand() * 20) * DAY if orders else customer[16]
+    earned = available = 0
     latest_available = since
     earn_note = vietnam.POINT_NOTES["earn"]
     earns = [(o[5], o[6] // 10_000, earn_note) for o in orders[-6:] if o[6] >= 10_000]
     if rand() < 0.04:
-        bonus_at = now - timedelta(seconds=int(rand() * DAY))
-        earns.append((bonus_at, 20 + int(rand() * 80), vietnam.BONUS_NOTE))
+        earns.append((now - int(rand() * DAY), 20 + int(rand() * 80), vietnam.BONUS_NOTE))
     for occurred_at, points, note in earns:
         ready = occurred_at + delay
         earned += points
         if ready <= now:
             available += points
             latest_available = max(latest_available, ready)
-        out.point_entry.append(
-            [shop, len(out.point_entry), member_id, "earn", points, occurred_at, ready, note]
-        )
+        ledger.append([shop, len(ledger), member_id, "earn", points, occurred_at, ready, note])
     used = expired = 0
-    window = max(int((now - latest_available).total_seconds()), 1)
+    window = max(now - latest_available, SECOND)
     if available >= 20 and rand() < 0.3:
         used = max(1, int(available * (0.2 + 0.4 * rand())))
-        at = latest_available + timedelta(seconds=int(rand() * window))
-        out.point_entry.append(
-            [
-                shop,
-                len(out.point_entry),
-                member_id,
-                "spend",
-                used,
-                at,
-                at,
-                vietnam.POINT_NOTES["spend"],
-            ]
+        at = latest_available + int(rand() * window)
+        ledger.append(
+            [shop, len(ledger), member_id, "spend", used, at, at, vietnam.POINT_NOTES["spend"]]
         )
     if available - used >= 10 and rand() < 0.08:
         expired = max(1, int((available - used) * 0.3 * rand()))
-        at = latest_available + timedelta(seconds=int(rand() * window))
-        out.point_entry.append(
-            [
-                shop,
-                len(out.point_entry),
-                member_id,
-                "expire",
-                expired,
-                at,
-                at,
-                vietnam.POINT_NOTES["expire"],
-            ]
+        at = latest_available + int(rand() * window)
+        ledger.append(
+            [shop, len(ledger), member_id, "expire", expired, at, at, vietnam.POINT_NOTES["expire"]]
         )
     row: Row = [
         shop, member_id, customer[1], f"TV{ordinal + 1:08d}", _tier(customer[19]), since,
@@ -232,19 +205,25 @@ def _member(cat: Catalog, out: People, customer: Row, ordinal: int, rng: random.
     out.member.append(row)
     out.member_of[customer[1]] = row
     if rand() < 0.25:
-        span = max(int((now - since).total_seconds()), 1)
-        for code, name in rng.sample(vietnam.OFFERS, 1 + (rand() < 0.3)):
-            used_at = since + timedelta(seconds=int(rand() * span))
-            out.offer_use.append([shop, len(out.offer_use), member_id, code, name, used_at])
+        span = max(now - since, SECOND)
+        first = int(rand() * len(vietnam.OFFERS))
+        picks = [first, (first + 1 + int(rand() * 4)) % 5] if rand() < 0.3 else [first]
+        for k in picks:
+            code, name = vietnam.OFFERS[k]
+            out.offer_use.append(
+                [shop, len(out.offer_use), member_id, code, name, since + int(rand() * span)]
+            )
 
 
 def _customer_tags(
-    cat: Catalog, out: People, customer: Row, member: Row | None, rng: random.Random
+    cat: Catalog, out: People, customer: Row, member: Row | None, rand: Uniform
 ) -> None:
     tags = cat.shop_tag_ids
-    chosen = set(rng.sample(tags, 1 + (rng.random() < 0.3)))
-    if member is not None and member[4] in ("gold", "diamond") and rng.random() < 0.8:
+    chosen = {tags[int(rand() * len(tags))]}
+    if rand() < 0.3:
+        chosen.add(tags[int(rand() * len(tags))])
+    if member is not None and member[4] in ("gold", "diamond") and rand() < 0.8:
         chosen.add(tags[0])
-    tagged_at = customer[16] + timedelta(days=int(rng.random() * 30))
+    tagged_at = customer[16] + int(rand() * 30 * DAY)
     for tag in sorted(chosen):
         out.customer_tag.append([cat.shop_id, customer[1], tag, tagged_at])

@@ -7,7 +7,6 @@ what is there instead of failing on a unique constraint.
 from __future__ import annotations
 
 import random
-from datetime import datetime
 
 import asyncpg
 
@@ -176,7 +175,7 @@ async def create_reference(
     *,
     shop_id: int,
     seed: int,
-    now: datetime,
+    now: int,
     points_delay_hours: int,
     customers: int,
     pages: int,

@@ -26,7 +26,7 @@ ORDER BY 2, 1
 """
 
 _CONSTRAINTS = """
-SELECT k.conname AS name, k.conrelid::regclass::text AS table_name, k.contype AS kind,
+SELECT k.conname AS name, k.conrelid::regclass::text AS table_name, k.contype::text AS kind,
        pg_get_constraintdef(k.oid) AS definition,
        CASE WHEN k.contype = 'u' THEN pg_get_indexdef(k.conindid) END AS index_definition
 FROM pg_constraint k

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import timedelta
+from typing import TypeVar
 
 from infra.seed import contact, vietnam
-from infra.seed.catalog import Catalog, Row, Rows
-from infra.seed.people import DAY, People
-from infra.seed.threads import Conversations
+from infra.seed.catalog import DAY, MINUTE, Catalog, Row, Rows, Uniform, day_of
+from infra.seed.people import People
+from infra.seed.threads import Conversations, pick
 
 THREADS_PER_SUBSCRIBER = 1.15
 STRANGER_SHARE = 0.25
@@ -26,6 +26,8 @@ _AVATAR = {
     "shopee": "https://cf.shopee.vn/file/{}",
 }
 _STRANGER_CAPACITY = 1_000_000
+_FAMILIES = tuple(vietnam.FAMILY_NAMES)
+T = TypeVar("T")
 
 
 def _binomial_cum(trials: int, p: float) -> list[float]:
@@ -90,42 +92,37 @@ def generate_social(cat: Catalog, chunk: int, rng: random.Random, people: People
                 if rand() < 0.4:
                     code, name = f"KH{people.ordinals[j] + 1:07d}", customer[4]
         else:
-            first, last, full, gender = _stranger_name(rng)
+            first, last, full, gender = _stranger_name(rand)
             if rand() < 0.3:
                 ordinal = chunk * _STRANGER_CAPACITY + s
                 normalized = contact.phone_number(offset, ordinal, customer=False)
                 phone = contact.written(normalized, rand())
                 if rand() < 0.2:
-                    email = contact.email(first, last, ordinal, rand(), "icloud.com")
+                    email = contact.email(first, last, ordinal, rand(), rand(), "icloud.com")
                     email_normalized = email.strip().lower()
         store_name = store_code = None
         if rand() < 0.08:
             store_code, store_name, _ = vietnam.STORES[int(rand() * len(vietnam.STORES))]
-        utm = (None, None, None)
+        utm: tuple[str | None, ...] = (None, None, None)
         if rand() < 0.2:
-            utm = (
-                rng.choice(vietnam.UTM_SOURCES),
-                rng.choice(vietnam.UTM_MEDIUMS),
-                rng.choice(vietnam.UTM_CAMPAIGNS),
-            )
+            utm = (pick(vietnam.UTM_SOURCES, rand), pick(vietnam.UTM_MEDIUMS, rand),
+                   pick(vietnam.UTM_CAMPAIGNS, rand))  # fmt: skip
         has_order = customer is not None and customer[18] > 0
         first_at, last_in = talks.add(s, page, customer_id, normalized, has_order, thread_counts[s])
-        signed_up = (
-            first_at - timedelta(seconds=int(rand() * 365 * DAY)) if rand() < 0.5 else first_at
-        )
+        signed_up = first_at - int(rand() * 365 * DAY) if rand() < 0.5 else first_at
         subscribers.append([
             shop, s, cat.page_ids[page], uid, customer_id,
             _AVATAR[channel].format(uid) if rand() < 0.9 else None, rand() < 0.92, last_in,
             signed_up, first, last, full, gender, phone, normalized, email, email_normalized,
             store_name, store_code, code, name,
-            rng.choice(vietnam.SOURCES) if rand() < 0.7 else None,
-            vietnam.SITE + rng.choice(vietnam.SITE_PATHS) if rand() < 0.35 else None, *utm,
+            pick(vietnam.SOURCES, rand) if rand() < 0.7 else None,
+            vietnam.SITE + pick(vietnam.SITE_PATHS, rand) if rand() < 0.35 else None, *utm,
         ])  # fmt: skip
-        _extras(cat, extras, s, page, signed_up, rng)
+        _extras(cat, extras, s, page, rand)
         if rand() < 0.1:
             values.extend(_field_values(cat, s, customer, people, phone, email, rng))
         if rand() < 0.003:
-            _enrol(cat, enrolments, steps, s, talks.first_thread[s], rng)
+            _enrol(cat, enrolments, steps, s, talks.first_thread[s], rand)
     return {
         "subscriber": subscribers,
         **extras,
@@ -138,31 +135,34 @@ def generate_social(cat: Catalog, chunk: int, rng: random.Random, people: People
     }
 
 
-def _stranger_name(rng: random.Random) -> tuple[str, str, str, str]:
-    female = rng.random() < 0.55
-    family = rng.choice(tuple(vietnam.FAMILY_NAMES))
-    middle = rng.choice(vietnam.MIDDLE_NAMES_FEMALE if female else vietnam.MIDDLE_NAMES_MALE)
-    given = rng.choice(vietnam.GIVEN_NAMES_FEMALE if female else vietnam.GIVEN_NAMES_MALE)
-    gender = "unknown" if rng.random() < 0.1 else "female" if female else "male"
+def _stranger_name(rand: Uniform) -> tuple[str, str, str, str]:
+    female = rand() < 0.55
+    family = pick(_FAMILIES, rand)
+    middle = pick(vietnam.MIDDLE_NAMES_FEMALE if female else vietnam.MIDDLE_NAMES_MALE, rand)
+    given = pick(vietnam.GIVEN_NAMES_FEMALE if female else vietnam.GIVEN_NAMES_MALE, rand)
+    gender = "unknown" if rand() < 0.1 else "female" if female else "male"
     return given, family, f"{family} {middle} {given}", gender
 
 
-def _extras(cat: Catalog, out: Rows, s: int, page: int, since: object, rng: random.Random) -> None:
-    rand = rng.random
+def _extras(cat: Catalog, out: Rows, s: int, page: int, rand: Uniform) -> None:
     shop = cat.shop_id
     now = cat.now
     if rand() < 0.15:
-        for ref in rng.sample(vietnam.REFS, 1 + (rand() < 0.3)):
-            at = now - timedelta(seconds=int(rand() * 200 * DAY))
-            out["ref_link_open"].append([shop, s, ref, at])
+        for ref in _one_or_two(vietnam.REFS, rand):
+            out["ref_link_open"].append([shop, s, ref, now - int(rand() * 200 * DAY)])
     if rand() < 0.08:
-        for topic in rng.sample(vietnam.OTN_TOPICS, 1 + (rand() < 0.3)):
-            at = now - timedelta(seconds=int(rand() * 90 * DAY))
-            out["otn_subscription"].append([shop, s, topic, at])
+        for topic in _one_or_two(vietnam.OTN_TOPICS, rand):
+            out["otn_subscription"].append([shop, s, topic, now - int(rand() * 90 * DAY)])
     if rand() < 0.25:
-        for tag in rng.sample(cat.page_tag_ids[page], 1 + (rand() < 0.3)):
-            at = now - timedelta(seconds=int(rand() * 120 * DAY))
-            out["subscriber_tag"].append([shop, s, tag, at])
+        for tag in _one_or_two(cat.page_tag_ids[page], rand):
+            out["subscriber_tag"].append([shop, s, tag, now - int(rand() * 120 * DAY)])
+
+
+def _one_or_two(values: tuple[T, ...], rand: Uniform) -> tuple[T, ...]:
+    first = int(rand() * len(values))
+    if rand() < 0.3:
+        return values[first], values[(first + 1 + int(rand() * (len(values) - 1))) % len(values)]
+    return (values[first],)
 
 
 def _field_values(
@@ -175,7 +175,7 @@ def _field_values(
     rng: random.Random,
 ) -> list[Row]:
     fields = dict(cat.field_ids)
-    known: list[tuple[str, object]] = [("industry", rng.choice(vietnam.INDUSTRIES))]
+    known: list[tuple[str, object]] = [("industry", pick(vietnam.INDUSTRIES, rng.random))]
     if phone is not None:
         known.append(("mobile_number" if customer is not None else "phone_from_ref", phone))
     if email is not None:
@@ -186,30 +186,30 @@ def _field_values(
         known += [(key, customer[pos]) for key, pos in (("address", 12), ("province", 13))]
         known += [("district", customer[14]), ("ward", customer[15]), ("birthday", customer[6])]
         if customer[20] is not None:
-            known.append(("last_purchase_date", customer[20].date()))
+            known.append(("last_purchase_date", day_of(customer[20])))
             store = vietnam.STORES[int(rng.random() * len(vietnam.STORES))][1]
             known.append(("just_bought_at_store", store))
         member = people.member_of.get(customer[1])
         if member is not None:
-            expiry = (member[5] + timedelta(days=730)).date()
+            expiry = day_of(member[5] + 730 * DAY)
             known += [("member_code", member[3]), ("member_points", member[6])]
             known.append(("member_expiry_date", expiry))
     known = [(key, value) for key, value in known if value is not None]
     rows = []
     for key, value in rng.sample(known, min(len(known), 2 + int(rng.random() * 3))):
-        text = value if isinstance(value, str) else None
-        number = value if isinstance(value, int) else None
+        text = value if type(value) is str else None
+        number = value if type(value) is int else None
         day = value if text is None and number is None else None
         rows.append([cat.shop_id, s, fields[key], text, number, day])
     return rows
 
 
 def _enrol(
-    cat: Catalog, out: list[Row], steps: list[Row], s: int, thread: int, rng: random.Random
+    cat: Catalog, out: list[Row], steps: list[Row], s: int, thread: int, rand: Uniform
 ) -> None:
-    sequence = int(rng.random() * len(cat.sequence_ids))
-    enrolled_at = cat.now - timedelta(seconds=int(rng.random() * 3 * DAY))
-    running = rng.random() < 0.7
+    sequence = int(rand() * len(cat.sequence_ids))
+    enrolled_at = cat.now - int(rand() * 3 * DAY)
+    running = rand() < 0.7
     enrolment = len(out)
     rule = cat.rule_id if sequence == 0 else None
     status = "running" if running else "completed"
@@ -217,6 +217,6 @@ def _enrol(
         [cat.shop_id, enrolment, cat.sequence_ids[sequence], s, thread, rule, status, enrolled_at]
     )
     for position, minutes in enumerate(vietnam.SEQUENCE_DELAYS):
-        due_at = enrolled_at + timedelta(minutes=minutes)
+        due_at = enrolled_at + minutes * MINUTE
         state = "done" if not running or due_at <= cat.now else "pending"
         steps.append([cat.shop_id, enrolment, position, due_at, state])

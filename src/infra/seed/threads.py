@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from typing import TypeVar
 
 from infra.seed import vietnam
-from infra.seed.catalog import Catalog, Row
+from infra.seed.catalog import DAY, SECOND, Catalog, Row, Uniform, lookup
 
-DAY = 86_400
-_MESSAGE_COUNTS = (1, 1, 1, 2, 2, 2, 2, 3, 3, 4)
-_RICH_TYPES = ("sticker", "file")
+T = TypeVar("T")
+_MESSAGE_COUNTS = lookup((1, 2, 3, 4), (30, 40, 20, 10), size=100)
 _COMMENT_CHANNELS = ("facebook", "instagram")
+
+
+def pick(values: Sequence[T], rand: Uniform) -> T:
+    return values[int(rand() * len(values))]
 
 
 class Conversations:
@@ -19,7 +23,7 @@ class Conversations:
 
     def __init__(self, cat: Catalog, rng: random.Random) -> None:
         self.cat = cat
-        self.rng = rng
+        self.rand = rng.random
         self.threads: list[Row] = []
         self.messages: list[Row] = []
         self.tags: list[Row] = []
@@ -33,19 +37,20 @@ class Conversations:
         phone: str | None,
         has_order: bool,
         count: int,
-    ) -> tuple[datetime, datetime]:
+    ) -> tuple[int, int]:
         """Add ``count`` threads of a subscriber; return its first and last inbound times."""
         cat = self.cat
-        rand = self.rng.random
+        rand = self.rand
         channel = cat.page_channels[page]
         staff = cat.staff_ids
+        tags = cat.page_tag_ids[page]
         first_at = last_in = cat.now
         self.first_thread[subscriber] = len(self.threads)
         for n in range(count):
             thread = len(self.threads)
             comment = n > 0 and channel in _COMMENT_CHANNELS and rand() < 0.8
-            last_at = cat.now - timedelta(seconds=int(rand() * rand() * 180 * DAY))
-            started, last_inbound, outbound_last, unread = self._messages(
+            last_at = cat.now - int(rand() * rand() * 180 * DAY)
+            started, last_inbound, answered, unread = self._messages(
                 thread, channel, comment, last_at
             )
             first_at = started if n == 0 else min(first_at, started)
@@ -53,47 +58,50 @@ class Conversations:
             self.threads.append([
                 cat.shop_id, thread, cat.page_ids[page], channel,
                 "comment" if comment else "message", subscriber, customer, phone,
-                0 if outbound_last or rand() < 0.4 else unread, outbound_last,
-                staff[int(rand() * len(staff))] if rand() < 0.35 else None, rand() < 0.03,
+                0 if answered or rand() < 0.4 else unread, answered,
+                pick(staff, rand) if rand() < 0.35 else None, rand() < 0.03,
                 has_order and rand() < 0.5, last_at, started,
             ])  # fmt: skip
             if rand() < 0.3:
-                tags = cat.page_tag_ids[page]
-                for tag in self.rng.sample(tags, 1 + (rand() < 0.3)):
-                    by = staff[int(rand() * len(staff))]
-                    self.tags.append([cat.shop_id, thread, tag, last_at, by])
+                first = int(rand() * len(tags))
+                chosen = [tags[first]]
+                if rand() < 0.3:
+                    chosen.append(tags[(first + 1 + int(rand() * (len(tags) - 1))) % len(tags)])
+                for tag in chosen:
+                    self.tags.append([cat.shop_id, thread, tag, last_at, pick(staff, rand)])
         return first_at, last_in
 
     def _messages(
-        self, thread: int, channel: str, comment: bool, last_at: datetime
-    ) -> tuple[datetime, datetime, bool, int]:
+        self, thread: int, channel: str, comment: bool, last_at: int
+    ) -> tuple[int, int, bool, int]:
         """Messages ending at ``last_at``: (first sent, last inbound, answered, unread count)."""
-        rand = self.rng.random
+        rand = self.rand
         shop = self.cat.shop_id
         staff = self.cat.staff_ids
-        count = _MESSAGE_COUNTS[int(rand() * 10)]
-        gaps = [30 + int(rand() * 3 * 3600) for _ in range(count - 1)]
-        sent_at = last_at - timedelta(seconds=sum(gaps))
+        messages = self.messages
+        count = _MESSAGE_COUNTS[int(rand() * len(_MESSAGE_COUNTS))]
+        gaps = [(30 + int(rand() * 3 * 3600)) * SECOND for _ in range(count - 1)]
+        started = sent_at = last_at - sum(gaps)
         last_inbound = sent_at
         unread = 0
         direction = "in"
         inbound_texts = vietnam.COMMENTS if comment else vietnam.INBOUND
         for i in range(count):
             if i:
-                sent_at += timedelta(seconds=gaps[i - 1])
+                sent_at += gaps[i - 1]
                 direction = "out" if rand() < 0.55 else "in"
             r = rand()
             kind, body = "text", None
             if r < 0.06:
                 kind = "image"
             elif r < 0.11:
-                kind, body = "emoji", vietnam.EMOJIS[int(rand() * len(vietnam.EMOJIS))]
+                kind, body = "emoji", pick(vietnam.EMOJIS, rand)
+            elif r < 0.13 and channel != "shopee":
+                kind = "sticker"
             elif r < 0.15 and channel != "shopee":
-                kind = _RICH_TYPES[int(rand() * 2)]
-                body = vietnam.FILES[int(rand() * 3)] if kind == "file" else None
+                kind, body = "file", pick(vietnam.FILES, rand)
             else:
-                texts = inbound_texts if direction == "in" else vietnam.OUTBOUND
-                body = texts[int(rand() * len(texts))]
+                body = pick(inbound_texts if direction == "in" else vietnam.OUTBOUND, rand)
             by = None
             if direction == "in":
                 last_inbound = sent_at
@@ -101,8 +109,6 @@ class Conversations:
             else:
                 unread = 0
                 if rand() < 0.6:
-                    by = staff[int(rand() * len(staff))]
-            self.messages.append(
-                [shop, len(self.messages), thread, direction, kind, body, by, sent_at]
-            )
-        return last_at - timedelta(seconds=sum(gaps)), last_inbound, direction == "out", unread
+                    by = pick(staff, rand)
+            messages.append([shop, len(messages), thread, direction, kind, body, by, sent_at])
+        return started, last_inbound, direction == "out", unread
