@@ -54,6 +54,8 @@ def _shop() -> Column[int]:
 
 
 def _fk(cols: list[str], table: str, ondelete: str | None = "CASCADE") -> ForeignKeyConstraint:
+    # "SET NULL" keys are rewritten by migration 0005 to null only the referencing column
+    # (PostgreSQL's SET NULL (col)); SQLAlchemy cannot express the column list.
     return ForeignKeyConstraint(
         ["shop_id", *cols], [f"{table}.shop_id", f"{table}.id"], ondelete=ondelete
     )

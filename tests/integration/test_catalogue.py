@@ -60,3 +60,43 @@ async def test_every_key_and_foreign_key_starts_with_shop_id(session: AsyncSessi
 async def test_every_unique_index_starts_with_shop_id(session: AsyncSession) -> None:
     rows = (await session.execute(UNIQUE_INDEXES)).all()
     assert [f"{r.tbl}.{r.name}" for r in rows if r.first_col != "shop_id"] == []
+
+
+SET_NULL_WITHOUT_COLUMNS = text(
+    """
+    SELECT c.conrelid::regclass::text || '.' || c.conname AS name
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+     WHERE n.nspname = 'public' AND c.contype = 'f' AND c.confdeltype = 'n'
+       AND c.confdelsetcols IS NULL
+    """
+)
+
+
+async def test_set_null_keys_null_only_the_reference(session: AsyncSession) -> None:
+    """A plain SET NULL on (shop_id, x) would null shop_id too and make deletes fail."""
+    assert (await session.execute(SET_NULL_WITHOUT_COLUMNS)).scalars().all() == []
+
+
+async def test_deleting_a_referenced_customer_unlinks_the_subscriber(session: AsyncSession) -> None:
+    from sqlalchemy import delete, select
+
+    from infra import tables as t
+    from tests.conftest import SHOP_ID
+    from tests.factories import make_customer, make_page, make_subscriber
+
+    await session.execute(t.shop.insert().values(shop_id=SHOP_ID, name="Shop"))
+    customer = await make_customer(session)
+    subscriber = await make_subscriber(
+        session, page_id=await make_page(session), customer_id=customer
+    )
+
+    await session.execute(delete(t.customer).where(t.customer.c.id == customer))
+
+    row = (
+        await session.execute(
+            select(t.subscriber.c.shop_id, t.subscriber.c.customer_id).where(
+                t.subscriber.c.id == subscriber
+            )
+        )
+    ).one()
+    assert tuple(row) == (SHOP_ID, None)
