@@ -6,10 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from strawberry import relay
 
+from domain.filters import Profile
 from graph.context import Info
+from graph.filters.lists import FilterArg, where_of
 from graph.pagination import After, Connection, First, connection, decode_int_cursor, page_size
 from graph.types.conversation import Thread
 from graph.types.customer import Customer
@@ -29,10 +31,14 @@ async def list_page(
     convert: Callable[[Any], N],
     first: int | None,
     after: str | None,
+    where: ColumnElement[bool] | None = None,
 ) -> Connection[N]:
     size = page_size(first, info.context.settings.max_page_size)
-    page = await repo.page(first=size, after=decode_int_cursor(after))
-    count: Callable[[], Awaitable[int]] = repo.count
+    page = await repo.page(first=size, after=decode_int_cursor(after), where=where)
+
+    def count() -> Awaitable[int]:
+        return repo.count(where)
+
     return connection(
         [convert(item) for item in page.items],
         keys=[item.id for item in page.items],
@@ -73,24 +79,29 @@ class CoreQuery:
 
     @strawberry.field(description="Commerce customers, newest first.")
     async def customers(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
     ) -> Connection[Customer]:
+        where = await where_of(info, Profile.CUSTOMER, filter)
         return await list_page(
-            info, info.context.repos.customers, Customer.from_domain, first, after
+            info, info.context.repos.customers, Customer.from_domain, first, after, where
         )
 
     @strawberry.field(description="Registered loyalty members, newest first.")
     async def members(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
     ) -> Connection[Member]:
-        return await list_page(info, info.context.repos.members, Member.from_domain, first, after)
+        where = await where_of(info, Profile.MEMBER, filter)
+        return await list_page(
+            info, info.context.repos.members, Member.from_domain, first, after, where
+        )
 
     @strawberry.field(description="Subscribers of the shop's pages, newest first.")
     async def subscribers(
-        self, info: Info, first: First = None, after: After = None
+        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
     ) -> Connection[Subscriber]:
+        where = await where_of(info, Profile.SUBSCRIBER, filter)
         return await list_page(
-            info, info.context.repos.subscribers, Subscriber.from_domain, first, after
+            info, info.context.repos.subscribers, Subscriber.from_domain, first, after, where
         )
 
     @strawberry.field(description="Conversation threads of all pages, newest first.")

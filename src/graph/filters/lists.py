@@ -1,0 +1,60 @@
+"""Filtered lists: the `filter` argument of the customers, members and subscribers lists."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import ColumnElement
+
+from domain.errors import DomainError
+from domain.filters import Condition, Group, Profile
+from graph.context import Info
+from graph.errors import ErrorKind, api_error
+from graph.filters.convert import Converter, uses_custom_fields
+from graph.filters.inputs import GroupInput, ProfileFilter
+from infra.repositories.filtering import FilterRepository
+
+FilterArg = Annotated[
+    ProfileFilter | None,
+    strawberry.argument(description="Only rows matching these conditions (all when omitted)."),
+]
+
+
+def filters(info: Info) -> FilterRepository:
+    return FilterRepository(info.context.session, info.context.shop_id)
+
+
+async def converter(
+    info: Info, profile: Profile, value: ProfileFilter | GroupInput | None
+) -> Converter:
+    custom = await filters(info).custom_field_types() if uses_custom_fields(value) else {}
+    # Members are filtered through their customer (see FilterRepository.where).
+    return Converter(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
+
+
+async def to_condition(
+    info: Info, profile: Profile, value: ProfileFilter, field: str = "filter"
+) -> Condition:
+    """The domain condition of a query argument; bad input is a top-level BAD_USER_INPUT."""
+    try:
+        return (await converter(info, profile, value)).condition(value, field)
+    except DomainError as error:
+        raise api_error(
+            error.message, ErrorKind.BAD_USER_INPUT, field=error.field, reason=error.code.value
+        ) from None
+
+
+async def to_group(info: Info, value: GroupInput, field: str) -> Group:
+    """The domain group of a definition input; raises DomainError (mutations: userErrors)."""
+    return (await converter(info, Profile.CUSTOMER, value)).group(value, field)
+
+
+async def where_of(
+    info: Info, profile: Profile, value: ProfileFilter | None
+) -> ColumnElement[bool] | None:
+    """The WHERE clause for a list's `filter` argument, None without one."""
+    if value is None:
+        return None
+    condition = await to_condition(info, profile, value)
+    return await filters(info).where(profile, condition, info.context.now())

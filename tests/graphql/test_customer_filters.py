@@ -1,0 +1,195 @@
+"""The `filter` argument of the customer, member and subscriber lists, with the seeds' examples."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra import tables as t
+from tests.conftest import GraphQL
+from tests.factories import make_customer, make_member, make_page, make_subscriber, make_tag
+
+CUSTOMERS = """
+query Customers($filter: ProfileFilter, $first: Int) {
+  customers(filter: $filter, first: $first) {
+    totalCount
+    nodes { fullName }
+  }
+}
+"""
+
+MEMBERS = """
+query Members($filter: ProfileFilter) {
+  members(filter: $filter) { totalCount nodes { memberCode } }
+}
+"""
+
+SUBSCRIBERS = """
+query Subscribers($filter: ProfileFilter) {
+  subscribers(filter: $filter) { totalCount nodes { fullName } }
+}
+"""
+
+
+async def names(gql: GraphQL, filter: dict[str, Any], query: str = CUSTOMERS) -> list[str]:
+    body = await gql(query, {"filter": filter})
+    assert "errors" not in body, body
+    conn = next(iter(body["data"].values()))
+    found = [n.get("fullName") or n.get("memberCode") for n in conn["nodes"]]
+    assert conn["totalCount"] == len(found)
+    return sorted(found)
+
+
+async def error_of(gql: GraphQL, filter: dict[str, Any]) -> dict[str, Any]:
+    body = await gql(CUSTOMERS, {"filter": filter})
+    assert body["data"] is None, body
+    return dict(body["errors"][0]["extensions"]) | {"message": body["errors"][0]["message"]}
+
+
+@pytest.mark.spec("S8", "X2")
+async def test_address_equals_and_contains(gql: GraphQL, session: AsyncSession) -> None:
+    await make_customer(session, full_name="A", address="182 Lê Đại Hành")
+    await make_customer(session, full_name="B", address="182 Lê Đại Hành, Quận 11")
+    await make_customer(session, full_name="C", address=None)
+    await make_customer(session, full_name="D", address="")
+
+    assert await names(gql, {"address": {"equals": "182 le dai hanh"}}) == ["A"]
+    assert await names(gql, {"address": {"contains": "182"}}) == ["A", "B"]
+    assert await names(gql, {"address": {"contains": "LÊ ĐẠI"}}) == ["A", "B"]
+    # Negative operators are complements: empty addresses match them.
+    assert await names(gql, {"address": {"notEquals": "182 Lê Đại Hành"}}) == ["B", "C", "D"]
+    assert await names(gql, {"address": {"notContains": "quan 11"}}) == ["A", "C", "D"]
+    assert await names(gql, {"address": {"hasValue": False}}) == ["C", "D"]
+
+
+@pytest.mark.spec("S8", "G2", "X2")
+async def test_phone_starts_with_old_prefix_and_has_value(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    await make_customer(session, full_name="old", phone="0123 456 7890")
+    await make_customer(session, full_name="new", phone="+84 83 456 7891")
+    await make_customer(session, full_name="viettel", phone="0981.345.678")
+    await make_customer(session, full_name="none")
+
+    assert await names(gql, {"phone": {"startsWith": "0123"}}) == ["new", "old"]
+    assert await names(gql, {"phone": {"hasValue": True}}) == ["new", "old", "viettel"]
+    assert await names(gql, {"hasNoPhone": True}) == ["none"]
+    assert await names(gql, {"phone": {"equals": "84981345678"}}) == ["viettel"]
+    assert await names(gql, {"carrier": {"anyOf": ["vinaphone"]}}) == ["new", "old"]
+
+
+@pytest.mark.spec("G2", "X2")
+async def test_customers_named_van(gql: GraphQL, session: AsyncSession) -> None:
+    await make_customer(session, full_name="Nguyễn Văn An")
+    await make_customer(session, full_name="Trần Thị Vân")
+    await make_customer(session, full_name="Lê Đức")
+    assert await names(gql, {"fullName": {"contains": "Văn"}}) == ["Nguyễn Văn An", "Trần Thị Vân"]
+    assert await names(gql, {"fullName": {"contains": "duc"}}) == ["Lê Đức"]
+
+
+@pytest.mark.spec("G2", "L5")
+async def test_numbers_sets_and_nesting(gql: GraphQL, session: AsyncSession) -> None:
+    vip = await make_tag(session, name="Khách quen")
+    a = await make_customer(
+        session,
+        full_name="a",
+        orders_count=5,
+        total_spent=5_000_000,
+        gender="female",
+        channels=["web", "pos"],
+    )
+    await make_customer(
+        session,
+        full_name="b",
+        orders_count=1,
+        total_spent=100_000,
+        gender="male",
+        channels=["shopee"],
+    )
+    await make_customer(session, full_name="c", orders_count=0, total_spent=0)
+    await session.execute(insert(t.customer_tag).values(shop_id=1, customer_id=a, tag_id=vip))
+
+    assert await names(gql, {"ordersCount": {"min": 1, "max": 5}}) == ["a", "b"]
+    assert await names(gql, {"ordersCount": {"equals": 0}}) == ["c"]
+    assert await names(gql, {"totalSpent": {"greaterThan": 100000}}) == ["a"]
+    assert await names(gql, {"tag": {"anyOf": ["khach quen"]}}) == ["a"]
+    assert await names(gql, {"tag": {"noneOf": ["Khách quen"]}}) == ["b", "c"]
+    assert await names(gql, {"channel": {"anyOf": ["POS", "shopee"]}}) == ["a", "b"]
+    assert await names(gql, {"gender": {"noneOf": ["female"]}}) == ["b", "c"]
+    nested = {"or": [{"gender": {"anyOf": ["male"]}}, {"not": {"ordersCount": {"min": 1}}}]}
+    assert await names(gql, nested) == ["b", "c"]
+
+
+@pytest.mark.spec("G2", "L3", "L5")
+async def test_purchase_periods_birthday_and_membership(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    # The clock is 2026-11-23 10:00 in Ho Chi Minh City.
+    recent = await make_customer(session, full_name="recent", birthday=date(1990, 12, 30))
+    old = await make_customer(session, full_name="old", birthday=date(1985, 1, 5))
+    await make_customer(session, full_name="never", birthday=date(1999, 6, 1))
+    for customer, placed in (
+        (recent, datetime(2026, 11, 1, tzinfo=UTC)),
+        (old, datetime(2026, 1, 1, tzinfo=UTC)),
+    ):
+        await session.execute(
+            insert(t.order).values(
+                shop_id=1, customer_id=customer, channel="web", placed_at=placed, total_amount=1
+            )
+        )
+    await make_member(session, customer_id=recent, tier="gold", member_code="M-R")
+
+    last30 = {"last": {"amount": 30, "unit": "DAYS"}}
+    assert await names(gql, {"purchased": {"period": last30}}) == ["recent"]
+    assert await names(gql, {"notPurchased": last30}) == ["never", "old"]
+    assert await names(
+        gql, {"birthday": {"from": {"month": 12, "day": 20}, "to": {"month": 1, "day": 10}}}
+    ) == ["old", "recent"]
+    assert await names(gql, {"birthday": {"month": 6}}) == ["never"]
+    assert await names(gql, {"registeredMember": True}) == ["recent"]
+    assert await names(gql, {"registeredMember": False}) == ["never", "old"]
+    assert await names(gql, {"tier": {"anyOf": ["gold"]}}) == ["recent"]
+    assert await names(
+        gql, {"purchased": {"period": {"from": "2026-01-01", "to": "2026-01-01"}}}
+    ) == ["old"]
+    assert await names(gql, {"tier": {"anyOf": ["gold"]}}, MEMBERS) == ["M-R"]
+
+
+@pytest.mark.spec("X1", "S6")
+async def test_cross_profile_conditions(gql: GraphQL, session: AsyncSession) -> None:
+    page = await make_page(session)
+    linked = await make_customer(session, full_name="linked", orders_count=3)
+    await make_customer(session, full_name="alone")
+    await make_subscriber(
+        session, page_id=page, full_name="Sub Linked", customer_id=linked, utm_campaign="tet-2026"
+    )
+    await make_subscriber(session, page_id=page, full_name="Sub Alone", utm_campaign="tet-2026")
+
+    assert await names(gql, {"utmCampaign": {"equals": "TET-2026"}}) == ["linked"]
+    assert await names(gql, {"utmCampaign": {"equals": "tet-2026"}}, SUBSCRIBERS) == [
+        "Sub Alone",
+        "Sub Linked",
+    ]
+    assert await names(gql, {"ordersCount": {"min": 1}}, SUBSCRIBERS) == ["Sub Linked"]
+
+
+@pytest.mark.spec("S8")
+async def test_bad_input_names_the_field(gql: GraphQL, shop: int) -> None:
+    inverted = await error_of(gql, {"ordersCount": {"min": 5, "max": 1}})
+    assert inverted["code"] == "BAD_USER_INPUT"
+    assert inverted["field"] == "filter.ordersCount.min"
+    assert inverted["reason"] == "INVALID_RANGE"
+    bad_date = await error_of(gql, {"and": [{"lastPurchase": {"from": "2026-13-01"}}]})
+    assert bad_date["field"] == "filter.and.0.lastPurchase.from"
+    unknown = await error_of(gql, {"customField": [{"key": "nope", "text": {"equals": "x"}}]})
+    assert (unknown["field"], unknown["reason"]) == ("filter.customField.0.key", "UNKNOWN_FIELD")
+    gender = await error_of(gql, {"gender": {"anyOf": ["robot"]}})
+    assert gender["field"] == "filter.gender.anyOf.0"
+    deep: dict[str, Any] = {"fullName": {"contains": "a"}}
+    for _ in range(20):
+        deep = {"not": deep}
+    assert (await error_of(gql, deep))["reason"] == "TOO_COMPLEX"
