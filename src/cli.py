@@ -1,4 +1,4 @@
-"""`customer-hub` command line: serve, migrate, seed, schema, token."""
+"""`customer-hub` command line: serve, worker, migrate, seed, schema, token."""
 
 from __future__ import annotations
 
@@ -74,7 +74,31 @@ def cmd_serve(args: argparse.Namespace) -> None:
         f'Header to set in GraphiQL: {{"Authorization": "Bearer {token}"}}\n\n'
     )
     app = create_app(settings=settings, demo_token=token)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level
+    )
+    asyncio.run(_serve(uvicorn.Server(config), url if settings.worker_in_server else None))
+
+
+async def _serve(server: object, worker_url: str | None) -> None:
+    """The API, and the job worker in the same event loop unless it runs on its own."""
+    from infra.jobs import run_worker
+
+    worker = asyncio.create_task(run_worker(worker_url, signals=False)) if worker_url else None
+    try:
+        await server.serve()  # type: ignore[attr-defined]
+    finally:
+        if worker is not None:
+            worker.cancel()
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from infra.jobs import run_worker
+    from infra.runtime import database_url
+
+    url = database_url()
+    migrate(url)
+    asyncio.run(run_worker(url, concurrency=args.concurrency))
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -140,6 +164,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply the migrations").set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="run the job worker (webhooks, automation)")
+    worker.add_argument("--concurrency", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
 
     seed = sub.add_parser("seed", help="generate a realistic Vietnamese demo shop")
     seed.add_argument("--customers", type=int, default=5000)

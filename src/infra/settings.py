@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     demo_seed: int = 42
     graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
     log_level: str = "info"
+    worker_in_server: bool = Field(
+        default=True, description="Run the job worker (webhooks, automation) inside `serve`."
+    )
+    outbox_cron: str = Field(
+        default="* * * * * */5",
+        description="How often the outbox is dispatched to webhooks (cron, seconds last).",
+    )
+    segment_refresh_cron: str = Field(
+        default="*/15 * * * *",
+        description="How often segments are re-evaluated for entered/left events (cron).",
+    )
 
 
 @lru_cache

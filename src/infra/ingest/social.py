@@ -141,7 +141,7 @@ async def upsert_subscribers(
         found = pages.get(item.page_external_id, [])
         owner = existing.get((found[0], item.platform_user_id)) if len(found) == 1 else None
         if not found:
-            error = NotFound(
+            error: DomainError = NotFound(
                 f"No page has external id {item.page_external_id!r}.", field="pageExternalId"
             )
         elif len(found) > 1:

@@ -1,0 +1,116 @@
+"""Background jobs on PostgreSQL (procrastinate): outbox dispatch and webhook delivery.
+
+The queue lives in the ``procrastinate`` schema created by migration 0004. Jobs open their
+own database sessions through ``resources``, which the worker (or a test) sets up first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import structlog
+from procrastinate import App, PsycopgConnector
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra.database import asyncpg_dsn, create_engine, session_factory
+from infra.settings import get_settings
+from infra.webhooks import deliver, dispatch_outbox, due_deliveries
+
+log = structlog.get_logger()
+QUEUE_SCHEMA = "procrastinate"
+
+
+def conninfo(url: str) -> str:
+    """A libpq connection string for the queue, from the application's database URL."""
+    dsn, kwargs = asyncpg_dsn(url)
+    if "host" in kwargs:
+        dsn += ("&" if "?" in dsn else "?") + f"host={kwargs['host']}"
+    return dsn
+
+
+def connector(url: str) -> PsycopgConnector:
+    return PsycopgConnector(
+        conninfo=conninfo(url), kwargs={"options": f"-c search_path={QUEUE_SCHEMA}"}
+    )
+
+
+@dataclass
+class Resources:
+    sessions: Callable[[], AsyncSession]
+    client: httpx.AsyncClient
+    now: Callable[[], datetime]
+
+
+resources: Resources | None = None
+app = App(connector=PsycopgConnector())
+
+
+def use(resources_: Resources) -> None:
+    global resources
+    resources = resources_
+
+
+def _resources() -> Resources:
+    if resources is None:
+        raise RuntimeError("job resources are not set up: call infra.jobs.use() first")
+    return resources
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.task(name="deliver_webhook", queue="webhooks")
+async def deliver_webhook(shop_id: int, delivery_id: int) -> None:
+    res = _resources()
+    async with res.sessions() as session:
+        attempt = await deliver(session, shop_id, delivery_id, res.now(), res.client)
+        await session.commit()
+    if attempt is not None and attempt.next_attempt_at is not None:
+        await schedule_delivery(shop_id, delivery_id, attempt.next_attempt_at)
+    log.info("webhook attempt", delivery_id=delivery_id, attempt=attempt)
+
+
+async def schedule_delivery(shop_id: int, delivery_id: int, at: datetime | None = None) -> None:
+    """Queue one attempt; the queueing lock keeps a single waiting job per delivery."""
+    with contextlib.suppress(AlreadyEnqueued):
+        await deliver_webhook.configure(
+            queueing_lock=f"delivery-{shop_id}-{delivery_id}", schedule_at=at
+        ).defer_async(shop_id=shop_id, delivery_id=delivery_id)
+
+
+@app.periodic(cron=get_settings().outbox_cron, periodic_id="outbox")
+@app.task(name="dispatch_outbox", queue="webhooks", queueing_lock="dispatch_outbox")
+async def dispatch(timestamp: int) -> int:
+    """Fan new events out to deliveries, and queue every due delivery (also ones whose job
+    was lost between the commit and the queueing)."""
+    res = _resources()
+    async with res.sessions() as session:
+        await dispatch_outbox(session, res.now())
+        await session.commit()
+        due = await due_deliveries(session, res.now())
+    for shop_id, delivery_id in due:
+        await schedule_delivery(shop_id, delivery_id)
+    return len(due)
+
+
+async def run_worker(
+    url: str, *, wait: bool = True, concurrency: int = 4, signals: bool = True
+) -> None:
+    """Work the queue until stopped (``wait``) or until it is empty."""
+    engine = create_engine(url, pool_size=concurrency)
+    async with httpx.AsyncClient() as client:
+        use(Resources(sessions=session_factory(engine), client=client, now=utc_now))
+        try:
+            with app.replace_connector(connector(url)):
+                async with app.open_async():
+                    await app.run_worker_async(
+                        wait=wait, concurrency=concurrency, install_signal_handlers=signals
+                    )
+        finally:
+            await engine.dispose()
