@@ -15,13 +15,14 @@ from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
 from graph.integrations.social import SocialIngestMutation
 from graph.queries import CoreQuery
+from graph.segments import SegmentMutation, SegmentQuery
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
-class Query(CoreQuery, InboxQuery):
+class Query(CoreQuery, InboxQuery, SegmentQuery):
     pass
 
 
@@ -33,6 +34,7 @@ class Mutation(
     ThreadMutation,
     CommerceIngestMutation,
     SocialIngestMutation,
+    SegmentMutation,
 ):
     pass
 

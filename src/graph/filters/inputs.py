@@ -8,7 +8,6 @@ customer filter on ``otnTopic`` matches customers with a linked subscriber of th
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 
 import strawberry
 
@@ -237,12 +236,3 @@ class GroupInput:
     exclude: list[ProfileFilter] = strawberry.field(
         default_factory=list, description="Customers matching any of these are removed."
     )
-
-
-class ListKind(StrEnum):
-    CUSTOMERS = "customers"
-    MEMBERS = "members"
-    SUBSCRIBERS = "subscribers"
-
-
-ListKindEnum = strawberry.enum(ListKind, name="ListKind", description="A filterable list.")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
 from sqlalchemy import ColumnElement
 
 from domain.errors import DomainError
-from domain.filters import Condition, Group, Profile
+from domain.filters import Condition, Group, Profile, all_of
 from graph.context import Info
 from graph.errors import ErrorKind, api_error
-from graph.filters.convert import Converter, uses_custom_fields
+from graph.filters.convert import Converter, camel, uses_custom_fields
 from graph.filters.inputs import GroupInput, ProfileFilter
 from infra.repositories.filtering import FilterRepository
 
@@ -19,6 +20,15 @@ FilterArg = Annotated[
     ProfileFilter | None,
     strawberry.argument(description="Only rows matching these conditions (all when omitted)."),
 ]
+
+
+def db_lock(info: Info) -> asyncio.Lock:
+    """One lock per request: sibling async fields must not use the session at the same time."""
+    lock: asyncio.Lock | None = getattr(info.context, "_session_lock", None)
+    if lock is None:
+        lock = asyncio.Lock()
+        setattr(info.context, "_session_lock", lock)  # noqa: B010
+    return lock
 
 
 def filters(info: Info) -> FilterRepository:
@@ -58,3 +68,23 @@ async def where_of(
         return None
     condition = await to_condition(info, profile, value)
     return await filters(info).where(profile, condition, info.context.now())
+
+
+async def to_condition_group(
+    info: Info, value: GroupInput
+) -> tuple[Group, list[tuple[str, Condition]]]:
+    """A definition for a preview, and each include condition alone with its input path."""
+    try:
+        conv = await converter(info, Profile.CUSTOMER, value)
+        group = conv.group(value, "definition")
+        parts: list[tuple[str, Condition]] = []
+        for i, block in enumerate(value.include):
+            for name, given in vars(block).items():
+                if given is not None:
+                    path = f"definition.include.{i}.{camel(name)}"
+                    parts.append((path, all_of(conv.field(name, given, path))))
+    except DomainError as error:
+        raise api_error(
+            error.message, ErrorKind.BAD_USER_INPUT, field=error.field, reason=error.code.value
+        ) from None
+    return group, parts

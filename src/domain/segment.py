@@ -1,0 +1,76 @@
+"""Segments (saved customer groups) and saved filters, including the built-in ones of L3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import DomainError
+from domain.filters import Everyone, Group, Linked, Not, Profile, Purchased
+from domain.period import Last, PeriodUnit
+
+MAX_NAME = 200
+
+
+class ListKind(StrEnum):
+    CUSTOMERS = "customers"
+    MEMBERS = "members"
+    SUBSCRIBERS = "subscribers"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    shop_id: int
+    id: int
+    name: str
+    group: Group
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFilter:
+    """A filter of a list; ``built_in_key`` is set on the shop-wide built-ins of L3."""
+
+    id: str
+    list: ListKind
+    name: str
+    group: Group
+    owner_staff_id: int | None
+    shared: bool
+    built_in_key: str | None = None
+
+
+def clean_name(name: str, *, field: str = "input.name") -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise DomainError("Give a name.", field=field)
+    if len(cleaned) > MAX_NAME:
+        raise DomainError(f"A name has at most {MAX_NAME} characters.", field=field)
+    return cleaned
+
+
+_LAST_30 = Last(30, PeriodUnit.DAYS)
+_MEMBER = Linked(Profile.MEMBER, Everyone())
+
+BUILT_IN_FILTERS: tuple[tuple[str, str, Group], ...] = (
+    ("all_customers", "Tất cả khách hàng", Group()),
+    ("purchased_last_30_days", "Mua hàng trong 30 ngày qua", Group((Purchased(_LAST_30),))),
+    (
+        "no_purchase_last_30_days",
+        "Không mua hàng trong 30 ngày qua",
+        Group((Not(Purchased(_LAST_30)),)),
+    ),
+    ("registered_members", "Đã đăng ký thành viên", Group((_MEMBER,))),
+    ("not_registered", "Chưa đăng ký thành viên", Group((Not(_MEMBER),))),
+)
+"""L3: the five filters every shop has, on the customer list; ids are `built-in:<key>`."""
+
+
+def built_in_filters() -> list[SavedFilter]:
+    return [
+        SavedFilter(f"built-in:{key}", ListKind.CUSTOMERS, name, group, None, True, key)
+        for key, name, group in BUILT_IN_FILTERS
+    ]

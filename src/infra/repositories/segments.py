@@ -1,0 +1,164 @@
+"""Segments and saved filters; definitions are stored as the domain's versioned JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Row
+
+from domain.errors import DomainError, ErrorCode, NotFound
+from domain.filter_codec import group_from_json, group_to_json
+from domain.filters import Group
+from domain.segment import ListKind, SavedFilter, Segment
+from infra import tables as t
+from infra.repositories.base import TableRepository
+
+
+class SegmentRepository(TableRepository[Segment]):
+    table = t.segment
+
+    def to_domain(self, row: Row[Any]) -> Segment:
+        m = row._mapping
+        return Segment(
+            shop_id=m["shop_id"],
+            id=m["id"],
+            name=m["name"],
+            group=group_from_json(m["definition"]),
+            created_by=m["created_by"],
+            created_at=m["created_at"],
+            updated_at=m["updated_at"],
+        )
+
+    async def _name_taken(self, name: str, other_than: int | None = None) -> None:
+        query = select(t.segment.c.id).where(
+            t.segment.c.shop_id == self.shop_id, t.segment.c.name == name
+        )
+        if other_than is not None:
+            query = query.where(t.segment.c.id != other_than)
+        if await self.session.scalar(query) is not None:
+            raise DomainError(
+                f"A segment named {name!r} exists; choose another name.",
+                code=ErrorCode.DUPLICATE,
+                field="input.name",
+            )
+
+    async def create(self, *, name: str, group: Group, staff_id: int, now: datetime) -> Segment:
+        await self._name_taken(name)
+        row = (
+            await self.session.execute(
+                insert(t.segment)
+                .values(
+                    shop_id=self.shop_id,
+                    name=name,
+                    definition=group_to_json(group),
+                    created_by=staff_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(t.segment)
+            )
+        ).one()
+        return self.to_domain(row)
+
+    async def update(
+        self, segment_id: int, *, name: str | None, group: Group | None, now: datetime
+    ) -> Segment:
+        values: dict[str, Any] = {"updated_at": now}
+        if name is not None:
+            await self._name_taken(name, other_than=segment_id)
+            values["name"] = name
+        if group is not None:
+            values["definition"] = group_to_json(group)
+        row = (
+            await self.session.execute(
+                update(t.segment)
+                .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)
+                .values(**values)
+                .returning(t.segment)
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("No such segment in this shop.", field="input.id")
+        return self.to_domain(row)
+
+    async def delete(self, segment_id: int) -> None:
+        result = await self.session.execute(
+            delete(t.segment)
+            .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)
+            .returning(t.segment.c.id)
+        )
+        if result.one_or_none() is None:
+            raise NotFound("No such segment in this shop.", field="input.id")
+
+
+class SavedFilterRepository:
+    def __init__(self, session: Any, shop_id: int) -> None:
+        self.session = session
+        self.shop_id = shop_id
+
+    def _domain(self, row: Row[Any]) -> SavedFilter:
+        m = row._mapping
+        return SavedFilter(
+            id=str(m["id"]),
+            list=ListKind(m["list"]),
+            name=m["name"],
+            group=group_from_json(m["definition"]),
+            owner_staff_id=m["owner_staff_id"],
+            shared=m["shared"],
+        )
+
+    def _visible(self, staff_id: int) -> ColumnElement[bool]:
+        sf = t.saved_filter
+        return or_(sf.c.shared, sf.c.owner_staff_id == staff_id)
+
+    async def visible(self, list_kind: ListKind | None, staff_id: int) -> list[SavedFilter]:
+        sf = t.saved_filter
+        query = select(sf).where(sf.c.shop_id == self.shop_id, self._visible(staff_id))
+        if list_kind is not None:
+            query = query.where(sf.c.list == list_kind.value)
+        rows = await self.session.execute(query.order_by(sf.c.id))
+        return [self._domain(r) for r in rows]
+
+    async def create(
+        self, *, list_kind: ListKind, name: str, group: Group, staff_id: int, shared: bool
+    ) -> SavedFilter:
+        row = (
+            await self.session.execute(
+                insert(t.saved_filter)
+                .values(
+                    shop_id=self.shop_id,
+                    list=list_kind.value,
+                    name=name,
+                    definition=group_to_json(group),
+                    owner_staff_id=staff_id,
+                    shared=shared,
+                )
+                .returning(t.saved_filter)
+            )
+        ).one()
+        return self._domain(row)
+
+    async def delete(self, filter_id: int, staff_id: int) -> None:
+        sf = t.saved_filter
+        result = await self.session.execute(
+            delete(sf)
+            .where(sf.c.shop_id == self.shop_id, sf.c.id == filter_id)
+            .where(sf.c.owner_staff_id == staff_id)
+            .returning(sf.c.id)
+        )
+        if result.one_or_none() is None:
+            raise NotFound("No saved filter of yours with this id.", field="input.id")
+
+
+async def counts(
+    session: Any, table: Any, shop_id: int, clauses: Sequence[ColumnElement[bool]]
+) -> list[int]:
+    """How many rows of ``table`` match each clause, in one statement."""
+    if not clauses:
+        return []
+    columns = [func.count().filter(c) for c in clauses]
+    row = (await session.execute(select(*columns).where(table.c.shop_id == shop_id))).one()
+    return [int(v) for v in row]

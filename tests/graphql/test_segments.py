@@ -1,0 +1,217 @@
+"""Segments, previews and saved filters through the API (S9, G1, G3, L3, L6, X3)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from infra import tables as t
+from tests.conftest import GraphQL, TokenMaker
+from tests.factories import make_customer, make_tag
+
+CREATE = """
+mutation Create($input: SegmentCreateInput!) {
+  segmentCreate(input: $input) {
+    segment { id name memberCount members(first: 10) { totalCount nodes { fullName } } }
+    userErrors { field message code }
+  }
+}
+"""
+
+UPDATE = """
+mutation Update($input: SegmentUpdateInput!) {
+  segmentUpdate(input: $input) { segment { name memberCount } userErrors { field code } }
+}
+"""
+
+DELETE = """
+mutation Delete($input: SegmentDeleteInput!) {
+  segmentDelete(input: $input) { deletedId userErrors { field code } }
+}
+"""
+
+PREVIEW = """
+query Preview($definition: GroupInput!, $first: Int) {
+  segmentPreview(definition: $definition, first: $first) {
+    count
+    members { fullName }
+    conditions { field count }
+    exclusions { field count }
+  }
+}
+"""
+
+SAVED = """
+query Saved { savedFilters(list: CUSTOMERS) { id name builtIn mine shared definition } }
+"""
+
+SAVE = """
+mutation Save($input: SavedFilterCreateInput!) {
+  savedFilterCreate(input: $input) { savedFilter { id name mine } userErrors { field code message } }
+}
+"""
+
+LIST_WITH_TAGS = """
+query Page($first: Int) {
+  customers(first: $first, filter: {fullName: {contains: "van"}, ordersCount: {min: 1}}) {
+    totalCount
+    nodes { fullName tags { name } }
+  }
+}
+"""
+
+GROUP = {
+    "include": [
+        {"fullName": {"contains": "văn"}, "ordersCount": {"min": 1}},
+        {"tag": {"anyOf": ["VIP"]}},
+    ],
+    "exclude": [{"hasNoPhone": True}],
+}
+
+
+async def _data(session: AsyncSession) -> None:
+    vip = await make_tag(session, name="VIP")
+    await make_customer(session, full_name="Nguyễn Văn A", orders_count=2, phone="0981111111")
+    await make_customer(session, full_name="Lê Văn B", orders_count=0, phone="0981111112")
+    await make_customer(session, full_name="Trần Văn C", orders_count=3)
+    tagged = await make_customer(session, full_name="Phạm Thị D", phone="0981111113")
+    await session.execute(t.customer_tag.insert().values(shop_id=1, customer_id=tagged, tag_id=vip))
+
+
+@pytest.mark.spec("G1", "G3", "S9", "X3")
+async def test_segment_lifecycle_with_live_members(gql: GraphQL, session: AsyncSession) -> None:
+    await _data(session)
+    body = await gql(CREATE, {"input": {"name": "Khách Văn", "definition": GROUP}})
+    payload = body["data"]["segmentCreate"]
+    assert payload["userErrors"] == []
+    segment = payload["segment"]
+    assert segment["memberCount"] == 2
+    assert sorted(n["fullName"] for n in segment["members"]["nodes"]) == [
+        "Nguyễn Văn A",
+        "Phạm Thị D",
+    ]
+
+    # Live: a new matching customer is counted without touching the segment.
+    await make_customer(session, full_name="Văn Mới", orders_count=1, phone="0981111114")
+    renamed = await gql(UPDATE, {"input": {"id": segment["id"], "name": "Khách Văn 2"}})
+    assert renamed["data"]["segmentUpdate"] == {
+        "segment": {"name": "Khách Văn 2", "memberCount": 3},
+        "userErrors": [],
+    }
+    duplicate = await gql(CREATE, {"input": {"name": "Khách Văn 2", "definition": GROUP}})
+    assert duplicate["data"]["segmentCreate"]["userErrors"][0]["code"] == "DUPLICATE"
+
+    deleted = await gql(DELETE, {"input": {"id": segment["id"]}})
+    assert deleted["data"]["segmentDelete"]["userErrors"] == []
+    again = await gql(DELETE, {"input": {"id": segment["id"]}})
+    assert again["data"]["segmentDelete"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.spec("G1")
+async def test_empty_include_means_everyone(gql: GraphQL, session: AsyncSession) -> None:
+    await _data(session)
+    body = await gql(PREVIEW, {"definition": {"exclude": [{"hasNoPhone": True}]}})
+    assert body["data"]["segmentPreview"]["count"] == 3
+
+
+@pytest.mark.spec("X3", "G1")
+async def test_preview_counts_each_condition_and_exclusion(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    await _data(session)
+    body = await gql(PREVIEW, {"definition": GROUP, "first": 1})
+    assert "errors" not in body, body
+    preview = body["data"]["segmentPreview"]
+    assert preview["count"] == 2
+    assert len(preview["members"]) == 1
+    assert preview["conditions"] == [
+        {"field": "definition.include.0.fullName", "count": 3},
+        {"field": "definition.include.0.ordersCount", "count": 2},
+        {"field": "definition.include.1.tag", "count": 1},
+    ]
+    assert preview["exclusions"] == [{"field": "definition.exclude.0", "count": 1}]
+
+
+@pytest.mark.spec("G1", "X4")
+async def test_bad_definitions_are_user_errors_and_save_nothing(
+    gql: GraphQL, session: AsyncSession, shop: int
+) -> None:
+    bad = {"include": [{"totalSpent": {"min": 10, "max": 1}}]}
+    body = await gql(CREATE, {"input": {"name": "X", "definition": bad}})
+    assert body["data"]["segmentCreate"] == {
+        "segment": None,
+        "userErrors": [
+            {
+                "field": "input.definition.include.0.totalSpent.min",
+                "message": "The range is empty: 10 is above 1; swap the bounds.",
+                "code": "INVALID_RANGE",
+            }
+        ],
+    }
+    blank = await gql(CREATE, {"input": {"name": "  ", "definition": {}}})
+    assert blank["data"]["segmentCreate"]["userErrors"][0]["field"] == "input.name"
+    assert await session.scalar(select(func.count()).select_from(t.segment)) == 0
+    too_big = await gql(PREVIEW, {"definition": {}, "first": 101})
+    assert too_big["errors"][0]["extensions"]["field"] == "first"
+
+
+@pytest.mark.spec("L3", "L6")
+async def test_built_in_and_saved_filters(
+    gql: GraphQL, session: AsyncSession, make_token: TokenMaker
+) -> None:
+    body = await gql(SAVED)
+    built_in = body["data"]["savedFilters"]
+    assert [f["name"] for f in built_in] == [
+        "Tất cả khách hàng",
+        "Mua hàng trong 30 ngày qua",
+        "Không mua hàng trong 30 ngày qua",
+        "Đã đăng ký thành viên",
+        "Chưa đăng ký thành viên",
+    ]
+    assert all(f["builtIn"] for f in built_in)
+
+    definition = {"include": [{"fullName": {"contains": "văn"}}]}
+    mine = await gql(
+        SAVE, {"input": {"list": "CUSTOMERS", "name": "Tên Văn", "definition": definition}}
+    )
+    assert mine["data"]["savedFilterCreate"]["userErrors"] == []
+    other = await make_token(name="Người khác")
+    seen_by_other = await gql(SAVED, as_token=other)
+    assert "Tên Văn" not in [f["name"] for f in seen_by_other["data"]["savedFilters"]]
+    listed = (await gql(SAVED))["data"]["savedFilters"]
+    assert listed[-1]["name"] == "Tên Văn"
+    assert listed[-1]["mine"] is True
+    assert listed[-1]["definition"]["include"][0]["node"] == "compare"
+
+
+@pytest.mark.spec("X4")
+async def test_statements_of_a_filtered_list_do_not_grow_with_page_size(
+    gql: GraphQL, session: AsyncSession, connection: AsyncConnection
+) -> None:
+    tag = await make_tag(session, name="Khách quen")
+    for i in range(30):
+        cid = await make_customer(session, full_name=f"Văn {i}", orders_count=1)
+        await session.execute(
+            t.customer_tag.insert().values(shop_id=1, customer_id=cid, tag_id=tag)
+        )
+    await session.flush()
+
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    sync_engine = connection.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count)
+    try:
+        sizes = {}
+        for first in (1, 25):
+            statements.clear()
+            body = await gql(LIST_WITH_TAGS, {"first": first})
+            assert len(body["data"]["customers"]["nodes"]) == first
+            sizes[first] = len([s for s in statements if "customer" in s and "api_token" not in s])
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", count)
+    # page + totalCount + one batched tag load, whatever the page size
+    assert sizes[1] == sizes[25] == 3
