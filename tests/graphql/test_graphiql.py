@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 
+import pytest
 import pytest_asyncio
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from app import create_app
 from graph.graphiql import ASSETS_PATH
 from infra.settings import Settings
+
+pytestmark = pytest.mark.spec("X4")
 
 SHOP_NAME = "query { shop { name } }"
 DEMO_TOKEN = "chub_1_demo-token-for-the-page"

@@ -28,7 +28,7 @@ from infra.database import create_engine, session_factory
 from infra.repositories.auth import ensure_shop, issue_token
 from infra.settings import Settings
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.spec("X4")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
+pytestmark = pytest.mark.spec("X4")
+
 SHOP_NAME = "query ShopName { shop { name } }"
 
 
