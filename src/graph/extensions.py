@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import structlog
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from graph.errors import ErrorKind, api_error
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 
 log = structlog.get_logger()
 
@@ -29,6 +30,56 @@ class RequireAuthentication(SchemaExtension):
                     )
                 ],
             )
+        yield
+
+
+NUL = "\x00"
+
+
+class _FindNul(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if NUL in node.value:
+            self.found = True
+
+
+def _nul_in(value: object) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(_nul_in(key) or _nul_in(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_nul_in(item) for item in value)
+    return False
+
+
+class RejectNulCharacters(SchemaExtension):
+    """Text with a NUL character is refused up front: PostgreSQL cannot store it in any column."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.result is None:
+            finder = _FindNul()
+            if context.graphql_document is not None:
+                visit(context.graphql_document, finder)
+            variable = next(
+                (name for name, value in (context.variables or {}).items() if _nul_in(value)),
+                None,
+            )
+            if finder.found or variable is not None:
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        api_error(
+                            "Text may not contain the NUL character (\\u0000); remove it.",
+                            ErrorKind.BAD_USER_INPUT,
+                            **({"field": f"${variable}"} if variable is not None else {}),
+                        )
+                    ],
+                )
         yield
 
 

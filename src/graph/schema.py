@@ -6,7 +6,7 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from graph.extensions import RequireAuthentication, mask_unexpected_errors
+from graph.extensions import RejectNulCharacters, RequireAuthentication, mask_unexpected_errors
 from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
@@ -46,6 +46,7 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(auto_camel_case=True),
         extensions=[
             RequireAuthentication,
+            RejectNulCharacters,
             ParserCache(maxsize=512),
             ValidationCache(maxsize=512),
             QueryDepthLimiter(max_depth=MAX_DEPTH),

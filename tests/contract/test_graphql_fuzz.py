@@ -16,8 +16,11 @@ import pytest
 import schemathesis
 from httpx import AsyncClient, Response
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.core.result import Ok
 from schemathesis.generation import GenerationMode
+from schemathesis.graphql import nodes
+from schemathesis.specs.graphql.scalars import CUSTOM_SCALARS, get_extra_scalar_strategies
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID
 
@@ -26,6 +29,7 @@ from graphql import (
     ArgumentNode,
     GraphQLError,
     GraphQLID,
+    GraphQLScalarType,
     IntValueNode,
     NullValueNode,
     StringValueNode,
@@ -36,6 +40,7 @@ from graphql import (
     introspection_from_schema,
     parse,
     print_ast,
+    specified_scalar_types,
     visit,
 )
 from tests.factories import (
@@ -59,7 +64,26 @@ INTERNALS = re.compile(
 )
 
 
+SCALARS = {
+    "Decimal": st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).map(nodes.String),
+        st.integers().map(nodes.Int),
+        st.text(max_size=12).map(nodes.String),
+    ),
+}
+
+
+def register_scalars() -> None:
+    """Strategies for our scalars; any scalar added later gets arbitrary text until it has one."""
+    known = {*specified_scalar_types, *get_extra_scalar_strategies(), *CUSTOM_SCALARS}
+    for name, type_ in schema._schema.type_map.items():
+        if isinstance(type_, GraphQLScalarType) and name not in known:
+            fallback = st.text(max_size=16).map(nodes.String)
+            schemathesis.graphql.scalar(name, SCALARS.get(name, fallback))
+
+
 def fuzz_schema() -> Any:
+    register_scalars()
     # From graphql-core directly: strawberry's own introspection runs the authentication extension.
     return schemathesis.graphql.from_dict(introspection_from_schema(schema._schema))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
+from tests.conftest import GraphQL
+
 pytestmark = pytest.mark.spec("X4")
 
 SHOP_NAME = "query ShopName { shop { name } }"
@@ -35,3 +37,20 @@ async def test_bad_requests_get_a_coded_json_error(
     assert "data" not in body or body["data"] is None
     assert message in body["errors"][0]["message"]
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+NUL_LITERAL = 'query { customers(first: 1, after: "a\\u0000b") { totalCount } }'
+NUL_VARIABLE = "query Page($after: String) { customers(first: 1, after: $after) { totalCount } }"
+
+
+async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(
+    gql: GraphQL,
+) -> None:
+    literal = await gql(NUL_LITERAL)
+    variable = await gql(NUL_VARIABLE, {"after": "a\x00b"})
+
+    for body in (literal, variable):
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "NUL character" in body["errors"][0]["message"]
+    assert variable["errors"][0]["extensions"]["field"] == "$after"
