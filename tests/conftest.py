@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from app import create_app
 from cli import migrate
 from domain.staff import Role
-from infra.database import async_url, asyncpg_dsn, create_engine, with_database
+from infra.database import SerialSession, async_url, asyncpg_dsn, create_engine, with_database
 from infra.repositories.auth import ensure_shop, issue_token
 from infra.settings import Settings
 
@@ -85,7 +85,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 def _session(connection: AsyncConnection) -> AsyncSession:
-    return AsyncSession(
+    return SerialSession(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
 

@@ -19,10 +19,11 @@ from domain.segment import Segment as DomainSegment
 from graph.context import Info
 from graph.errors import UserError
 from graph.filters.inputs import GroupInput
-from graph.filters.lists import converter, db_lock, filters, to_condition_group, to_group
+from graph.filters.lists import converter, filters, to_condition_group, to_group
 from graph.inbox.common import node_id, perform
 from graph.pagination import After, Connection, First, page_size
 from graph.queries import list_page
+from graph.types.common import node_ids as common_node_ids
 from graph.types.customer import Customer
 from infra import tables as t
 from infra.repositories.segments import SavedFilterRepository, SegmentRepository, counts
@@ -42,20 +43,10 @@ def segments(info: Info) -> SegmentRepository:
 async def _members(
     info: Info, group: f.Group, first: int | None, after: str | None
 ) -> Connection[Customer]:
-    lock = db_lock(info)
-    async with lock:
-        where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
-        found = await list_page(
-            info, info.context.repos.customers, Customer.from_domain, first, after, where
-        )
-    count = found.count
-
-    async def locked_count() -> int:
-        async with lock:
-            return await count()
-
-    found.count = locked_count
-    return found
+    where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
+    return await list_page(
+        info, info.context.repos.customers, Customer.from_domain, first, after, where
+    )
 
 
 @strawberry.type(description="A saved customer group whose members are evaluated live.")
@@ -84,17 +75,15 @@ class Segment(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Segment | None]:
-        ids = [int(i) if str(i).isdigit() and len(str(i)) < 19 else -1 for i in node_ids]
-        found = await segments(info).get_many(ids)
+        found = await segments(info).get_many(common_node_ids(node_ids))
         return [cls.from_domain(s) if s is not None else None for s in found]
 
     @strawberry.field(description="How many customers are in the segment now.")
     async def member_count(self, info: Info) -> int:
-        async with db_lock(info):
-            where = await filters(info).where(
-                Profile.CUSTOMER, self.group.condition(), info.context.now()
-            )
-            return await info.context.repos.customers.count(where)
+        where = await filters(info).where(
+            Profile.CUSTOMER, self.group.condition(), info.context.now()
+        )
+        return await info.context.repos.customers.count(where)
 
     @strawberry.field(description="The customers in the segment now, newest first.")
     async def members(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import strawberry
@@ -20,15 +19,6 @@ FilterArg = Annotated[
     ProfileFilter | None,
     strawberry.argument(description="Only rows matching these conditions (all when omitted)."),
 ]
-
-
-def db_lock(info: Info) -> asyncio.Lock:
-    """One lock per request: sibling async fields must not use the session at the same time."""
-    lock: asyncio.Lock | None = getattr(info.context, "_session_lock", None)
-    if lock is None:
-        lock = asyncio.Lock()
-        setattr(info.context, "_session_lock", lock)  # noqa: B010
-    return lock
 
 
 def filters(info: Info) -> FilterRepository:
