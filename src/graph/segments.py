@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry import relay
@@ -65,7 +66,7 @@ class Segment(relay.Node):
         return cls(
             id=s.id,
             name=s.name,
-            definition=group_to_json(s.group),
+            definition=cast(JSON, group_to_json(s.group)),
             created_at=s.created_at,
             updated_at=s.updated_at,
             group=s.group,
@@ -129,7 +130,7 @@ class SavedFilter:
             id=strawberry.ID(s.id),
             list=s.list,
             name=s.name,
-            definition=group_to_json(s.group),
+            definition=cast(JSON, group_to_json(s.group)),
             shared=s.shared,
             built_in=s.built_in_key is not None,
             mine=s.owner_staff_id == staff_id,

@@ -13,6 +13,7 @@ from domain.inbox import FIRST_THREADS, MORE_THREADS, InboxFilter, RowPosition
 from domain.subscriber import PageChannel as DomainPageChannel
 from domain.tag import unique_by_name
 from graph.context import Info
+from graph.dataloaders.inbox import RowLoaders
 from graph.errors import bad_input
 from graph.inbox.common import node_ids
 from graph.pagination import Connection, connection, decode_cursor
@@ -108,7 +109,7 @@ class InboxRow:
     customer_id: strawberry.Private[int | None]
     scope: strawberry.Private[InboxScope]
 
-    def _loaders(self, info: Info):  # type: ignore[no-untyped-def]
+    def _loaders(self, info: Info) -> RowLoaders:
         return info.context.loaders.inbox.rows(self.scope)
 
     @strawberry.field(description="How many threads have new messages (SPEC C4).")
