@@ -53,6 +53,9 @@ class SeedReport:
         tables = ", ".join(f"{table} {count:,}" for table, count in self.rows.items() if count)
         return f"shop {self.shop_id} seeded in {self.seconds:.1f}s: {tables}"
 
+    def __str__(self) -> str:
+        return self.summary()
+
 
 def _workers() -> int:
     return (os.cpu_count() or 2) + 1

@@ -12,6 +12,8 @@ from infra.seed.catalog import DAY, SECOND, Catalog, Row, Uniform, lookup
 T = TypeVar("T")
 _MESSAGE_COUNTS = lookup((1, 2, 3, 4), (30, 40, 20, 10), size=100)
 _COMMENT_CHANNELS = ("facebook", "instagram")
+_COMMENTS, _INBOUND, _OUTBOUND = vietnam.COMMENTS, vietnam.INBOUND, vietnam.OUTBOUND
+_EMOJIS, _FILES = vietnam.EMOJIS, vietnam.FILES
 
 
 def pick(values: Sequence[T], rand: Uniform) -> T:
@@ -79,29 +81,31 @@ class Conversations:
         shop = self.cat.shop_id
         staff = self.cat.staff_ids
         messages = self.messages
-        count = _MESSAGE_COUNTS[int(rand() * len(_MESSAGE_COUNTS))]
-        gaps = [(30 + int(rand() * 3 * 3600)) * SECOND for _ in range(count - 1)]
-        started = sent_at = last_at - sum(gaps)
-        last_inbound = sent_at
+        rich = channel != "shopee"  # Shopee chat takes text, images and emoji only (C10)
+        inbound = _COMMENTS if comment else _INBOUND
+        times = [last_at]
+        for _ in range(_MESSAGE_COUNTS[int(rand() * 100)] - 1):
+            times.append(times[-1] - (30 + int(rand() * 10_800)) * SECOND)
+        times.reverse()
+        last_inbound = times[0]
         unread = 0
         direction = "in"
-        inbound_texts = vietnam.COMMENTS if comment else vietnam.INBOUND
-        for i in range(count):
+        for i, sent_at in enumerate(times):
             if i:
-                sent_at += gaps[i - 1]
                 direction = "out" if rand() < 0.55 else "in"
             r = rand()
-            kind, body = "text", None
+            body: str | None = None
             if r < 0.06:
                 kind = "image"
             elif r < 0.11:
-                kind, body = "emoji", pick(vietnam.EMOJIS, rand)
-            elif r < 0.13 and channel != "shopee":
+                kind, body = "emoji", _EMOJIS[int(rand() * len(_EMOJIS))]
+            elif r < 0.13 and rich:
                 kind = "sticker"
-            elif r < 0.15 and channel != "shopee":
-                kind, body = "file", pick(vietnam.FILES, rand)
+            elif r < 0.15 and rich:
+                kind, body = "file", _FILES[int(rand() * len(_FILES))]
             else:
-                body = pick(inbound_texts if direction == "in" else vietnam.OUTBOUND, rand)
+                texts = inbound if direction == "in" else _OUTBOUND
+                kind, body = "text", texts[int(rand() * len(texts))]
             by = None
             if direction == "in":
                 last_inbound = sent_at
@@ -109,6 +113,6 @@ class Conversations:
             else:
                 unread = 0
                 if rand() < 0.6:
-                    by = pick(staff, rand)
+                    by = staff[int(rand() * len(staff))]
             messages.append([shop, len(messages), thread, direction, kind, body, by, sent_at])
-        return started, last_inbound, direction == "out", unread
+        return times[0], last_inbound, direction == "out", unread
