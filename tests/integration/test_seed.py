@@ -326,6 +326,22 @@ async def _schema(conn: asyncpg.Connection) -> set[tuple[str, ...]]:
     return {tuple(row) for row in indexes} | {tuple(row) for row in keys}
 
 
+async def _seed_demo(url: str, *, shop_id: int, bulk: bool) -> SeedReport:
+    """Two chunks (one full, one short), loaded in two processes or in this one."""
+    return await _seed_shop(
+        url,
+        customers=10_300,
+        seed=3,
+        shop_id=shop_id,
+        shop_name="Demo",
+        progress=False,
+        pages=3,
+        threads_per_customer=1.5,
+        bulk=bulk,
+        workers=2,
+    )
+
+
 async def test_bulk_load_restores_the_schema_and_matches_the_plain_load(server_url: str) -> None:
     name = f"customer_hub_seed_{uuid.uuid4().hex[:8]}"
     await _admin(server_url, f'CREATE DATABASE "{name}"')
@@ -335,10 +351,8 @@ async def test_bulk_load_restores_the_schema_and_matches_the_plain_load(server_u
         conn = await _connect(url)
         try:
             before = await _schema(conn)
-            options = dict(customers=10_300, seed=3, progress=False, pages=3,
-                           threads_per_customer=1.5, shop_name="Demo")  # fmt: skip
-            bulk = await _seed_shop(url, shop_id=1, bulk=True, workers=2, **options)
-            plain = await _seed_shop(url, shop_id=2, bulk=False, workers=1, **options)
+            bulk = await _seed_demo(url, shop_id=1, bulk=True)
+            plain = await _seed_demo(url, shop_id=2, bulk=False)
             assert await _schema(conn) == before
             assert bulk.rows == plain.rows
             assert bulk.count("thread") >= 1.5 * 10_300

@@ -129,7 +129,9 @@ class _Shared:
         """Wait for chunk ``index - 1``, publish chunk ``index``; None when the load is aborted."""
         width = len(ID_TABLES)
         with self.changed:
-            self.changed.wait_for(lambda: self.abort.value or index == 0 or self.ready[index - 1])
+            self.changed.wait_for(
+                lambda: bool(self.abort.value or index == 0 or self.ready[index - 1])
+            )
             if self.abort.value:
                 return None
             if index == 0:
