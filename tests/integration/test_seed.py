@@ -270,6 +270,14 @@ async def test_contacts_are_normalised_and_folded(
     assert sum(" Văn " in row["full_name"] for row in rows) > 100
     carriers = {row["carrier"] for row in rows}
     assert {"viettel", "vinaphone", "mobifone", "vietnamobile"} <= carriers
+    subscribers = await db.fetch(
+        "SELECT phone, phone_normalized, full_name, full_name_folded FROM subscriber"
+        " WHERE shop_id = $1",
+        SHOP,
+    )
+    for row in subscribers:
+        assert row["phone_normalized"] == normalize_phone(row["phone"])
+        assert row["full_name_folded"] == fold(row["full_name"])
 
 
 @pytest.mark.spec("C3", "C4", "C8")
