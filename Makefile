@@ -8,7 +8,7 @@ export PYTHONPATH := src
 CUSTOMERS ?= 5000
 SEED ?= 42
 
-.PHONY: run test seed migrate schema lint typecheck bench install clean-data
+.PHONY: run stop test seed migrate schema lint typecheck bench install clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ install: $(STAMP)
 
 run: $(STAMP)  ## serve the API and GraphiQL (embedded PostgreSQL + demo shop without DATABASE_URL)
 	$(BIN)/python -m cli serve
+
+stop: $(STAMP)  ## stop the embedded PostgreSQL that `make run` leaves running
+	$(BIN)/python -m cli stop-db
 
 test: $(STAMP)  ## the whole test suite (TEST_DATABASE_URL, else an embedded PostgreSQL)
 	$(BIN)/pytest -q

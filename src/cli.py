@@ -101,6 +101,33 @@ def cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(run_worker(url, concurrency=args.concurrency))
 
 
+def cmd_stop_db(args: argparse.Namespace) -> None:
+    """Stop the embedded PostgreSQL that `serve` leaves running (its data stays).
+
+    A fast shutdown (SIGINT to the postmaster, as `pg_ctl stop -m fast` does): open sessions are
+    ended and everything committed is kept.
+    """
+    import os
+    import signal
+    import time
+
+    pgdata = get_settings().data_dir / "pg"
+    pid_file = pgdata / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+        os.kill(pid, signal.SIGINT)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        sys.stderr.write(f"No embedded PostgreSQL is running in {pgdata}.\n")
+        return
+    deadline = time.monotonic() + 60
+    while pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if pid_file.exists():
+        sys.stderr.write(f"PostgreSQL (pid {pid}) is still shutting down in {pgdata}.\n")
+        raise SystemExit(1)
+    sys.stderr.write(f"Stopped the embedded PostgreSQL in {pgdata}.\n")
+
+
 def cmd_migrate(args: argparse.Namespace) -> None:
     from infra.runtime import database_url
 
@@ -164,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply the migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "stop-db", help="stop the embedded PostgreSQL that serve leaves running"
+    ).set_defaults(func=cmd_stop_db)
 
     worker = sub.add_parser("worker", help="run the job worker (webhooks, automation)")
     worker.add_argument("--concurrency", type=int, default=4)
