@@ -7,6 +7,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimit
 from strawberry.schema.config import StrawberryConfig
 
 from graph.extensions import RejectNulCharacters, RequireAuthentication, mask_unexpected_errors
+from graph.filters.catalogue import FilterCatalogueQuery
 from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
@@ -22,7 +23,7 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
-class Query(CoreQuery, InboxQuery, SegmentQuery):
+class Query(CoreQuery, InboxQuery, SegmentQuery, FilterCatalogueQuery):
     pass
 
 

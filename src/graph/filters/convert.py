@@ -10,6 +10,7 @@ from typing import Any
 from domain import filters as f
 from domain.customer import Channel, Gender
 from domain.errors import DomainError, ErrorCode
+from domain.filter_catalogue import FieldKind, attrs_of
 from domain.filters import Attr, Profile
 from domain.period import Between, Last, Next, Period, ThisMonth
 from domain.phone import CARRIERS
@@ -25,46 +26,10 @@ from graph.filters.inputs import (
     TextFilter,
 )
 
-_TEXT = {
-    "first_name": Attr.FIRST_NAME,
-    "last_name": Attr.LAST_NAME,
-    "full_name": Attr.FULL_NAME,
-    "email": Attr.EMAIL,
-    "phone": Attr.PHONE,
-    "address": Attr.ADDRESS,
-    "province": Attr.PROVINCE,
-    "district": Attr.DISTRICT,
-    "member_code": Attr.MEMBER_CODE,
-    "store_name": Attr.STORE_NAME,
-    "store_code": Attr.STORE_CODE,
-    "customer_code": Attr.CUSTOMER_CODE,
-    "customer_name": Attr.CUSTOMER_NAME,
-    "last_source": Attr.LAST_SOURCE,
-    "last_page_source": Attr.LAST_PAGE_SOURCE,
-    "utm_source": Attr.UTM_SOURCE,
-    "utm_medium": Attr.UTM_MEDIUM,
-    "utm_campaign": Attr.UTM_CAMPAIGN,
-}
-_NUMBER = {
-    "orders_count": Attr.ORDERS_COUNT,
-    "total_spent": Attr.TOTAL_SPENT,
-    "points": Attr.POINTS,
-}
-_DATE = {
-    "signup_date": Attr.SIGNUP_DATE,
-    "last_purchase": Attr.LAST_PURCHASE,
-    "member_since": Attr.MEMBER_SINCE,
-    "last_interaction": Attr.LAST_INTERACTION,
-}
-_SET = {
-    "gender": Attr.GENDER,
-    "carrier": Attr.CARRIER,
-    "tag": Attr.TAG,
-    "channel": Attr.CHANNEL,
-    "tier": Attr.TIER,
-    "otn_topic": Attr.OTN_TOPIC,
-    "sequence": Attr.SEQUENCE,
-}
+_TEXT = attrs_of(FieldKind.TEXT)
+_NUMBER = attrs_of(FieldKind.NUMBER)
+_DATE = attrs_of(FieldKind.DATE)
+_SET = attrs_of(FieldKind.SET)
 _ALLOWED_VALUES: dict[Attr, frozenset[str]] = {
     Attr.GENDER: frozenset(g.value for g in Gender),
     Attr.CHANNEL: frozenset(c.value for c in Channel),
