@@ -15,6 +15,7 @@ from graph.inbox.tags import TagMutation
 from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
 from graph.integrations.social import SocialIngestMutation
+from graph.profile_links import ProfileLinkQuery
 from graph.queries import CoreQuery
 from graph.segments import SegmentMutation, SegmentQuery
 
@@ -23,7 +24,7 @@ MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
-class Query(CoreQuery, InboxQuery, SegmentQuery, FilterCatalogueQuery):
+class Query(CoreQuery, InboxQuery, SegmentQuery, FilterCatalogueQuery, ProfileLinkQuery):
     pass
 
 

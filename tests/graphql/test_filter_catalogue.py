@@ -50,7 +50,8 @@ async def test_catalogue_lists_every_filter_field_and_only_them(gql: GraphQL, sh
     assert listed == _input_fields("ProfileFilter") - COMBINATORS
     assert len(listed) == len(catalogue["attributes"])
     for attribute in catalogue["attributes"]:
-        assert attribute["labelVi"] and attribute["labelEn"], attribute
+        assert attribute["labelVi"], attribute
+        assert attribute["labelEn"], attribute
         if attribute["inputType"] == "Boolean":
             assert attribute["operators"] == []
         else:
