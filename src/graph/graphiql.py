@@ -30,8 +30,8 @@ STYLES: Final = ("graphiql.min.css",)
 SCRIPTS: Final = ("react.production.min.js", "react-dom.production.min.js", "graphiql.min.js")
 
 DEFAULT_QUERY: Final = """\
-# Run with ▶ or Ctrl-Enter. Every request needs the header
-# {"Authorization": "Bearer <token>"}, set in the Headers tab below.
+# Run with ▶ or Ctrl-Enter. Every request needs, in the
+# Headers tab below: {"Authorization": "Bearer <token>"}
 query DemoShop {
   shop {
     name
