@@ -1,38 +1,54 @@
 """Concurrent order batches for one customer: the aggregates still equal the orders.
 
-These tests need several real connections that commit, so they work in a shop of their own
-and delete it (with everything in it, by cascade) at the end.
+These tests need several real connections that commit, so they work in a scratch database of
+their own (migrated like the main one), dropped at the end; the shared test database never
+sees their rows or their identity values.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from cli import migrate
 from domain.customer import Channel
 from domain.ingest_commerce import CustomerItem, MemberItem, OrderItem, OrderLineItem
 from domain.points import PointItem, PointKind
 from infra import tables as t
-from infra.database import create_engine, session_factory
+from infra.database import create_engine, session_factory, with_database
 from infra.ingest.customers import upsert_customers
 from infra.ingest.members import record_points, upsert_members
 from infra.ingest.orders import upsert_orders
 from infra.repositories.auth import ensure_shop
+from tests.conftest import _admin
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def committed(database_url: str) -> AsyncIterator[tuple[AsyncEngine, int]]:
-    engine = create_engine(database_url, pool_size=10)
+async def scratch(server_url: str) -> AsyncIterator[str]:
+    name = f"customer_hub_concurrency_{uuid.uuid4().hex[:8]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        url = with_database(server_url, name)
+        await asyncio.to_thread(migrate, url)
+        yield url
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def committed(scratch: str) -> AsyncIterator[tuple[AsyncEngine, int]]:
+    engine = create_engine(scratch, pool_size=10)
     shop_id = random.randint(10**6, 10**9)
     async with session_factory(engine)() as session:
         await ensure_shop(session, shop_id=shop_id, name="Concurrency")
@@ -51,10 +67,6 @@ async def committed(database_url: str) -> AsyncIterator[tuple[AsyncEngine, int]]
     try:
         yield engine, shop_id
     finally:
-        async with engine.begin() as connection:
-            # Order lines hold their products without a cascade, so orders go first.
-            await connection.execute(delete(t.order).where(t.order.c.shop_id == shop_id))
-            await connection.execute(delete(t.shop).where(t.shop.c.shop_id == shop_id))
         await engine.dispose()
 
 
