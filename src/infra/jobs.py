@@ -17,6 +17,7 @@ from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, create_engine, session_factory
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
@@ -87,10 +88,11 @@ async def schedule_delivery(shop_id: int, delivery_id: int, at: datetime | None 
 @app.periodic(cron=get_settings().outbox_cron, periodic_id="outbox")
 @app.task(name="dispatch_outbox", queue="webhooks", queueing_lock="dispatch_outbox")
 async def dispatch(timestamp: int) -> int:
-    """Fan new events out to deliveries, and queue every due delivery (also ones whose job
-    was lost between the commit and the queueing)."""
+    """Release due sequence steps, fan new events out to deliveries, and queue every due
+    delivery (also ones whose job was lost between the commit and the queueing)."""
     res = _resources()
     async with res.sessions() as session:
+        await release_due_steps(session, res.now())
         await dispatch_outbox(session, res.now())
         await session.commit()
         due = await due_deliveries(session, res.now())

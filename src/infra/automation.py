@@ -1,0 +1,191 @@
+"""Automation rules applied in the transaction that tags people, and chatbot pauses.
+
+``on_tags_added`` is called by every tagging path (subscriber or thread tags) in its own
+transaction: it writes the ``tag.added`` events and enrols the people in the sequences of the
+enabled rules for those tags, with their due steps. The partial unique index on running
+enrolments makes a second enrolment in the same running sequence a no-op, even under
+concurrent tagging. Steps of a thread whose chatbot is paused are ``held`` until it resumes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.automation import Step, due_times
+from domain.events import EventType
+from infra import tables as t
+from infra.events import emit_many
+
+
+async def on_tags_added(
+    session: AsyncSession,
+    shop_id: int,
+    *,
+    tag_ids: Sequence[int],
+    now: datetime,
+    subscriber_ids: Sequence[int] = (),
+    thread_ids: Sequence[int] = (),
+) -> list[int]:
+    """Events and enrolments for tags just added; returns the ids of new enrolments."""
+    th = t.thread
+    people: list[tuple[int, int | None, bool]] = [(s, None, False) for s in subscriber_ids]
+    if thread_ids:
+        rows = await session.execute(
+            select(th.c.subscriber_id, th.c.id, th.c.chatbot_paused).where(
+                th.c.shop_id == shop_id, th.c.id.in_(list(thread_ids))
+            )
+        )
+        people += [(r.subscriber_id, r.id, r.chatbot_paused) for r in rows]
+    await emit_many(
+        session,
+        shop_id,
+        EventType.TAG_ADDED,
+        [
+            {"tagId": tag, "subscriberId": subscriber, "threadId": thread}
+            for tag in tag_ids
+            for subscriber, thread, _ in people
+        ],
+        now,
+    )
+    r = t.automation_rule
+    rules = (
+        await session.execute(
+            select(r.c.id, r.c.sequence_id).where(
+                r.c.shop_id == shop_id, r.c.enabled, r.c.tag_id.in_(list(tag_ids))
+            )
+        )
+    ).all()
+    if not rules or not people:
+        return []
+    e = t.sequence_enrolment
+    wanted: dict[tuple[int, int], dict[str, Any]] = {}
+    for rule in rules:
+        for subscriber, thread, _ in people:
+            wanted.setdefault(
+                (rule.sequence_id, subscriber),
+                {
+                    "shop_id": shop_id,
+                    "sequence_id": rule.sequence_id,
+                    "subscriber_id": subscriber,
+                    "thread_id": thread,
+                    "rule_id": rule.id,
+                    "enrolled_at": now,
+                },
+            )
+    created = (
+        await session.execute(
+            insert(e)
+            .values(list(wanted.values()))
+            .on_conflict_do_nothing(
+                index_elements=[e.c.shop_id, e.c.sequence_id, e.c.subscriber_id],
+                index_where=e.c.status == "running",
+            )
+            .returning(e.c.id, e.c.sequence_id, e.c.thread_id)
+        )
+    ).all()
+    if not created:
+        return []
+    paused = {thread for _, thread, is_paused in people if thread is not None and is_paused}
+    st = t.sequence_step
+    steps: dict[int, list[Step]] = {}
+    for row in await session.execute(
+        select(st.c.sequence_id, st.c.position, st.c.delay_minutes).where(
+            st.c.shop_id == shop_id, st.c.sequence_id.in_({c.sequence_id for c in created})
+        )
+    ):
+        steps.setdefault(row.sequence_id, []).append(Step(row.position, row.delay_minutes))
+    scheduled = [
+        {
+            "shop_id": shop_id,
+            "enrolment_id": c.id,
+            "position": position,
+            "due_at": due_at,
+            "status": "held" if c.thread_id in paused else "pending",
+        }
+        for c in created
+        for position, due_at in due_times(now, steps.get(c.sequence_id, []))
+    ]
+    if scheduled:
+        await session.execute(insert(t.scheduled_step), scheduled)
+    return [c.id for c in created]
+
+
+async def on_chatbot_paused(
+    session: AsyncSession, shop_id: int, thread_ids: Sequence[int], *, paused: bool
+) -> int:
+    """Hold the pending steps of the threads' running enrolments, or release held ones."""
+    e, s = t.sequence_enrolment, t.scheduled_step
+    before, after = ("pending", "held") if paused else ("held", "pending")
+    result = await session.execute(
+        update(s)
+        .where(
+            s.c.shop_id == shop_id,
+            s.c.status == before,
+            s.c.enrolment_id.in_(
+                select(e.c.id).where(
+                    and_(
+                        e.c.shop_id == shop_id,
+                        e.c.thread_id.in_(list(thread_ids)),
+                        e.c.status == "running",
+                    )
+                )
+            ),
+        )
+        .values(status=after)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def release_due_steps(session: AsyncSession, now: datetime, limit: int = 1000) -> int:
+    """Mark pending steps whose time has come as due, with a ``sequence.step_due`` event."""
+    s, e = t.scheduled_step, t.sequence_enrolment
+    due = (
+        select(s.c.shop_id, s.c.enrolment_id, s.c.position)
+        .where(s.c.status == "pending", s.c.due_at <= now)
+        .order_by(s.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    released = (
+        await session.execute(
+            update(s)
+            .where(
+                s.c.shop_id == due.c.shop_id,
+                s.c.enrolment_id == due.c.enrolment_id,
+                s.c.position == due.c.position,
+            )
+            .values(status="due")
+            .returning(s.c.shop_id, s.c.enrolment_id, s.c.position, s.c.due_at)
+        )
+    ).all()
+    people = {
+        (r.shop_id, r.id): r
+        for r in await session.execute(
+            select(e.c.shop_id, e.c.id, e.c.sequence_id, e.c.subscriber_id, e.c.thread_id).where(
+                e.c.id.in_({r.enrolment_id for r in released})
+            )
+        )
+    }
+    by_shop: dict[int, list[dict[str, Any]]] = {}
+    for r in released:
+        who = people[(r.shop_id, r.enrolment_id)]
+        by_shop.setdefault(r.shop_id, []).append(
+            {
+                "enrolmentId": r.enrolment_id,
+                "sequenceId": who.sequence_id,
+                "position": r.position,
+                "subscriberId": who.subscriber_id,
+                "threadId": who.thread_id,
+                "dueAt": r.due_at.isoformat(),
+            }
+        )
+    for shop_id, payloads in by_shop.items():
+        await emit_many(session, shop_id, EventType.SEQUENCE_STEP_DUE, payloads, now)
+    return len(released)
