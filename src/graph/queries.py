@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, select
@@ -12,6 +12,13 @@ from strawberry import relay
 from domain.filters import Profile
 from graph.context import Info
 from graph.filters.lists import FilterArg, where_of
+from graph.filters.sorting import (
+    CustomerOrder,
+    MemberOrder,
+    SubscriberOrder,
+    sorted_list_page,
+    to_sort,
+)
 from graph.pagination import After, Connection, First, connection, decode_int_cursor, page_size
 from graph.types.conversation import Thread
 from graph.types.customer import Customer
@@ -23,6 +30,7 @@ from infra import tables as t
 from infra.repositories.base import TableRepository
 
 N = TypeVar("N")
+ORDER_ARG = strawberry.argument(description="Order of the list (newest first when omitted).")
 
 
 async def list_page(
@@ -77,32 +85,61 @@ class CoreQuery:
             can_manage_page_connection=principal.can_manage_page_connection,
         )
 
-    @strawberry.field(description="Commerce customers, newest first.")
+    @strawberry.field(description="Commerce customers, newest first unless `orderBy` says.")
     async def customers(
-        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: FilterArg = None,
+        order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
+        sort = to_sort(Profile.CUSTOMER, order_by)
         where = await where_of(info, Profile.CUSTOMER, filter)
-        return await list_page(
-            info, info.context.repos.customers, Customer.from_domain, first, after, where
-        )
+        repo = info.context.repos.customers
+        if not sort.is_default:
+            return await sorted_list_page(
+                info, Profile.CUSTOMER, repo, Customer.from_domain, sort, first, after, where
+            )
+        return await list_page(info, repo, Customer.from_domain, first, after, where)
 
-    @strawberry.field(description="Registered loyalty members, newest first.")
+    @strawberry.field(description="Registered loyalty members, newest first unless `orderBy` says.")
     async def members(
-        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: FilterArg = None,
+        order_by: Annotated[MemberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Member]:
+        sort = to_sort(Profile.MEMBER, order_by)
         where = await where_of(info, Profile.MEMBER, filter)
-        return await list_page(
-            info, info.context.repos.members, Member.from_domain, first, after, where
-        )
+        repo = info.context.repos.members
+        if not sort.is_default:
+            return await sorted_list_page(
+                info, Profile.MEMBER, repo, Member.from_domain, sort, first, after, where
+            )
+        return await list_page(info, repo, Member.from_domain, first, after, where)
 
-    @strawberry.field(description="Subscribers of the shop's pages, newest first.")
+    @strawberry.field(
+        description="Subscribers of the shop's pages, newest first unless `orderBy` says."
+    )
     async def subscribers(
-        self, info: Info, first: First = None, after: After = None, filter: FilterArg = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: FilterArg = None,
+        order_by: Annotated[SubscriberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Subscriber]:
+        sort = to_sort(Profile.SUBSCRIBER, order_by)
         where = await where_of(info, Profile.SUBSCRIBER, filter)
-        return await list_page(
-            info, info.context.repos.subscribers, Subscriber.from_domain, first, after, where
-        )
+        repo = info.context.repos.subscribers
+        if not sort.is_default:
+            return await sorted_list_page(
+                info, Profile.SUBSCRIBER, repo, Subscriber.from_domain, sort, first, after, where
+            )
+        return await list_page(info, repo, Subscriber.from_domain, first, after, where)
 
     @strawberry.field(description="Conversation threads of all pages, newest first.")
     async def threads(

@@ -10,6 +10,10 @@ from sqlalchemy import ColumnElement, Select, Table, func, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.sorting import Position, Sort
+from infra.sorting import after as keyset_after
+from infra.sorting import order_by, sort_expression
+
 T = TypeVar("T")
 
 
@@ -63,6 +67,29 @@ class TableRepository(Generic[T]):
         query = query.order_by(self.table.c.id.desc()).limit(first + 1)
         rows = (await self.session.execute(query)).all()
         return Page([self.to_domain(r) for r in rows[:first]], has_next=len(rows) > first)
+
+    async def sorted_page(
+        self,
+        *,
+        first: int,
+        sort: Sort,
+        after: Position | None = None,
+        where: ColumnElement[bool] | None = None,
+    ) -> tuple[Page[T], list[Position]]:
+        """``first`` rows in ``sort`` order after ``after``, with the position of each."""
+        key = sort_expression(self.table, sort)
+        query = (
+            select(self.table, key.label("sort_value"))
+            .where(self.table.c.shop_id == self.shop_id)
+            .where(where if where is not None else true())
+        )
+        if after is not None:
+            query = query.where(keyset_after(key, self.table, after))
+        query = query.order_by(*order_by(key, self.table, sort)).limit(first + 1)
+        rows = (await self.session.execute(query)).all()
+        shown = rows[:first]
+        positions = [Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in shown]
+        return Page([self.to_domain(r) for r in shown], has_next=len(rows) > first), positions
 
     async def count(self, where: ColumnElement[bool] | None = None) -> int:
         query = (
