@@ -41,8 +41,9 @@ class SortDirection(enum.Enum):
 
 def _enum(name: str, profile: Profile) -> Any:
     members = {by.name: by.value for by in SORTS[profile]}
+    generated: Any = enum.Enum(name, members)  # type: ignore[misc]
     return strawberry.enum(
-        enum.Enum(name, members),  # type: ignore[misc]
+        generated,
         description="What the list is ordered by: CREATED is the order rows were created in.",
     )
 
@@ -82,7 +83,8 @@ class SubscriberOrder:
 def to_sort(profile: Profile, given: CustomerOrder | MemberOrder | SubscriberOrder | None) -> Sort:
     if given is None:
         return Sort()
-    sort = Sort(SortBy(given.by.value), given.direction is SortDirection.DESC)
+    by: Any = given.by
+    sort = Sort(SortBy(by.value), given.direction is SortDirection.DESC)
     try:
         check_sort(profile, sort, field="orderBy.by")
     except DomainError as error:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, true, union_all
+from sqlalchemy import ColumnElement, Subquery, and_, func, literal, select, true, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +19,7 @@ class ProfileLinkRepository:
         self.session = session
         self.shop_id = shop_id
 
-    def _shared(self, after: tuple[str, str] | None) -> Select[Any]:
+    def _shared(self, after: tuple[str, str] | None) -> Subquery:
         c = t.customer
         parts = []
         for kind in _ORDER:
@@ -85,4 +83,5 @@ class ProfileLinkRepository:
 
     async def count(self) -> int:
         shared = self._shared(None)
-        return int(await self.session.scalar(select(func.count()).select_from(shared)) or 0)
+        found: int | None = await self.session.scalar(select(func.count()).select_from(shared))
+        return int(found or 0)
