@@ -15,6 +15,7 @@ from domain.filters import Group
 from domain.segment import ListKind, SavedFilter, Segment
 from infra import tables as t
 from infra.repositories.base import TableRepository
+from infra.segment_events import refresh_segment
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -61,6 +62,8 @@ class SegmentRepository(TableRepository[Segment]):
                 .returning(t.segment)
             )
         ).one()
+        # The first members are where the segment starts from, not changes: no events.
+        await refresh_segment(self.session, self.shop_id, row.id, group, now, emit=False)
         return self.to_domain(row)
 
     async def update(
@@ -82,9 +85,17 @@ class SegmentRepository(TableRepository[Segment]):
         ).one_or_none()
         if row is None:
             raise NotFound("No such segment in this shop.", field="input.id")
+        if group is not None:
+            await refresh_segment(self.session, self.shop_id, segment_id, group, now)
         return self.to_domain(row)
 
     async def delete(self, segment_id: int) -> None:
+        await self.session.execute(
+            delete(t.segment_member).where(
+                t.segment_member.c.shop_id == self.shop_id,
+                t.segment_member.c.segment_id == segment_id,
+            )
+        )
         result = await self.session.execute(
             delete(t.segment)
             .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)

@@ -1,0 +1,126 @@
+"""X3: segment membership kept in segment_member, entries and exits emitted to the outbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.filters import Attr, Compare, Group, Purchased, Range
+from domain.period import Last, PeriodUnit
+from infra import tables as t
+from infra.repositories.segments import SegmentRepository
+from infra.segment_events import Changes, customers_changed, reevaluate_segments
+from tests.factories import make_customer
+
+NOW = datetime(2026, 11, 23, 3, tzinfo=UTC)
+
+
+@pytest.fixture
+async def staff(session: AsyncSession, shop: int) -> int:
+    result = await session.execute(
+        insert(t.staff).values(shop_id=shop, name="Quản lý", role="owner").returning(t.staff.c.id)
+    )
+    return int(result.scalar_one())
+
+
+async def _members(session: AsyncSession, segment_id: int) -> set[int]:
+    rows = await session.execute(
+        select(t.segment_member.c.customer_id).where(t.segment_member.c.segment_id == segment_id)
+    )
+    return set(rows.scalars())
+
+
+async def _events(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+    rows = await session.execute(
+        select(t.event_outbox.c.type, t.event_outbox.c.payload)
+        .where(t.event_outbox.c.type.like("segment.%"))
+        .order_by(t.event_outbox.c.id)
+    )
+    return [(kind, dict(payload)) for kind, payload in rows]
+
+
+@pytest.mark.spec("X3", "G1")
+async def test_changed_customers_enter_and_leave_with_events(
+    session: AsyncSession, shop: int, staff: int
+) -> None:
+    loyal = await make_customer(session, orders_count=3)
+    newcomer = await make_customer(session, orders_count=0)
+    untouched = await make_customer(session, orders_count=5)
+    segments = SegmentRepository(session, shop)
+    segment = await segments.create(
+        name="Mua từ 2 đơn",
+        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=2)),)),
+        staff_id=staff,
+        now=NOW,
+    )
+    assert await _members(session, segment.id) == {loyal, untouched}
+    assert await _events(session) == []  # the starting members are not changes
+
+    await session.execute(update(t.customer).where(t.customer.c.id == loyal).values(orders_count=1))
+    await session.execute(
+        update(t.customer).where(t.customer.c.id == newcomer).values(orders_count=2)
+    )
+    # untouched was not reported as changed, so even a change to it is not looked at here
+    await session.execute(
+        update(t.customer).where(t.customer.c.id == untouched).values(orders_count=0)
+    )
+    await customers_changed(session, shop, [loyal, newcomer], NOW)
+
+    assert await _members(session, segment.id) == {newcomer, untouched}
+    assert await _events(session) == [
+        ("segment.member_entered", {"segment_id": segment.id, "customer_id": newcomer}),
+        ("segment.member_left", {"segment_id": segment.id, "customer_id": loyal}),
+    ]
+    await customers_changed(session, shop, [loyal, newcomer], NOW)
+    assert len(await _events(session)) == 2  # nothing changed, nothing emitted
+
+    changes = await reevaluate_segments(session, shop, NOW)
+    assert changes == {segment.id: Changes(entered=0, left=1)}
+    assert await _members(session, segment.id) == {newcomer}
+
+
+@pytest.mark.spec("X3", "G2")
+async def test_periodic_pass_follows_relative_periods_and_definition_changes(
+    session: AsyncSession, shop: int, staff: int
+) -> None:
+    buyer = await make_customer(session)
+    other = await make_customer(session, orders_count=4)
+    await session.execute(
+        insert(t.order).values(
+            shop_id=shop,
+            customer_id=buyer,
+            channel="web",
+            placed_at=NOW - timedelta(days=10),
+            total_amount=100_000,
+        )
+    )
+    segments = SegmentRepository(session, shop)
+    recent = Group((Purchased(Last(30, PeriodUnit.DAYS)),))
+    segment = await segments.create(name="Mua gần đây", group=recent, staff_id=staff, now=NOW)
+    assert await _members(session, segment.id) == {buyer}
+
+    assert await reevaluate_segments(session, shop, NOW + timedelta(days=10)) == {
+        segment.id: Changes(0, 0)
+    }
+    assert await reevaluate_segments(session, shop, NOW + timedelta(days=25)) == {
+        segment.id: Changes(0, 1)
+    }
+    assert await _members(session, segment.id) == set()
+
+    await segments.update(
+        segment.id,
+        name=None,
+        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=1)),)),
+        now=NOW,
+    )
+    assert await _members(session, segment.id) == {other}
+    assert (await _events(session))[-1] == (
+        "segment.member_entered",
+        {"segment_id": segment.id, "customer_id": other},
+    )
+    await segments.delete(segment.id)
+    assert await _members(session, segment.id) == set()
