@@ -61,15 +61,15 @@ def _workers() -> int:
     return (os.cpu_count() or 2) + 1
 
 
-async def _first_ids(conn: asyncpg.Connection, shop_id: int) -> dict[str, int]:
-    """The first free id of each table: past the shop's rows and past its identity sequence."""
+async def _first_ids(conn: asyncpg.Connection) -> dict[str, int]:
+    """The first free id of each table: past every row (the identity is table-wide) and past
+    what its sequence has handed out."""
     starts = {}
     for table in ID_TABLES:
         quoted = f'"{table}"'
         starts[table] = await conn.fetchval(
-            f"SELECT greatest((SELECT max(id) FROM {quoted} WHERE shop_id = $1),"
-            f" pg_sequence_last_value(pg_get_serial_sequence($2, 'id')::regclass), 0) + 1",
-            shop_id,
+            f"SELECT greatest((SELECT max(id) FROM {quoted}),"
+            f" pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass), 0) + 1",
             quoted,
         )
     return starts
@@ -152,7 +152,7 @@ async def _seed_shop(
                 else threads_per_customer
             ),
         )
-        starts = await _first_ids(conn, shop_id)
+        starts = await _first_ids(conn)
         totals: Counter[str] = Counter()
         saved = await schema.set_aside(conn, _BULK_TABLES) if bulk else None
         try:
@@ -177,10 +177,8 @@ async def _seed_shop(
                     await schema.restore(
                         conn, lambda: connect(url), saved, workers=2, done=lambda: bar.update()
                     )
-        for table in ID_TABLES:
-            await conn.execute(
-                f'ALTER TABLE "{table}" ALTER COLUMN id RESTART WITH {starts[table]}'
-            )
+        for table, start in (await _first_ids(conn)).items():
+            await conn.execute(f'ALTER TABLE "{table}" ALTER COLUMN id RESTART WITH {start}')
         await schema.analyze(lambda: connect(url), (*_BULK_TABLES, *_REFERENCE_TABLES), workers=2)
         rows = {spec.name: totals[spec.name] for spec in TABLES}
         return SeedReport(shop_id, True, time.perf_counter() - started, rows)
