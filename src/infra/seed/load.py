@@ -209,8 +209,11 @@ async def load_in_workers(
             try:
                 kind, customers, payload = await asyncio.to_thread(reports.get, True, 1.0)
             except queue.Empty:
-                if not any(p.is_alive() for p in processes):
-                    error = error or "a seed worker exited without reporting"
+                # A worker killed outright (out of memory, a signal) reports nothing, and the
+                # others would wait for its chunks forever.
+                dead = [p for p in processes if p.exitcode not in (None, 0)]
+                if dead or not any(p.is_alive() for p in processes):
+                    error = f"seed worker exited without reporting: {dead or processes}"
                     break
                 continue
             if kind == "chunk":
