@@ -19,7 +19,7 @@ _FAMILIES = lookup(tuple(vietnam.FAMILY_NAMES), tuple(vietnam.FAMILY_NAMES.value
 _PROVINCES = lookup(tuple(vietnam.PROVINCE_WEIGHTS), tuple(vietnam.PROVINCE_WEIGHTS.values()))
 _PLACES = {p: tuple(vietnam.PLACES[p].items()) for p in vietnam.PROVINCE_WEIGHTS}
 _CHANNELS = lookup(CHANNELS, (30, 25, 18, 6, 8, 8, 4, 1))
-_ORDER_COUNTS = lookup((1, 2, 3, 4, 5, 6, 8, 12), (48, 22, 12, 7, 4, 3, 3, 1))
+_ORDER_COUNTS = lookup((1, 2, 3, 4, 5, 6, 8, 12, 20), (48, 22, 12, 7, 4, 3, 3, 1, 0.5))
 _LINE_COUNTS = lookup((1, 2, 3, 4), (65, 24, 8, 3))
 _QUANTITIES = lookup((1, 2, 3), (75, 20, 5))
 _BIRTH_FIRST = date(1965, 1, 1).toordinal()
@@ -59,7 +59,10 @@ def _name(rand: Uniform, female: bool) -> tuple[str, str]:
     givens = vietnam.GIVEN_NAMES_FEMALE if female else vietnam.GIVEN_NAMES_MALE
     middle = middles[int(rand() * len(middles))]
     if rand() < 0.12:
-        middle = f"{middle} {vietnam.MIDDLE_NAMES_FEMALE[int(rand() * 10)]}"
+        second = vietnam.MIDDLE_NAMES_FEMALE if female else vietnam.MIDDLE_NAMES_MALE
+        extra = second[int(rand() * len(second))]
+        if extra != middle:
+            middle = f"{middle} {extra}"
     return middle, givens[int(rand() * len(givens))]
 
 

@@ -158,7 +158,7 @@ TIERS = (
     ("gold", "Vàng", 3),
     ("diamond", "Kim cương", 4),
 )
-TIER_THRESHOLDS = ((30_000_000, "diamond"), (10_000_000, "gold"), (3_000_000, "silver"))
+TIER_THRESHOLDS = ((10_000_000, "diamond"), (5_000_000, "gold"), (2_000_000, "silver"))
 
 STAFF_NAMES = (
     "Nguyễn Thị Lan", "Trần Minh Tuấn", "Lê Ngọc Hân", "Phạm Đức Anh", "Võ Thị Thu Trang",
