@@ -59,17 +59,17 @@ instants = st.one_of(
     st.none(),
     st.integers(-24 * 45, 24 * 40).map(lambda h: FIXED_NOW + timedelta(hours=h, minutes=30)),
 )
+# Birthdays cluster on the day before, of and after the days ranges start and end on, so an
+# off-by-one at either end of a day-of-year range (or over the new year) changes the result.
+ANCHORS = [(1, 1), (1, 10), (2, 28), (3, 1), (6, 15), (12, 20), (12, 31)]
 birthdays = st.one_of(
     st.none(),
-    st.sampled_from(
-        [
-            date(1990, 12, 31),
-            date(1991, 1, 1),
-            date(2000, 2, 29),
-            date(1985, 6, 15),
-            date(1999, 12, 20),
-            date(1970, 1, 10),
-        ]
+    st.just(date(2000, 2, 29)),
+    st.builds(
+        lambda anchor, shift, year: date(year, *anchor) + timedelta(days=shift),
+        st.sampled_from(ANCHORS),
+        st.integers(-1, 1),
+        st.sampled_from([1970, 1990, 2000]),
     ),
 )
 
@@ -123,7 +123,7 @@ ranges = st.builds(
     st.booleans(),
 )
 texts = st.builds(f.Text, st.sampled_from(list(f.TextOp)), st.sampled_from(NEEDLES))
-month_days = st.tuples(st.integers(1, 12), st.integers(1, 28))
+month_days = st.one_of(st.sampled_from(ANCHORS), st.tuples(st.integers(1, 12), st.integers(1, 28)))
 
 customer_leaves = st.one_of(
     st.builds(
@@ -405,5 +405,39 @@ async def test_sql_matches_python_evaluation(
                 i for i, c in zip(ids, customers, strict=True) if evaluate(condition, c, zone)
             }
             assert found == expected, condition
+    finally:
+        await savepoint.rollback()
+
+
+birthday_conditions = st.one_of(
+    st.builds(f.BirthdayMonth, st.integers(1, 12)),
+    st.builds(f.BirthdayBetween, month_days, month_days),
+    st.builds(f.Not, st.builds(f.BirthdayBetween, month_days, month_days)),
+)
+
+
+@pytest.mark.spec("G2")
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    born=st.lists(birthdays, min_size=8, max_size=30),
+    trees=st.lists(birthday_conditions, min_size=1, max_size=8),
+)
+async def test_birthday_ranges_match_python_evaluation(
+    connection: AsyncConnection, shop: int, born: list[date | None], trees: list[f.Condition]
+) -> None:
+    """Dense birthdays around the range ends: an off-by-one at either end fails here."""
+    savepoint = await connection.begin_nested()
+    try:
+        ids = [await _insert(connection, t.customer, birthday=b) for b in born]
+        for condition in trees:
+            clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
+            query = select(t.customer.c.id).where(t.customer.c.shop_id == SHOP_ID, clause)
+            found = {r[0] for r in await connection.execute(query)}
+            expected = {
+                i
+                for i, b in zip(ids, born, strict=True)
+                if evaluate(condition, {"birthday": b}, "UTC")
+            }
+            assert found == expected, (condition, born)
     finally:
         await savepoint.rollback()
