@@ -175,6 +175,8 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
     match node:
         case Compare(attr=Attr.PHONE, match=Text(op=op, value=value)):
             return _phone(_column(scope, Attr.PHONE), op, value)
+        case Compare(attr=Attr.POINTS, match=m):
+            return _value(_available_points(scope), m, scope)
         case Compare(attr=attr, match=Text() as text):
             return _text(_folded(scope, attr), text)
         case Compare(attr=attr, match=m):
@@ -199,6 +201,22 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 return key.between(low, high)
             return or_(key >= low, key <= high)
     raise TypeError(f"cannot compile leaf {node!r}")
+
+
+def _available_points(scope: Scope) -> ColumnElement[Any]:
+    """Points spendable now: the balance minus earned entries not yet available (L4)."""
+    entry, member = t.point_entry, scope.table
+    pending = (
+        select(func.sum(entry.c.points))
+        .where(
+            entry.c.shop_id == scope.shop_id,
+            entry.c.member_id == member.c.id,
+            entry.c.kind == "earn",
+            entry.c.available_at > scope.now,
+        )
+        .scalar_subquery()
+    )
+    return member.c.points_balance - func.coalesce(pending, 0)
 
 
 def _text(folded: ColumnElement[str], text: Text) -> ColumnElement[bool]:

@@ -185,7 +185,7 @@ class ProfileFilter:
     )
     tier: SetFilter | None = strawberry.field(default=None, description="Member tier codes.")
     points: NumberFilter | None = strawberry.field(
-        default=None, description="Member points balance (available plus pending)."
+        default=None, description="Points the member can spend now (balance minus pending)."
     )
     member_since: DateFilter | None = strawberry.field(
         default=None, description="Loyalty registration date."
