@@ -145,12 +145,8 @@ async def _seed_shop(
             now=micros(datetime.now(UTC).replace(microsecond=0)),
             points_delay_hours=delay,
             customers=customers,
-            pages=DEFAULT_PAGES if pages is None else pages,
-            threads_per_customer=(
-                DEFAULT_THREADS_PER_CUSTOMER
-                if threads_per_customer is None
-                else threads_per_customer
-            ),
+            pages=pages,
+            threads_per_customer=threads_per_customer,
         )
         starts = await _first_ids(conn)
         totals: Counter[str] = Counter()
