@@ -49,7 +49,7 @@ CASES: dict[str, dict[str, Any] | None] = {
 }
 
 
-async def _merge_token(url: str, shop_id: int) -> str:
+async def merge_token(url: str, shop_id: int) -> str:
     """A chat-staff token whose merge mode is on over the shop's first 20 pages."""
     engine = create_engine(url, pool_size=1)
     try:
@@ -90,7 +90,7 @@ async def run_inbox_cases(
     url: str, *, shop_id: int = 1, repeat: int = 30, warmup: int = 3
 ) -> list[dict[str, Any]]:
     """p50 / p95 (ms) of each inbox case over ``repeat`` requests after ``warmup`` ones."""
-    token = await _merge_token(url, shop_id)
+    token = await merge_token(url, shop_id)
     engine = create_engine(url, pool_size=4)
     app = create_app(settings=Settings(graphiql=False), sessions=session_factory(engine))
     results: list[dict[str, Any]] = []

@@ -1,0 +1,112 @@
+"""Results: the rows of `bench/results/latest.json` and the printed table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    "count": {"target_p50_ms": 250.0, "baseline": "asyncpg", "max_ratio": 1.25},
+    "page": {"target_p50_ms": 50.0, "baseline": "postgraphile", "max_ratio": 1.1},
+    "inbox": {"target_p50_ms": 80.0, "baseline": None, "max_ratio": None},
+}
+THROUGHPUT_MIN_RATIO = 0.8
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def latency_row(
+    name: str, kind: str, p50: float, p95: float, baseline_p50: float | None
+) -> dict[str, Any]:
+    target = TARGETS[kind]
+    ratio = p50 / baseline_p50 if baseline_p50 else None
+    return {
+        "name": name,
+        "kind": kind,
+        "p50_ms": _r(p50),
+        "p95_ms": _r(p95),
+        "target_p50_ms": target["target_p50_ms"],
+        "baseline": target["baseline"] if baseline_p50 is not None else None,
+        "baseline_p50_ms": _r(baseline_p50),
+        "ratio": _r(ratio, 2),
+        "max_ratio": target["max_ratio"],
+    }
+
+
+def throughput_row(name: str, rps: float, peer_rps: float, connections: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": "throughput",
+        "connections": connections,
+        "rps": _r(rps),
+        "baseline": "postgraphile",
+        "baseline_rps": _r(peer_rps),
+        "ratio": _r(rps / peer_rps if peer_rps else None, 2),
+        "min_ratio": THROUGHPUT_MIN_RATIO,
+    }
+
+
+def passed(row: dict[str, Any]) -> bool | None:
+    kind = row["kind"]
+    if kind == "throughput":
+        return row["ratio"] is not None and row["ratio"] >= row["min_ratio"]
+    if kind == "import":
+        return row.get("passed")
+    ok = row["p50_ms"] <= row["target_p50_ms"]
+    if row.get("max_ratio") is not None and row.get("ratio") is not None:
+        ok = ok and row["ratio"] <= row["max_ratio"]
+    return bool(ok)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    header = (
+        "case", "kind", "p50", "p95", "target", "baseline", "baseline p50", "ratio",
+        "max/min ratio", "pass",
+    )  # fmt: skip
+    lines = [header]
+    for row in rows:
+        if row["kind"] == "throughput":
+            cells = (
+                row["name"], "throughput", f"{_fmt(row['rps'])} rps", "-", "-",
+                row["baseline"], f"{_fmt(row['baseline_rps'])} rps", _fmt(row["ratio"]),
+                f">= {row['min_ratio']}",
+            )  # fmt: skip
+        elif row["kind"] == "import":
+            cells = (
+                row["name"], "import", _fmt(row.get("seconds")) + " s", "-",
+                _fmt(row.get("target_seconds")) + " s", "-", "-", "-", "-",
+            )  # fmt: skip
+        else:
+            limit = row["max_ratio"]
+            cells = (
+                row["name"], row["kind"], _fmt(row["p50_ms"]), _fmt(row["p95_ms"]),
+                _fmt(row["target_p50_ms"]), row["baseline"] or "-",
+                _fmt(row["baseline_p50_ms"]), _fmt(row["ratio"]),
+                f"<= {limit}" if limit else "-",
+            )  # fmt: skip
+        verdict = passed(row)
+        lines.append((*cells, "-" if verdict is None else ("pass" if verdict else "FAIL")))
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def write(path: Path, database: str, rows: list[dict[str, Any]], extra: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"database": database, "cases": rows, **extra}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
