@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from graph.errors import bad_input
 
@@ -88,6 +89,20 @@ def page_size(first: int | None, maximum: int) -> int:
             field="first",
         )
     return first
+
+
+def wants_items(info: Any) -> bool:
+    """Whether the request selects anything of the connection besides `totalCount`.
+
+    Fragments are not looked into: with one, the items are fetched.
+    """
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField):
+                return True
+            if selection.name not in ("totalCount", "__typename"):
+                return True
+    return False
 
 
 def connection(

@@ -19,7 +19,15 @@ from graph.filters.sorting import (
     sorted_list_page,
     to_sort,
 )
-from graph.pagination import After, Connection, First, connection, decode_int_cursor, page_size
+from graph.pagination import (
+    After,
+    Connection,
+    First,
+    connection,
+    decode_int_cursor,
+    page_size,
+    wants_items,
+)
 from graph.types.conversation import Thread
 from graph.types.customer import Customer
 from graph.types.member import Member
@@ -27,6 +35,7 @@ from graph.types.shop import Shop, Viewer
 from graph.types.subscriber import Page, Subscriber
 from graph.types.tag import Tag, TagFolder
 from infra import tables as t
+from infra.repositories.base import Page as RowsPage
 from infra.repositories.base import TableRepository
 
 N = TypeVar("N")
@@ -42,7 +51,12 @@ async def list_page(
     where: ColumnElement[bool] | None = None,
 ) -> Connection[N]:
     size = page_size(first, info.context.settings.max_page_size)
-    page = await repo.page(first=size, after=decode_int_cursor(after), where=where)
+    cursor = decode_int_cursor(after)
+    # A count-only request must not pay for a page it does not show: on a selective filter the
+    # newest-first page can cost as much as the count itself.
+    page: RowsPage[Any] = RowsPage([], has_next=False)
+    if wants_items(info):
+        page = await repo.page(first=size, after=cursor, where=where)
 
     def count() -> Awaitable[int]:
         return repo.count(where)

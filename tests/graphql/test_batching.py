@@ -41,3 +41,39 @@ async def test_customer_page_statements_are_constant(
     assert all(n["tags"] == [{"name": "VIP"}] for n in body["data"]["customers"]["nodes"])
     # token, page, count, tags, members, pending points: six, whatever the page size
     assert len(sql_statements) == 6, sql_statements.statements
+
+
+COUNT_ONLY = """
+query Count($filter: ProfileFilter) {
+  customers(filter: $filter) { totalCount }
+}
+"""
+
+COUNT_AND_CURSOR = """
+query CountAndCursor {
+  customers(first: 1) { totalCount pageInfo { hasNextPage } }
+}
+"""
+
+
+async def test_a_count_only_list_runs_no_page_statement(
+    gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
+) -> None:
+    for name in ("Nguyễn Văn An", "Trần Thị Vân", "Lê Minh"):
+        await make_customer(session, full_name=name)
+    await session.flush()
+
+    sql_statements.clear()
+    body = await gql(COUNT_ONLY, {"filter": {"fullName": {"contains": "van"}}})
+
+    assert "errors" not in body, body
+    assert body["data"]["customers"]["totalCount"] == 2
+    # token and count: the newest-first page is not fetched when nothing of it is selected
+    assert len(sql_statements) == 2, sql_statements.statements
+    assert "count(" in sql_statements.statements[-1]
+
+    sql_statements.clear()
+    body = await gql(COUNT_AND_CURSOR)
+
+    assert body["data"]["customers"] == {"totalCount": 3, "pageInfo": {"hasNextPage": True}}
+    assert len(sql_statements) == 3, sql_statements.statements
