@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.automation import Step, due_times
 from domain.events import EventType
+from domain.tag import TagTarget
 from infra import tables as t
 from infra.events import emit_many
 
@@ -27,46 +28,65 @@ async def on_tags_added(
     session: AsyncSession,
     shop_id: int,
     *,
-    tag_ids: Sequence[int],
     now: datetime,
-    subscriber_ids: Sequence[int] = (),
-    thread_ids: Sequence[int] = (),
+    subscriber_tags: Sequence[tuple[int, int]] = (),
+    thread_tags: Sequence[tuple[int, int]] = (),
+    customer_tags: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
-    """Events and enrolments for tags just added; returns the ids of new enrolments."""
+    """Events and enrolments for (owner id, tag id) pairs just added; returns the ids of new
+    enrolments. Customers get events only: rules enrol subscribers, who receive messages."""
     th = t.thread
-    people: list[tuple[int, int | None, bool]] = [(s, None, False) for s in subscriber_ids]
-    if thread_ids:
-        rows = await session.execute(
-            select(th.c.subscriber_id, th.c.id, th.c.chatbot_paused).where(
-                th.c.shop_id == shop_id, th.c.id.in_(list(thread_ids))
+    # (tag, subscriber, thread or None, chatbot paused)
+    people: list[tuple[int, int, int | None, bool]] = [
+        (tag, subscriber, None, False) for subscriber, tag in subscriber_tags
+    ]
+    if thread_tags:
+        threads = {
+            r.id: r
+            for r in await session.execute(
+                select(th.c.subscriber_id, th.c.id, th.c.chatbot_paused).where(
+                    th.c.shop_id == shop_id, th.c.id.in_({thread for thread, _ in thread_tags})
+                )
             )
-        )
-        people += [(r.subscriber_id, r.id, r.chatbot_paused) for r in rows]
+        }
+        people += [
+            (tag, threads[thread].subscriber_id, thread, threads[thread].chatbot_paused)
+            for thread, tag in thread_tags
+            if thread in threads
+        ]
     await emit_many(
         session,
         shop_id,
         EventType.TAG_ADDED,
-        [
+        [{"tagId": tag, "customerId": customer} for customer, tag in customer_tags]
+        + [
             {"tagId": tag, "subscriberId": subscriber, "threadId": thread}
-            for tag in tag_ids
-            for subscriber, thread, _ in people
+            for tag, subscriber, thread, _ in people
         ],
         now,
     )
+    if not people:
+        return []
     r = t.automation_rule
     rules = (
         await session.execute(
-            select(r.c.id, r.c.sequence_id).where(
-                r.c.shop_id == shop_id, r.c.enabled, r.c.tag_id.in_(list(tag_ids))
+            select(r.c.id, r.c.tag_id, r.c.sequence_id)
+            .where(
+                r.c.shop_id == shop_id,
+                r.c.enabled,
+                r.c.tag_id.in_({tag for tag, _, _, _ in people}),
             )
+            .order_by(r.c.id)
         )
     ).all()
-    if not rules or not people:
+    if not rules:
         return []
     e = t.sequence_enrolment
     wanted: dict[tuple[int, int], dict[str, Any]] = {}
     for rule in rules:
-        for subscriber, thread, _ in people:
+        for tag, subscriber, thread, _ in people:
+            if tag != rule.tag_id:
+                continue
             wanted.setdefault(
                 (rule.sequence_id, subscriber),
                 {
@@ -78,6 +98,8 @@ async def on_tags_added(
                     "enrolled_at": now,
                 },
             )
+    if not wanted:
+        return []
     created = (
         await session.execute(
             insert(e)
@@ -91,7 +113,7 @@ async def on_tags_added(
     ).all()
     if not created:
         return []
-    paused = {thread for _, thread, is_paused in people if thread is not None and is_paused}
+    paused = {thread for _, _, thread, is_paused in people if thread is not None and is_paused}
     st = t.sequence_step
     steps: dict[int, list[Step]] = {}
     for row in await session.execute(
@@ -114,6 +136,48 @@ async def on_tags_added(
     if scheduled:
         await session.execute(insert(t.scheduled_step), scheduled)
     return [c.id for c in created]
+
+
+async def on_tags_removed(
+    session: AsyncSession,
+    shop_id: int,
+    target: str,
+    pairs: Sequence[tuple[int, int]],
+    now: datetime,
+) -> None:
+    """``tag.removed`` events for (owner id, tag id) pairs just removed; running enrolments
+    stay (a sequence, once started, is not undone by untagging)."""
+    await emit_many(
+        session,
+        shop_id,
+        EventType.TAG_REMOVED,
+        [{"tagId": tag, f"{target}Id": owner} for owner, tag in pairs],
+        now,
+    )
+
+
+async def tagging_changed(
+    session: AsyncSession,
+    shop_id: int,
+    target: TagTarget,
+    pairs: Sequence[tuple[int, int]],
+    now: datetime,
+    *,
+    added: bool,
+) -> None:
+    """What follows a tagAdd / tagRemove, for the (owner id, tag id) pairs it changed."""
+    if not pairs:
+        return
+    if not added:
+        await on_tags_removed(session, shop_id, target.value, pairs, now)
+        return
+    match target:
+        case TagTarget.SUBSCRIBER:
+            await on_tags_added(session, shop_id, now=now, subscriber_tags=pairs)
+        case TagTarget.THREAD:
+            await on_tags_added(session, shop_id, now=now, thread_tags=pairs)
+        case TagTarget.CUSTOMER:
+            await on_tags_added(session, shop_id, now=now, customer_tags=pairs)
 
 
 async def on_chatbot_paused(

@@ -12,6 +12,7 @@ from graph.context import Info
 from graph.errors import UserError
 from graph.inbox.common import node_id, node_ids, optional_node_id, perform
 from graph.types.tag import Tag, TagFolder
+from infra.automation import tagging_changed
 from infra.repositories.inbox import InboxRepository
 from infra.repositories.tagging import TagAdmin
 
@@ -169,6 +170,14 @@ async def _tagging(info: Info, data: TaggingInput, *, add: bool) -> TaggingPaylo
             result = await _admin(info).add(target, owners, tags, info.context.viewer.staff_id)
         else:
             result = await _admin(info).remove(target, owners, tags)
+        await tagging_changed(
+            info.context.session,
+            info.context.shop_id,
+            target,
+            result.pairs,
+            info.context.now(),
+            added=add,
+        )
         return result.changed
 
     changed, errors = await perform(info, run)

@@ -16,6 +16,7 @@ from graph.errors import UserError
 from graph.inbox.common import node_id, node_ids, perform
 from graph.types.conversation import Thread
 from graph.types.enums import MessageType, PageChannel
+from infra.automation import on_chatbot_paused
 from infra.repositories.thread_actions import ThreadActions
 
 MAX_BODY = 2000
@@ -138,7 +139,11 @@ class ThreadMutation:
     ) -> ThreadsPayload:
         async def run() -> list[Thread]:
             thread_id = node_id(input.thread_id, "Thread", field="input.threadId")
-            return [Thread.from_domain(await _actions(info).set_paused(thread_id, input.paused))]
+            thread = await _actions(info).set_paused(thread_id, input.paused)
+            await on_chatbot_paused(
+                info.context.session, info.context.shop_id, [thread_id], paused=input.paused
+            )
+            return [Thread.from_domain(thread)]
 
         return _threads(*await perform(info, run))
 

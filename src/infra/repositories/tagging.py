@@ -25,6 +25,9 @@ TAGGINGS: dict[TagTarget, tuple[Table, Table, str]] = {
 @dataclass(frozen=True, slots=True)
 class TaggingResult:
     changed: int
+    pairs: tuple[tuple[int, int], ...] = ()
+    """The (owner id, tag id) pairs this call added or removed; pairs that already were (or
+    were not) there are left out, so automation reacts only to real changes."""
 
 
 class TagAdmin:
@@ -285,27 +288,31 @@ class TagAdmin:
                 ),
             )
             .on_conflict_do_nothing()
-            .returning(tagging.c.tag_id)
+            .returning(tagging.c[owner_column].label("owner_id"), tagging.c.tag_id)
             .cte("inserted")
+        )
+        added = (
+            select(
+                func.array_agg(inserted.c.owner_id).label("owners"),
+                func.array_agg(inserted.c.tag_id).label("tags"),
+            )
+            .select_from(inserted)
+            .subquery("added")
         )
         row = (
             await self.session.execute(
-                select(
-                    owners_found,
-                    tags_found,
-                    misfits,
-                    select(func.count()).select_from(inserted).scalar_subquery(),
-                )
+                select(owners_found, tags_found, misfits, added.c.owners, added.c.tags)
             )
         ).one()
-        found_owners, found_tags, misfit_count, added = row
+        found_owners, found_tags, misfit_count, added_owners, added_tags = row
         if found_owners < len(want_owners):
             raise NotFound(f"Some {target.value} ids are not in this shop.", field=_field(target))
         if found_tags < len(want_tags):
             raise NotFound("Some tag ids are not in this shop.", field="input.tagIds")
         if misfit_count:
             raise DomainError(f"A tag does not fit: {scope_rule(target)}.", field="input.tagIds")
-        return TaggingResult(changed=int(added))
+        new_pairs = tuple(zip(added_owners or (), added_tags or (), strict=True))
+        return TaggingResult(changed=len(new_pairs), pairs=new_pairs)
 
     async def remove(
         self, target: TagTarget, owner_ids: Sequence[int], tag_ids: Sequence[int]
@@ -318,9 +325,10 @@ class TagAdmin:
                 tagging.c[owner_column].in_(set(owner_ids)),
                 tagging.c.tag_id.in_(set(tag_ids)),
             )
-            .returning(tagging.c.tag_id)
+            .returning(tagging.c[owner_column], tagging.c.tag_id)
         )
-        return TaggingResult(changed=len(removed.all()))
+        pairs = tuple((int(owner), int(tag)) for owner, tag in removed.all())
+        return TaggingResult(changed=len(pairs), pairs=pairs)
 
 
 def _field(target: TagTarget) -> str:

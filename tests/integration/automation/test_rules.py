@@ -59,12 +59,11 @@ async def test_a_tag_rule_enrols_once_with_due_steps(
     other_tag = await make_tag(session, page_id=page, name="Quan tâm")
     await sequence_with_rule(session, tag, [0, 120, 23 * 60])
 
-    first = await on_tags_added(session, SHOP_ID, tag_ids=[tag], subscriber_ids=[person], now=now)
+    first = await on_tags_added(session, SHOP_ID, subscriber_tags=[(person, tag)], now=now)
     again = await on_tags_added(
         session,
         SHOP_ID,
-        tag_ids=[tag, other_tag],
-        subscriber_ids=[person],
+        subscriber_tags=[(person, tag), (person, other_tag)],
         now=now + timedelta(hours=1),
     )
 
@@ -101,7 +100,7 @@ async def test_pausing_the_chatbot_holds_the_threads_steps(
     thread = await make_thread(session, page_id=page, subscriber_id=person)
     tag = await make_tag(session, page_id=page)
     await sequence_with_rule(session, tag, [0, 120])
-    await on_tags_added(session, SHOP_ID, tag_ids=[tag], thread_ids=[thread], now=now)
+    await on_tags_added(session, SHOP_ID, thread_tags=[(thread, tag)], now=now)
 
     assert await on_chatbot_paused(session, SHOP_ID, [thread], paused=True) == 2
     assert await release_due_steps(session, now + timedelta(days=1)) == 0
