@@ -6,6 +6,8 @@ import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from graph.automation.mutations import AutomationMutation
+from graph.automation.query import AutomationQuery
 from graph.extensions import RejectNulCharacters, RequireAuthentication, mask_unexpected_errors
 from graph.filters.catalogue import FilterCatalogueQuery
 from graph.inbox.merge import MergeMutation
@@ -18,13 +20,23 @@ from graph.integrations.social import SocialIngestMutation
 from graph.profile_links import ProfileLinkQuery
 from graph.queries import CoreQuery
 from graph.segments import SegmentMutation, SegmentQuery
+from graph.webhooks.mutations import WebhookMutation
+from graph.webhooks.query import WebhookQuery
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5000
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
-class Query(CoreQuery, InboxQuery, SegmentQuery, FilterCatalogueQuery, ProfileLinkQuery):
+class Query(
+    CoreQuery,
+    InboxQuery,
+    SegmentQuery,
+    FilterCatalogueQuery,
+    ProfileLinkQuery,
+    AutomationQuery,
+    WebhookQuery,
+):
     pass
 
 
@@ -37,6 +49,8 @@ class Mutation(
     CommerceIngestMutation,
     SocialIngestMutation,
     SegmentMutation,
+    AutomationMutation,
+    WebhookMutation,
 ):
     pass
 

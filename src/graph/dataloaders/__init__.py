@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -17,6 +17,9 @@ from domain.tag import Tag, TagFolder
 from graph.dataloaders.inbox import InboxLoaders
 from graph.repositories import Repositories
 from infra import tables as t
+
+if TYPE_CHECKING:
+    from graph.dataloaders.integrations import IntegrationLoaders
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -39,6 +42,12 @@ class Loaders:
     @cached_property
     def inbox(self) -> InboxLoaders:
         return InboxLoaders(self.repos.inbox)
+
+    @cached_property
+    def integrations(self) -> IntegrationLoaders:
+        from graph.dataloaders.integrations import IntegrationLoaders
+
+        return IntegrationLoaders(self.repos.session, self.repos.shop_id)
 
     @cached_property
     def customer_by_id(self) -> DataLoader[int, Customer | None]:

@@ -1,0 +1,137 @@
+"""Webhook subscriptions: where a shop's events go, which ones, and the signing secret (X3)."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.events import EventType
+from domain.staff import Role
+
+MAX_URL = 2000
+MIN_SECRET = 16
+MAX_SECRET = 200
+SECRET_PREFIX = "whsec_"
+LOOPBACK_HOSTS = frozenset({"localhost"})
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    url: str
+    event_types: tuple[str, ...]
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    type: str
+    payload: object
+    created_at: datetime
+    dispatched_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    event_id: int
+    subscription_id: int
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    id: int
+    delivery_id: int
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int | None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, *, field: str) -> str:
+    """An absolute HTTPS URL; plain HTTP only to this machine (local receivers and tests)."""
+    cleaned = url.strip()
+    if len(cleaned) > MAX_URL:
+        raise DomainError(f"A URL has at most {MAX_URL} characters.", field=field)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 — raises on a malformed port
+    except ValueError:
+        raise DomainError("Not a valid URL.", field=field) from None
+    if not host or parts.scheme not in ("https", "http"):
+        raise DomainError("Give an absolute URL such as https://example.vn/hooks.", field=field)
+    if parts.username is not None or parts.password is not None:
+        raise DomainError("Credentials do not belong in the URL; use the secret.", field=field)
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise DomainError(
+            "Webhooks are delivered over HTTPS; plain http is allowed only for "
+            "127.0.0.1, localhost and [::1].",
+            field=field,
+        )
+    return cleaned
+
+
+def check_event_types(types: Sequence[str], *, field: str) -> tuple[str, ...]:
+    """Known event types, without repeats; an empty list means every event."""
+    known = {member.value for member in EventType}
+    for index, name in enumerate(types):
+        if name not in known:
+            raise DomainError(
+                f'Unknown event type "{name}"; known: {", ".join(sorted(known))}.',
+                code=ErrorCode.INVALID,
+                field=f"{field}.{index}",
+            )
+    return tuple(dict.fromkeys(types))
+
+
+def check_secret(secret: str, *, field: str) -> str:
+    if not MIN_SECRET <= len(secret) <= MAX_SECRET or secret != secret.strip():
+        raise DomainError(
+            f"A secret has {MIN_SECRET} to {MAX_SECRET} characters, without surrounding spaces.",
+            field=field,
+        )
+    return secret
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+WEBHOOK_ADMIN_ROLES = frozenset({Role.OWNER, Role.SHOP_ADMIN})
+
+
+def check_can_manage(role: Role) -> None:
+    """Subscriptions hold signing secrets and send the shop's data out: admins only."""
+    if role not in WEBHOOK_ADMIN_ROLES:
+        raise Forbidden("Only the owner or a shop admin manages webhook subscriptions.")

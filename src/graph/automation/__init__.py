@@ -1,0 +1,1 @@
+"""Tag-triggered message sequences through the API (T5)."""

@@ -1,0 +1,1 @@
+"""Webhook subscriptions, outbox events and deliveries through the API (X3)."""
