@@ -1,4 +1,4 @@
-"""`customer-hub` command line: serve, worker, migrate, seed, schema, token."""
+"""`customer-hub` command line: serve, worker, migrate, seed, import, schema, token."""
 
 from __future__ import annotations
 
@@ -182,6 +182,32 @@ def cmd_token(args: argparse.Namespace) -> None:
     sys.stdout.write(asyncio.run(run()) + "\n")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    from infra.ingest.stream import import_customers
+    from infra.runtime import database_url
+
+    if not Path(args.file).is_file():
+        sys.stderr.write(f"{args.file}: no such file\n")
+        raise SystemExit(1)
+    try:
+        report = asyncio.run(
+            import_customers(
+                database_url(),
+                args.file,
+                args.shop_id,
+                progress=not args.no_progress,
+                fmt=args.format,
+                report_path=args.report,
+            )
+        )
+    except LookupError as error:
+        sys.stderr.write(f"{error}\n")
+        raise SystemExit(1) from None
+    sys.stderr.write(f"{report}\n")
+    if report.errors:
+        raise SystemExit(2)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="customer-hub", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -217,6 +243,23 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--role", default="owner")
     token.add_argument("--name", default="API client")
     token.set_defaults(func=cmd_token)
+
+    load = sub.add_parser("import", help="load a large file of partner records")
+    kinds = load.add_subparsers(dest="kind", required=True)
+    customers = kinds.add_parser(
+        "customers",
+        help="customers from NDJSON or CSV (customerBulkUpsert's fields), keyed by externalId",
+    )
+    customers.add_argument("file", help="the .ndjson / .jsonl or .csv file")
+    customers.add_argument("--shop-id", type=int, default=DEMO_SHOP_ID)
+    customers.add_argument(
+        "--format", choices=("ndjson", "csv"), default=None, help="default: by file extension"
+    )
+    customers.add_argument(
+        "--report", default=None, help="per-line error report (default: FILE.errors.csv)"
+    )
+    customers.add_argument("--no-progress", action="store_true", help="no progress bar")
+    customers.set_defaults(func=cmd_import)
 
     args = parser.parse_args(argv)
     args.func(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -54,21 +55,24 @@ def normalize_phone_field(value: str | None, field: str = "phone") -> str | None
     return normalized
 
 
-def validate_customer(item: CustomerItem) -> CustomerRecord:
+def validate_customer(
+    item: CustomerItem, carrier: Callable[[str | None], str | None] = carrier_of
+) -> CustomerRecord:
+    """``carrier`` may be a memoised ``carrier_of`` for large imports."""
     key = external_id(item.external_id)
-    for name in ("first_name", "last_name", "full_name", "address", "province", "district", "ward"):
-        optional_text(getattr(item, name), _camel(name))
+    for name, camel in _CUSTOMER_TEXT_FIELDS:
+        optional_text(getattr(item, name), camel)
     phone = normalize_phone_field(item.phone)
     full_name = item.full_name
     if full_name is None and (item.first_name or item.last_name):
         full_name = " ".join(p for p in (item.last_name, item.first_name) if p)
     aware(item.created_at, "createdAt")
     return CustomerRecord(
-        item=replace(item, external_id=key),
+        item=item if key == item.external_id else replace(item, external_id=key),
         full_name=full_name,
         email_normalized=normalize_email(item.email),
         phone_normalized=phone,
-        carrier=carrier_of(phone),
+        carrier=carrier(phone),
     )
 
 
@@ -155,3 +159,9 @@ def validate_member(item: MemberItem) -> MemberItem:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
+
+
+_CUSTOMER_TEXT_FIELDS = tuple(
+    (name, _camel(name))
+    for name in ("first_name", "last_name", "full_name", "address", "province", "district", "ward")
+)

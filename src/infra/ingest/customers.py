@@ -19,7 +19,7 @@ from infra.ingest.linking import link_subscribers
 from infra.segment_events import customers_changed
 
 # Fields a later upsert overwrites only when it carries a value.
-_KEEP_WHEN_ABSENT = (
+KEEP_WHEN_ABSENT = (
     "first_name",
     "last_name",
     "full_name",
@@ -67,7 +67,7 @@ async def _write(
     statement = insert(c).values([_row(shop_id, record, now) for _, record in items])
     excluded = statement.excluded
     updates: dict[str, Any] = {
-        name: func.coalesce(excluded[name], c.c[name]) for name in _KEEP_WHEN_ABSENT
+        name: func.coalesce(excluded[name], c.c[name]) for name in KEEP_WHEN_ABSENT
     }
     updates["gender"] = case(
         (excluded.gender == Gender.UNKNOWN.value, c.c.gender), else_=excluded.gender
