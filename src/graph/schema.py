@@ -16,6 +16,7 @@ from graph.inbox.query import InboxQuery
 from graph.inbox.tags import TagMutation
 from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
+from graph.integrations.merge import CustomerMergeMutation
 from graph.integrations.social import SocialIngestMutation
 from graph.profile_links import ProfileLinkQuery
 from graph.queries import CoreQuery
@@ -51,6 +52,7 @@ class Mutation(
     SegmentMutation,
     AutomationMutation,
     WebhookMutation,
+    CustomerMergeMutation,
 ):
     pass
 
