@@ -237,6 +237,21 @@ async def _upsert(connection: AsyncConnection, shop_id: int, now: datetime) -> t
     """One statement for all staged rows; returns (created, updated). Rows whose stored
     values already equal the line's are left alone, so a re-run writes nothing."""
     c, s = t.customer, staging
+    # Rows whose values are all stored already are filtered out by one anti-join, before the
+    # upsert: ON CONFLICT would lock (and so write) every one of them even when it updates none.
+    already_stored = (
+        select(literal(1))
+        .where(
+            c.c.shop_id == shop_id,
+            c.c.external_id == s.c.external_id,
+            *(
+                or_(s.c[name].is_(None), s.c[name].is_not_distinct_from(c.c[name]))
+                for name in KEEP_WHEN_ABSENT
+            ),
+            or_(s.c.gender.is_(None), s.c.gender == Gender.UNKNOWN.value, s.c.gender == c.c.gender),
+        )
+        .exists()
+    )
     source = select(
         literal(shop_id),
         s.c.external_id,
@@ -256,7 +271,7 @@ async def _upsert(connection: AsyncConnection, shop_id: int, now: datetime) -> t
         s.c.ward,
         func.coalesce(s.c.created_at, literal(now)),
         literal(now),
-    )
+    ).where(~already_stored)
     names = [
         "shop_id",
         "external_id",
@@ -374,6 +389,8 @@ async def import_customers(
                 await driver.copy_records_to_table(
                     "customer_import", records=load.rows(), columns=COLUMNS
                 )
+                # Temporary tables are never analysed automatically; the anti-join needs sizes.
+                await connection.execute(text("ANALYZE customer_import"))
                 for line, first in await _drop_repeats(connection, "customer_import"):
                     load.fail(
                         line,
