@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, create_engine, session_factory
+from infra.segment_events import reevaluate_segments, shops_with_segments
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
 
@@ -99,6 +100,24 @@ async def dispatch(timestamp: int) -> int:
     for shop_id, delivery_id in due:
         await schedule_delivery(shop_id, delivery_id)
     return len(due)
+
+
+@app.periodic(cron=get_settings().segment_refresh_cron, periodic_id="segments")
+@app.task(name="refresh_segments", queue="segments", queueing_lock="refresh_segments")
+async def refresh_segments(timestamp: int) -> int:
+    """Re-evaluate every shop's segments so relative periods ("bought in the last 30 days")
+    move members in and out, with their events; one transaction per shop."""
+    res = _resources()
+    async with res.sessions() as session:
+        shop_ids = await shops_with_segments(session)
+    moved = 0
+    for shop_id in shop_ids:
+        async with res.sessions() as session:
+            changes = await reevaluate_segments(session, shop_id, res.now())
+            await session.commit()
+        moved += sum(c.entered + c.left for c in changes.values())
+    log.info("segments re-evaluated", shops=len(shop_ids), moved=moved)
+    return moved
 
 
 async def run_worker(

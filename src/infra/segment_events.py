@@ -130,3 +130,10 @@ async def reevaluate_segments(
         segment_id: await refresh_segment(session, shop_id, segment_id, group, now)
         for segment_id, group in await _segments(session, shop_id)
     }
+
+
+async def shops_with_segments(session: AsyncSession) -> list[int]:
+    rows = await session.execute(
+        select(t.segment.c.shop_id).distinct().order_by(t.segment.c.shop_id)
+    )
+    return list(rows.scalars())

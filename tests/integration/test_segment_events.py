@@ -124,3 +124,47 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
     )
     await segments.delete(segment.id)
     assert await _members(session, segment.id) == set()
+
+
+@pytest.mark.spec("X3")
+async def test_scheduled_job_moves_members_as_periods_pass(
+    session: AsyncSession, connection: Any, shop: int, staff: int
+) -> None:
+    import httpx
+
+    from infra import jobs
+
+    buyer = await make_customer(session)
+    await session.execute(
+        insert(t.order).values(
+            shop_id=shop,
+            customer_id=buyer,
+            channel="pos",
+            placed_at=NOW - timedelta(days=20),
+            total_amount=50_000,
+        )
+    )
+    recent = Group((Purchased(Last(30, PeriodUnit.DAYS)),))
+    segment = await SegmentRepository(session, shop).create(
+        name="Mua 30 ngày", group=recent, staff_id=staff, now=NOW
+    )
+    await session.flush()
+    later = NOW + timedelta(days=15)
+    async with httpx.AsyncClient() as client:
+        jobs.use(
+            jobs.Resources(
+                sessions=lambda: AsyncSession(
+                    bind=connection, join_transaction_mode="create_savepoint"
+                ),
+                client=client,
+                now=lambda: later,
+            )
+        )
+        moved = await jobs.refresh_segments(timestamp=int(later.timestamp()))
+
+    assert moved == 1
+    assert await _members(session, segment.id) == set()
+    assert (await _events(session))[-1] == (
+        "segment.member_left",
+        {"segment_id": segment.id, "customer_id": buyer},
+    )
