@@ -53,8 +53,6 @@ def passed(row: dict[str, Any]) -> bool | None:
     kind = row["kind"]
     if kind == "throughput":
         return row["ratio"] is not None and row["ratio"] >= row["min_ratio"]
-    if kind == "import":
-        return row.get("passed")
     ok = row["p50_ms"] <= row["target_p50_ms"]
     if row.get("max_ratio") is not None and row.get("ratio") is not None:
         ok = ok and row["ratio"] <= row["max_ratio"]
@@ -82,17 +80,12 @@ def table(rows: list[dict[str, Any]]) -> str:
                 row["baseline"], f"{_fmt(row['baseline_rps'])} rps", _fmt(row["ratio"]),
                 f">= {row['min_ratio']}",
             )  # fmt: skip
-        elif row["kind"] == "import":
-            cells = (
-                row["name"], "import", _fmt(row.get("seconds")) + " s", "-",
-                _fmt(row.get("target_seconds")) + " s", "-", "-", "-", "-",
-            )  # fmt: skip
         else:
-            limit = row["max_ratio"]
+            limit = row.get("max_ratio")
             cells = (
                 row["name"], row["kind"], _fmt(row["p50_ms"]), _fmt(row["p95_ms"]),
                 _fmt(row["target_p50_ms"]), row["baseline"] or "-",
-                _fmt(row["baseline_p50_ms"]), _fmt(row["ratio"]),
+                _fmt(row.get("baseline_p50_ms")), _fmt(row.get("ratio")),
                 f"<= {limit}" if limit else "-",
             )  # fmt: skip
         verdict = passed(row)
