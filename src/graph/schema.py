@@ -14,6 +14,7 @@ from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
 from graph.inbox.tags import TagMutation
+from graph.inbox.thread_commerce import ThreadCommerceMutation
 from graph.inbox.threads import ThreadMutation
 from graph.integrations.commerce import CommerceIngestMutation
 from graph.integrations.merge import CustomerMergeMutation
@@ -47,6 +48,7 @@ class Mutation(
     PageMutation,
     MergeMutation,
     ThreadMutation,
+    ThreadCommerceMutation,
     CommerceIngestMutation,
     SocialIngestMutation,
     SegmentMutation,

@@ -1,0 +1,65 @@
+"""An order taken in a thread, and the checks its lines must pass (SPEC C10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.errors import DomainError, ErrorCode
+
+MAX_THREAD_ORDER_LINES = 100
+# Keeps the order total within the column's 16 digits.
+MAX_LINE_AMOUNT = Decimal(10) ** 13
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadOrderLine:
+    """One line: ``amount`` is what the line costs in total (VND), not a unit price."""
+
+    sku: str
+    quantity: int
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadOrder:
+    order_id: int
+    customer_id: int
+    thread_id: int
+    total_amount: Decimal
+
+
+def validate_lines(
+    lines: tuple[ThreadOrderLine, ...], *, field: str
+) -> tuple[ThreadOrderLine, ...]:
+    """Trimmed lines, or the first broken rule with the path of the offending value."""
+    if not lines:
+        raise DomainError("An order needs at least one line.", field=field)
+    if len(lines) > MAX_THREAD_ORDER_LINES:
+        raise DomainError(
+            f"An order has at most {MAX_THREAD_ORDER_LINES} lines; got {len(lines)}.",
+            code=ErrorCode.LIMIT_EXCEEDED,
+            field=field,
+        )
+    cleaned: list[ThreadOrderLine] = []
+    for position, line in enumerate(lines):
+        sku = line.sku.strip()
+        if not sku or len(sku) > 200:
+            raise DomainError(
+                "A line needs the product's SKU (at most 200 characters).",
+                field=f"{field}.{position}.sku",
+            )
+        if line.quantity <= 0:
+            raise DomainError("The quantity must be above 0.", field=f"{field}.{position}.quantity")
+        amount = line.amount
+        if amount < 0 or amount >= MAX_LINE_AMOUNT or amount != amount.to_integral_value():
+            raise DomainError(
+                f"The amount must be a whole number of VND from 0 to below {MAX_LINE_AMOUNT}.",
+                field=f"{field}.{position}.amount",
+            )
+        cleaned.append(ThreadOrderLine(sku, line.quantity, line.amount))
+    return tuple(cleaned)
+
+
+def order_total(lines: tuple[ThreadOrderLine, ...]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal(0))
