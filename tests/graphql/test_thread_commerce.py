@@ -143,6 +143,7 @@ async def test_shopee_cannot_create_orders_and_nothing_is_stored(
         (lines(("A", 1, "1")) * 101, "input.lines", "LIMIT_EXCEEDED"),
         (lines(("A", 1, "1"), ("B", 0, "1")), "input.lines.1.quantity", "INVALID"),
         (lines(("A", 1, "-5")), "input.lines.0.amount", "INVALID"),
+        (lines(("A", 1, "1.5")), "input.lines.0.amount", "INVALID"),
         (lines((" ", 1, "5")), "input.lines.0.sku", "INVALID"),
     ],
 )
@@ -257,3 +258,27 @@ async def test_shopee_customer_details_are_edited_by_hand(
         select(t.subscriber.c.customer_id).where(t.subscriber.c.id == sub)
     )
     assert linked is None
+
+
+@pytest.mark.spec("C10", "X1")
+async def test_sync_links_the_one_customer_sharing_the_email(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    customer = await make_customer(session, email="hoa@example.vn", phone=None)
+    _, sub, thread = await a_thread(
+        session,
+        "instagram",
+        email="Hoa@Example.vn",
+        email_normalized="hoa@example.vn",
+        phone="0977000111",
+    )
+    body = await gql(SYNC, {"input": {"threadId": gid("Thread", thread)}})
+    payload = body["data"]["threadCustomerSync"]
+    assert payload["userErrors"] == []
+    assert payload["customer"]["id"] == gid("Customer", customer)
+    assert payload["customer"]["phone"] == "0977000111"
+    assert await count(session, t.customer) == 1
+    linked = await session.scalar(
+        select(t.subscriber.c.customer_id).where(t.subscriber.c.id == sub)
+    )
+    assert linked == customer
