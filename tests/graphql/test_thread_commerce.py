@@ -282,3 +282,39 @@ async def test_sync_links_the_one_customer_sharing_the_email(
         select(t.subscriber.c.customer_id).where(t.subscriber.c.id == sub)
     )
     assert linked == customer
+
+
+@pytest.mark.spec("C10", "X3")
+async def test_an_order_from_a_thread_moves_the_customer_into_segments_at_once(
+    gql: GraphQL, session: AsyncSession, shop: int
+) -> None:
+    from domain.filters import Attr, Compare, Group, Range
+    from infra.repositories.segments import SegmentRepository
+    from tests.conftest import FIXED_NOW
+
+    customer = await make_customer(session)
+    _, _, thread = await a_thread(session, "zalo", customer_id=customer)
+    staff = await session.scalar(
+        t.staff.insert().values(shop_id=shop, name="Quản lý", role="owner").returning(t.staff.c.id)
+    )
+    buyers = Group((Compare(Attr.ORDERS_COUNT, Range(minimum=1)),))
+    segment = await SegmentRepository(session, shop).create(
+        name="Đã mua", group=buyers, staff_id=staff, now=FIXED_NOW
+    )
+    await session.flush()
+
+    body = await gql(
+        ORDER, {"input": {"threadId": gid("Thread", thread), "lines": lines(("SP-1", 1, "90000"))}}
+    )
+
+    assert body["data"]["threadOrderCreate"]["userErrors"] == []
+    members = await session.scalars(
+        select(t.segment_member.c.customer_id).where(t.segment_member.c.segment_id == segment.id)
+    )
+    assert set(members) == {customer}
+    entered = await session.scalar(
+        select(func.count())
+        .select_from(t.event_outbox)
+        .where(t.event_outbox.c.type == "segment.member_entered")
+    )
+    assert entered == 1

@@ -23,6 +23,7 @@ from infra import tables as t
 from infra.ingest.linking import link_subscribers
 from infra.ingest.orders import lock_customers, recompute_aggregates
 from infra.repositories.thread_actions import ThreadActions
+from infra.segment_events import customers_changed
 
 # Subscriber details a sync copies into an empty customer field.
 SYNCED_FIELDS = ("full_name", "first_name", "last_name", "phone", "email")
@@ -83,6 +84,7 @@ class ThreadCommerce:
             ],
         )
         await recompute_aggregates(self.session, self.shop_id, [thread.customer_id])
+        await customers_changed(self.session, self.shop_id, [thread.customer_id], now)
         await self.session.execute(
             update(t.thread)
             .where(t.thread.c.shop_id == self.shop_id, t.thread.c.id == thread_id)
@@ -122,7 +124,8 @@ class ThreadCommerce:
         """
         thread = await self.actions.get(thread_id)
         check_customer_sync(thread.channel, field="input.threadId")
-        sub = await self._subscriber(thread.subscriber_id)
+        # Locked, so two staff syncing the same person at once do not create two customers.
+        sub = await self._subscriber(thread.subscriber_id, lock=True)
         customer_id = sub.customer_id or thread.customer_id
         if customer_id is None:
             if await link_subscribers(self.session, self.shop_id, subscriber_ids=[sub.id]):
@@ -138,15 +141,15 @@ class ThreadCommerce:
         else:
             await self._fill(customer_id, sub, now)
         await self._link(sub.id, customer_id)
+        await customers_changed(self.session, self.shop_id, [int(customer_id)], now)
         return await self.actions.get(thread_id), int(customer_id)
 
-    async def _subscriber(self, subscriber_id: int) -> Any:
+    async def _subscriber(self, subscriber_id: int, *, lock: bool = False) -> Any:
         s = t.subscriber
-        return (
-            await self.session.execute(
-                select(s).where(s.c.shop_id == self.shop_id, s.c.id == subscriber_id)
-            )
-        ).one()
+        query = select(s).where(s.c.shop_id == self.shop_id, s.c.id == subscriber_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).one()
 
     async def _ambiguous_field(self, sub: Any) -> str:
         c = t.customer
