@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.customer import Gender
@@ -61,3 +62,40 @@ class Subscriber:
     utm_source: str | None
     utm_medium: str | None
     utm_campaign: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefLinkOpen:
+    """A tracked link of the chatbot the subscriber opened (SPEC S3)."""
+
+    ref: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OtnTopic:
+    """A one-time-notification topic the subscriber agreed to receive."""
+
+    topic: str
+    subscribed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFieldValue:
+    """The value of one of the shop's custom fields for a subscriber (SPEC S5)."""
+
+    key: str
+    label: str
+    type: str
+    text: str | None
+    number: Decimal | None
+    day: date | None
+
+    @property
+    def display(self) -> str | None:
+        """The value as text whatever its type (numbers without trailing zeros, ISO dates)."""
+        if self.number is not None:
+            return format(self.number.normalize(), "f")
+        if self.day is not None:
+            return self.day.isoformat()
+        return self.text

@@ -18,6 +18,7 @@ from infra.repositories.social import (
     TagRepository,
     ThreadRepository,
 )
+from infra.repositories.subscriber_profile import SubscriberProfileRepository
 
 
 @dataclass
@@ -60,3 +61,7 @@ class Repositories:
     @cached_property
     def inbox(self) -> InboxRepository:
         return InboxRepository(self.session, self.shop_id)
+
+    @cached_property
+    def subscriber_profiles(self) -> SubscriberProfileRepository:
+        return SubscriberProfileRepository(self.session, self.shop_id)

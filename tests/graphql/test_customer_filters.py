@@ -124,7 +124,7 @@ async def test_numbers_sets_and_nesting(gql: GraphQL, session: AsyncSession) -> 
     assert await names(gql, nested) == ["b", "c"]
 
 
-@pytest.mark.spec("G2", "L3", "L5")
+@pytest.mark.spec("G2", "L2", "L3", "L5")
 async def test_purchase_periods_birthday_and_membership(
     gql: GraphQL, session: AsyncSession
 ) -> None:

@@ -181,7 +181,7 @@ async def test_rows_group_threads_of_one_customer_across_pages(
     assert solo["chatbotPaused"] is False
 
 
-@pytest.mark.spec("C7")
+@pytest.mark.spec("C7", "T4")
 @pytest.mark.parametrize(
     ("filter", "expected"),
     [

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from aiodataloader import DataLoader
 
+from domain.automation import Enrolment
 from domain.conversation import Thread
 from domain.customer import Customer
 from domain.member import Member
-from domain.subscriber import Page, Subscriber
+from domain.subscriber import CustomFieldValue, OtnTopic, Page, RefLinkOpen, Subscriber
 from domain.tag import Tag, TagFolder
 from graph.dataloaders.inbox import InboxLoaders
 from graph.repositories import Repositories
@@ -98,3 +99,23 @@ class Loaders:
     @cached_property
     def tags_by_thread_id(self) -> DataLoader[int, list[Tag]]:
         return loader(lambda ids: self.repos.tags.for_owners(t.thread_tag, "thread_id", ids))
+
+    @cached_property
+    def ref_links_by_subscriber_id(self) -> DataLoader[int, list[RefLinkOpen]]:
+        return loader(self.repos.subscriber_profiles.ref_links)
+
+    @cached_property
+    def otn_topics_by_subscriber_id(self) -> DataLoader[int, list[OtnTopic]]:
+        return loader(self.repos.subscriber_profiles.otn_topics)
+
+    @cached_property
+    def custom_fields_by_subscriber_id(self) -> DataLoader[int, list[CustomFieldValue]]:
+        return loader(self.repos.subscriber_profiles.custom_fields)
+
+    @cached_property
+    def enrolments_by_subscriber_id(self) -> DataLoader[int, list[Enrolment]]:
+        return loader(self.repos.subscriber_profiles.enrolments)
+
+    @cached_property
+    def threads_by_subscriber_id(self) -> DataLoader[int, list[Thread]]:
+        return loader(self.repos.subscriber_profiles.threads)

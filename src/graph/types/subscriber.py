@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,6 +17,8 @@ from graph.types.enums import ConnectionState, Gender, PageChannel
 from graph.types.tag import Tag, tags
 
 if TYPE_CHECKING:
+    from graph.automation.types import SequenceEnrolment
+    from graph.types.conversation import Thread
     from graph.types.customer import Customer
 
 
@@ -59,6 +62,30 @@ class Page(relay.Node):
             lambda i, ids: i.context.loaders.page_by_id.load_many(ids),
             cls.from_domain,
         )
+
+
+@strawberry.type(description="A tracked chatbot link the subscriber opened (SPEC S3).")
+class RefLink:
+    ref: str = strawberry.field(description="The ref parameter of the link.")
+    opened_at: datetime = strawberry.field(description="When the subscriber opened it.")
+
+
+@strawberry.type(description="A one-time-notification topic the subscriber agreed to receive.")
+class OtnSubscription:
+    topic: str = strawberry.field(description="The topic.")
+    subscribed_at: datetime = strawberry.field(description="When they agreed.")
+
+
+@strawberry.type(description="The value of one of the shop's custom fields (SPEC S5).")
+class CustomFieldEntry:
+    key: str = strawberry.field(description="Key of the field, e.g. `province`.")
+    label: str = strawberry.field(description="Label shown to staff, e.g. `Tỉnh thành`.")
+    type: str = strawberry.field(description="`text`, `number` or `date`.")
+    value: str | None = strawberry.field(
+        description="The value as text whatever the type (numbers plain, dates ISO 8601)."
+    )
+    number_value: Decimal | None = strawberry.field(description="The value of a number field.")
+    date_value: date | None = strawberry.field(description="The value of a date field.")
 
 
 @strawberry.type(description="A person who messaged a connected page since the chatbot was set up.")
@@ -152,3 +179,49 @@ class Subscriber(relay.Node):
             return None
         found = await info.context.loaders.customer_by_id.load(self.customer_id)
         return Customer.from_domain(found) if found else None
+
+    @strawberry.field(description="Tracked chatbot links the subscriber opened, newest first.")
+    async def ref_links(self, info: Info) -> list[RefLink]:
+        found = await info.context.loaders.ref_links_by_subscriber_id.load(self.id)
+        return [RefLink(ref=r.ref, opened_at=r.opened_at) for r in found]
+
+    @strawberry.field(description="One-time-notification topics the subscriber agreed to.")
+    async def otn_topics(self, info: Info) -> list[OtnSubscription]:
+        found = await info.context.loaders.otn_topics_by_subscriber_id.load(self.id)
+        return [OtnSubscription(topic=o.topic, subscribed_at=o.subscribed_at) for o in found]
+
+    @strawberry.field(description="Values of the shop's custom fields, by key.")
+    async def custom_fields(self, info: Info) -> list[CustomFieldEntry]:
+        found = await info.context.loaders.custom_fields_by_subscriber_id.load(self.id)
+        return [
+            CustomFieldEntry(
+                key=v.key,
+                label=v.label,
+                type=v.type,
+                value=v.display,
+                number_value=v.number,
+                date_value=v.day,
+            )
+            for v in found
+        ]
+
+    @strawberry.field(description="Care sequences the subscriber is or was enrolled in (SPEC S4).")
+    async def sequence_enrolments(
+        self, info: Info
+    ) -> list[Annotated[SequenceEnrolment, strawberry.lazy("graph.automation.types")]]:
+        from graph.automation.types import SequenceEnrolment
+
+        found = await info.context.loaders.enrolments_by_subscriber_id.load(self.id)
+        return [SequenceEnrolment.from_domain(e) for e in found]
+
+    @strawberry.field(
+        description='The subscriber\'s conversations, newest first: where "Chat now" leads '
+        "(SPEC S1)."
+    )
+    async def threads(
+        self, info: Info
+    ) -> list[Annotated[Thread, strawberry.lazy("graph.types.conversation")]]:
+        from graph.types.conversation import Thread
+
+        found = await info.context.loaders.threads_by_subscriber_id.load(self.id)
+        return [Thread.from_domain(th) for th in found]
