@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
 import strawberry
+from sqlalchemy import ColumnElement
 from strawberry import relay
 from strawberry.scalars import JSON
 
@@ -102,16 +104,69 @@ class PartCount:
     )
 
 
+class _PreviewPlan:
+    """What a preview evaluates, each statement run only once and only when its field is asked."""
+
+    def __init__(self, info: Info, group: f.Group, parts: list[tuple[str, f.Condition]]) -> None:
+        self.info = info
+        self.group = group
+        self.parts = parts
+        self.now = info.context.now()
+        self._include: asyncio.Task[ColumnElement[bool]] | None = None
+        self._numbers: asyncio.Task[list[int]] | None = None
+
+    def include(self) -> asyncio.Task[ColumnElement[bool]]:
+        if self._include is None:
+            self._include = asyncio.ensure_future(self._where(self.group.condition()))
+        return self._include
+
+    def part_numbers(self) -> asyncio.Task[list[int]]:
+        if self._numbers is None:
+            self._numbers = asyncio.ensure_future(self._count_parts())
+        return self._numbers
+
+    async def _where(self, condition: f.Condition) -> ColumnElement[bool]:
+        return await filters(self.info).where(Profile.CUSTOMER, condition, self.now)
+
+    async def _count_parts(self) -> list[int]:
+        clauses = [await self._where(condition) for _, condition in self.parts]
+        included = f.Group(self.group.include).condition()
+        for block in self.group.exclude:
+            clauses.append(await self._where(f.And((included, block))))
+        context = self.info.context
+        return await counts(context.session, t.customer, context.shop_id, clauses)
+
+
 @strawberry.type(description="A definition evaluated before saving (X3).")
 class SegmentPreview:
-    count: int = strawberry.field(description="Customers the definition selects.")
-    members: list[Customer] = strawberry.field(description="The first page of them.")
-    conditions: list[PartCount] = strawberry.field(
-        description="Each condition of each include block, counted alone."
-    )
-    exclusions: list[PartCount] = strawberry.field(
-        description="Each exclude block and how many included customers it removes."
-    )
+    size: strawberry.Private[int]
+    plan: strawberry.Private[_PreviewPlan]
+
+    @strawberry.field(description="Customers the definition selects.")
+    async def count(self, info: Info) -> int:
+        return await info.context.repos.customers.count(await self.plan.include())
+
+    @strawberry.field(description="The first page of them.")
+    async def members(self, info: Info) -> list[Customer]:
+        where = await self.plan.include()
+        page = await info.context.repos.customers.page(first=self.size, where=where)
+        return [Customer.from_domain(c) for c in page.items]
+
+    @strawberry.field(description="Each condition of each include block, counted alone.")
+    async def conditions(self) -> list[PartCount]:
+        numbers = await self.plan.part_numbers()
+        return [
+            PartCount(field=p, count=n)
+            for (p, _), n in zip(self.plan.parts, numbers[: len(self.plan.parts)], strict=True)
+        ]
+
+    @strawberry.field(description="Each exclude block and how many included customers it removes.")
+    async def exclusions(self) -> list[PartCount]:
+        numbers = await self.plan.part_numbers()
+        return [
+            PartCount(field=f"definition.exclude.{i}", count=n)
+            for i, n in enumerate(numbers[len(self.plan.parts) :])
+        ]
 
 
 @strawberry.type(description="A saved filter of a list: built-in (L3) or saved by staff (L6).")
@@ -153,30 +208,7 @@ class SegmentQuery:
     ) -> SegmentPreview:
         size = page_size(first, info.context.settings.max_page_size)
         group, parts = await to_condition_group(info, definition)
-        now = info.context.now()
-        repo = filters(info)
-        include = await repo.where(Profile.CUSTOMER, group.condition(), now)
-        page = await info.context.repos.customers.page(first=size, where=include)
-        clauses = [include]
-        for _, condition in parts:
-            clauses.append(await repo.where(Profile.CUSTOMER, condition, now))
-        included = f.Group(group.include).condition()
-        for block in group.exclude:
-            clauses.append(await repo.where(Profile.CUSTOMER, f.And((included, block)), now))
-        numbers = await counts(info.context.session, t.customer, info.context.shop_id, clauses)
-        n_parts = len(parts)
-        return SegmentPreview(
-            count=numbers[0],
-            members=[Customer.from_domain(c) for c in page.items],
-            conditions=[
-                PartCount(field=p, count=n)
-                for (p, _), n in zip(parts, numbers[1 : 1 + n_parts], strict=True)
-            ],
-            exclusions=[
-                PartCount(field=f"definition.exclude.{i}", count=n)
-                for i, n in enumerate(numbers[1 + n_parts :])
-            ],
-        )
+        return SegmentPreview(size=size, plan=_PreviewPlan(info, group, list(parts)))
 
     @strawberry.field(description="Built-in filters (L3) and the saved filters the caller may see.")
     async def saved_filters(
