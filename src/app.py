@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
 
+from domain.staff import Principal
 from graph.context import Context
 from graph.errors import ErrorKind
 from graph.graphiql import graphiql_page, install_graphiql_assets
@@ -77,12 +79,39 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await session.close()
 
 
+class PrincipalCache:
+    """Recently resolved tokens, so a burst of requests costs one token lookup, not one each.
+
+    Only valid tokens are kept, for ``ttl`` seconds: a new token works at once, a revoked one
+    is refused at the latest ``ttl`` seconds later.
+    """
+
+    def __init__(self, ttl: float = 10.0, max_entries: int = 1024) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    async def principal(self, session: AsyncSession, token: str) -> Principal | None:
+        now = time.monotonic()
+        cached = self._entries.get(token)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        principal = await principal_for(session, token)
+        if principal is None:
+            self._entries.pop(token, None)
+            return None
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[token] = (now + self.ttl, principal)
+        return principal
+
+
 async def get_context(
     request: Request, session: Annotated[AsyncSession, Depends(get_session)]
 ) -> Context:
     state = request.app.state
     token = bearer_token(request)
-    principal = await principal_for(session, token) if token else None
+    principal = await state.principals.principal(session, token) if token else None
     return Context(session=session, principal=principal, settings=state.settings, now=state.now)
 
 
@@ -115,6 +144,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.now = now
+    app.state.principals = PrincipalCache()
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (

@@ -76,4 +76,5 @@ async def test_a_count_only_list_runs_no_page_statement(
     body = await gql(COUNT_AND_CURSOR)
 
     assert body["data"]["customers"] == {"totalCount": 3, "pageInfo": {"hasNextPage": True}}
-    assert len(sql_statements) == 3, sql_statements.statements
+    # page and count: the token was resolved by the first request and is kept briefly
+    assert len(sql_statements) == 2, sql_statements.statements

@@ -10,6 +10,10 @@ from domain.customer import Channel, Customer, Gender
 from infra import tables as t
 from infra.repositories.base import TableRepository
 
+# Enum lookups by value through a dict: calling the enum costs more than the rest of the row.
+_GENDERS = {g.value: g for g in Gender}
+_CHANNELS = {c.value: c for c in Channel}
+
 
 class CustomerRepository(TableRepository[Customer]):
     table = t.customer
@@ -23,7 +27,7 @@ class CustomerRepository(TableRepository[Customer]):
             first_name=m["first_name"],
             last_name=m["last_name"],
             full_name=m["full_name"],
-            gender=Gender(m["gender"]),
+            gender=_GENDERS[m["gender"]],
             birthday=m["birthday"],
             email=m["email"],
             phone=m["phone"],
@@ -37,5 +41,5 @@ class CustomerRepository(TableRepository[Customer]):
             orders_count=m["orders_count"],
             total_spent=m["total_spent"],
             last_order_at=m["last_order_at"],
-            channels=tuple(Channel(c) for c in m["channels"]),
+            channels=tuple(_CHANNELS[c] for c in m["channels"]),
         )
