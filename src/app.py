@@ -24,6 +24,7 @@ from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
 from infra.database import create_engine, session_factory
 from infra.repositories.auth import principal_for
+from infra.repositories.filtering import ZoneCache
 from infra.runtime import database_url
 from infra.settings import Settings, get_settings
 
@@ -112,7 +113,13 @@ async def get_context(
     state = request.app.state
     token = bearer_token(request)
     principal = await state.principals.principal(session, token) if token else None
-    return Context(session=session, principal=principal, settings=state.settings, now=state.now)
+    return Context(
+        session=session,
+        principal=principal,
+        settings=state.settings,
+        now=state.now,
+        zones=state.zones,
+    )
 
 
 def create_app(
@@ -145,6 +152,7 @@ def create_app(
     app.state.settings = settings
     app.state.now = now
     app.state.principals = PrincipalCache()
+    app.state.zones = ZoneCache()
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (

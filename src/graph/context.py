@@ -13,6 +13,7 @@ from strawberry.types import Info as _Info
 from domain.staff import Principal
 from graph.dataloaders import Loaders
 from graph.repositories import Repositories
+from infra.repositories.filtering import ZoneCache
 from infra.settings import Settings
 
 
@@ -24,12 +25,14 @@ class Context(BaseContext):
         principal: Principal | None,
         settings: Settings,
         now: Callable[[], datetime],
+        zones: ZoneCache | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.principal = principal
         self.settings = settings
         self.now = now
+        self.zones = zones
 
     @property
     def shop_id(self) -> int:

@@ -1,4 +1,5 @@
-"""Resolved tokens are kept briefly per app; a revoked one is refused once its entry expires."""
+"""Tokens and shop time zones are kept briefly per app; a revoked token is refused once its entry
+expires."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import PrincipalCache
 from infra import tables as t
+from tests.conftest import GraphQL, StatementLog
 
 VIEWER = "query { viewer { role } }"
 
@@ -42,3 +44,24 @@ async def test_unknown_tokens_are_not_kept(session: AsyncSession, token: str) ->
     assert await cache.principal(session, token + "x") is None
     assert await cache.principal(session, token) is not None
     assert len(cache._entries) == 1
+
+
+PURCHASED_LAST_30_DAYS = """
+query Recent {
+  customers(filter: {purchased: {period: {last: {amount: 30, unit: DAYS}}}}) { totalCount }
+}
+"""
+
+
+async def test_the_shop_time_zone_is_looked_up_once_per_app(
+    gql: GraphQL, sql_statements: StatementLog
+) -> None:
+    first = await gql(PURCHASED_LAST_30_DAYS)
+    assert "errors" not in first, first
+    assert any("shop.timezone" in s for s in sql_statements.statements)
+
+    sql_statements.clear()
+    second = await gql(PURCHASED_LAST_30_DAYS)
+    assert second == first
+    assert sql_statements.statements
+    assert all("shop.timezone" not in s for s in sql_statements.statements)

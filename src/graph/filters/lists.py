@@ -22,7 +22,7 @@ FilterArg = Annotated[
 
 
 def filters(info: Info) -> FilterRepository:
-    return FilterRepository(info.context.session, info.context.shop_id)
+    return FilterRepository(info.context.session, info.context.shop_id, info.context.zones)
 
 
 async def converter(

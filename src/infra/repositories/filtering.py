@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, select
@@ -12,16 +13,39 @@ from infra import tables as t
 from infra.filter_sql import scope_for, where
 
 
+class ZoneCache:
+    """Shops' time zones, kept for ``ttl`` seconds: relative periods need one on every request,
+    and no request changes it."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._zones: dict[int, tuple[float, str]] = {}
+
+    def get(self, shop_id: int) -> str | None:
+        cached = self._zones.get(shop_id)
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+    def put(self, shop_id: int, zone: str) -> None:
+        self._zones[shop_id] = (time.monotonic() + self.ttl, zone)
+
+
 class FilterRepository:
-    def __init__(self, session: AsyncSession, shop_id: int) -> None:
+    def __init__(self, session: AsyncSession, shop_id: int, zones: ZoneCache | None = None) -> None:
         self.session = session
         self.shop_id = shop_id
+        self.zones = zones
 
     async def timezone(self) -> str:
+        cached = self.zones.get(self.shop_id) if self.zones is not None else None
+        if cached is not None:
+            return cached
         zone = await self.session.scalar(
             select(t.shop.c.timezone).where(t.shop.c.shop_id == self.shop_id)
         )
-        return zone or "Asia/Ho_Chi_Minh"
+        zone = zone or "Asia/Ho_Chi_Minh"
+        if self.zones is not None:
+            self.zones.put(self.shop_id, zone)
+        return zone
 
     async def custom_field_types(self) -> dict[str, str]:
         rows = await self.session.execute(
