@@ -11,6 +11,7 @@ from strawberry import relay
 
 from domain.filters import Profile
 from graph.context import Info
+from graph.filters.inputs import ProfileFilter
 from graph.filters.lists import FilterArg, where_of
 from graph.filters.sorting import (
     CustomerOrder,
@@ -70,6 +71,24 @@ async def list_page(
     )
 
 
+async def profile_page(
+    info: Info,
+    profile: Profile,
+    repo: TableRepository[Any],
+    convert: Callable[[Any], N],
+    page: tuple[int | None, str | None],
+    filter: ProfileFilter | None,
+    order_by: CustomerOrder | MemberOrder | SubscriberOrder | None,
+) -> Connection[N]:
+    """A page of a filterable, sortable profile list (customers, members, subscribers)."""
+    first, after = page
+    sort = to_sort(profile, order_by)
+    where = await where_of(info, profile, filter)
+    if not sort.is_default:
+        return await sorted_list_page(info, profile, repo, convert, sort, first, after, where)
+    return await list_page(info, repo, convert, first, after, where)
+
+
 @strawberry.type
 class CoreQuery:
     node: relay.Node | None = relay.node(description="Fetch any object by its global id.")
@@ -108,14 +127,15 @@ class CoreQuery:
         filter: FilterArg = None,
         order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
-        sort = to_sort(Profile.CUSTOMER, order_by)
-        where = await where_of(info, Profile.CUSTOMER, filter)
-        repo = info.context.repos.customers
-        if not sort.is_default:
-            return await sorted_list_page(
-                info, Profile.CUSTOMER, repo, Customer.from_domain, sort, first, after, where
-            )
-        return await list_page(info, repo, Customer.from_domain, first, after, where)
+        return await profile_page(
+            info,
+            Profile.CUSTOMER,
+            info.context.repos.customers,
+            Customer.from_domain,
+            (first, after),
+            filter,
+            order_by,
+        )
 
     @strawberry.field(description="Registered loyalty members, newest first unless `orderBy` says.")
     async def members(
@@ -126,14 +146,15 @@ class CoreQuery:
         filter: FilterArg = None,
         order_by: Annotated[MemberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Member]:
-        sort = to_sort(Profile.MEMBER, order_by)
-        where = await where_of(info, Profile.MEMBER, filter)
-        repo = info.context.repos.members
-        if not sort.is_default:
-            return await sorted_list_page(
-                info, Profile.MEMBER, repo, Member.from_domain, sort, first, after, where
-            )
-        return await list_page(info, repo, Member.from_domain, first, after, where)
+        return await profile_page(
+            info,
+            Profile.MEMBER,
+            info.context.repos.members,
+            Member.from_domain,
+            (first, after),
+            filter,
+            order_by,
+        )
 
     @strawberry.field(
         description="Subscribers of the shop's pages, newest first unless `orderBy` says."
@@ -146,14 +167,15 @@ class CoreQuery:
         filter: FilterArg = None,
         order_by: Annotated[SubscriberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Subscriber]:
-        sort = to_sort(Profile.SUBSCRIBER, order_by)
-        where = await where_of(info, Profile.SUBSCRIBER, filter)
-        repo = info.context.repos.subscribers
-        if not sort.is_default:
-            return await sorted_list_page(
-                info, Profile.SUBSCRIBER, repo, Subscriber.from_domain, sort, first, after, where
-            )
-        return await list_page(info, repo, Subscriber.from_domain, first, after, where)
+        return await profile_page(
+            info,
+            Profile.SUBSCRIBER,
+            info.context.repos.subscribers,
+            Subscriber.from_domain,
+            (first, after),
+            filter,
+            order_by,
+        )
 
     @strawberry.field(description="Conversation threads of all pages, newest first.")
     async def threads(
