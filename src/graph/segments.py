@@ -23,9 +23,10 @@ from graph.context import Info
 from graph.errors import UserError
 from graph.filters.inputs import GroupInput
 from graph.filters.lists import converter, filters, to_condition_group, to_group
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from graph.pagination import After, Connection, First, page_size
 from graph.queries import list_page
+from graph.types.common import local_id
 from graph.types.common import node_ids as common_node_ids
 from graph.types.customer import Customer
 from infra import tables as t
@@ -348,10 +349,11 @@ class SegmentMutation:
     )
     async def saved_filter_delete(self, info: Info, input: SavedFilterDeleteInput) -> DeletePayload:
         async def act() -> strawberry.ID:
-            if not str(input.id).isdigit() or len(str(input.id)) > 18:
+            saved_id = local_id(str(input.id))
+            if saved_id is None:
                 raise DomainError("Built-in filters cannot be deleted.", field="input.id")
             repo = SavedFilterRepository(info.context.session, info.context.shop_id)
-            await repo.delete(int(input.id), info.context.viewer.staff_id)
+            await repo.delete(saved_id, info.context.viewer.staff_id)
             return input.id
 
         result, errors = await perform(info, act)

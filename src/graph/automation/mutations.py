@@ -9,7 +9,7 @@ from domain.automation import clean_sequence_name, clean_steps
 from graph.automation.types import AutomationRule, MessageSequence
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from infra.repositories.automation_admin import AutomationAdmin
 
 

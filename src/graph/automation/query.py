@@ -15,21 +15,15 @@ from graph.automation.types import (
     SequenceEnrolment,
 )
 from graph.context import Info
-from graph.errors import bad_input
 from graph.pagination import After, Connection, First
 from graph.queries import list_page
+from graph.types.common import query_id
 from infra import tables as t
 from infra.repositories.automation_admin import (
     EnrolmentRepository,
     RuleRepository,
     SequenceRepository,
 )
-
-
-def _id(value: relay.GlobalID, type_name: str, field: str) -> int:
-    if value.type_name != type_name or not value.node_id.isdigit() or len(value.node_id) > 18:
-        raise bad_input(f"Expected the id of a {type_name}.", field=field)
-    return int(value.node_id)
 
 
 @strawberry.type
@@ -54,7 +48,9 @@ class AutomationQuery:
     ) -> Connection[AutomationRule]:
         repo = RuleRepository(info.context.session, info.context.shop_id)
         where = (
-            None if tag_id is None else t.automation_rule.c.tag_id == _id(tag_id, "Tag", "tagId")
+            None
+            if tag_id is None
+            else t.automation_rule.c.tag_id == query_id(tag_id, "Tag", field="tagId")
         )
         return await list_page(info, repo, AutomationRule.from_domain, first, after, where)
 
@@ -75,7 +71,7 @@ class AutomationQuery:
         after: After = None,
     ) -> Connection[SequenceEnrolment]:
         e = t.sequence_enrolment
-        where = e.c.subscriber_id == _id(subscriber_id, "Subscriber", "subscriberId")
+        where = e.c.subscriber_id == query_id(subscriber_id, "Subscriber", field="subscriberId")
         if status is not None:
             where = where & (e.c.status == DomainEnrolmentStatus(status).value)
         repo = EnrolmentRepository(info.context.session, info.context.shop_id)

@@ -9,8 +9,8 @@ from domain.errors import DomainError, NotFound
 from domain.inbox import check_merge_selection, check_merge_switch, check_mergeable
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
 from graph.inbox.settings import InboxSettings, inbox_settings
+from graph.mutations import node_id, perform
 
 
 @strawberry.input(description="Merge mode on or off, and which pages to merge.")

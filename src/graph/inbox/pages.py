@@ -9,7 +9,7 @@ from domain.errors import DomainError
 from domain.page import PageAction, check_allowed
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from graph.types.enums import PageChannel
 from graph.types.subscriber import Page
 from infra.repositories.pages import PageAdmin

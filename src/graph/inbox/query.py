@@ -9,7 +9,6 @@ from domain.errors import DomainError
 from domain.inbox import RowPosition
 from graph.context import Info
 from graph.errors import bad_input
-from graph.inbox.common import node_id
 from graph.inbox.rows import (
     InboxFilterInput,
     InboxRow,
@@ -19,6 +18,7 @@ from graph.inbox.rows import (
 )
 from graph.inbox.settings import InboxSettings, inbox_settings
 from graph.inbox.threads import ChannelCapabilities, channel_capabilities
+from graph.mutations import node_id
 from graph.pagination import Connection, connection, page_size
 from graph.types.subscriber import Page
 from graph.types.tag import Tag

@@ -15,7 +15,7 @@ from domain.tag import unique_by_name
 from graph.context import Info
 from graph.dataloaders.inbox import RowLoaders
 from graph.errors import bad_input
-from graph.inbox.common import node_ids
+from graph.mutations import node_ids
 from graph.pagination import Connection, connection, decode_cursor
 from graph.types.conversation import Thread
 from graph.types.customer import Customer

@@ -10,7 +10,7 @@ from domain.inbox import refuse_bulk_in_merge_mode
 from domain.tag import TagTarget, clean_name
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, node_ids, optional_node_id, perform
+from graph.mutations import node_id, node_ids, optional_node_id, perform
 from graph.types.tag import Tag, TagFolder
 from infra.automation import tagging_changed
 from infra.repositories.inbox import InboxRepository

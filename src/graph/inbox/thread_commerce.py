@@ -10,7 +10,7 @@ from strawberry import relay
 from domain.thread_order import MAX_THREAD_ORDER_LINES, ThreadOrderLine, validate_lines
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from graph.types.conversation import Thread
 from graph.types.customer import Customer
 from infra.repositories.customers import CustomerRepository

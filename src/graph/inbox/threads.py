@@ -13,7 +13,7 @@ from domain.errors import DomainError
 from domain.inbox import refuse_bulk_in_merge_mode, refuse_mark_all_in_merge_mode
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, node_ids, perform
+from graph.mutations import node_id, node_ids, perform
 from graph.types.conversation import Thread
 from graph.types.enums import MessageType, PageChannel
 from infra.automation import on_chatbot_paused

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 import strawberry
 from strawberry.relay import to_base64
 
-from domain.errors import DomainError
 from domain.ingest import BatchOutcome
 from graph.context import Info
-from graph.errors import UserError, UserErrorCode, user_error
+from graph.errors import UserError, UserErrorCode
+from graph.mutations import perform
 
 
 @strawberry.type(description="An item of the batch that was saved.")
@@ -92,13 +92,7 @@ async def run_batch(
     info: Info, type_name: str, write: Callable[[], Awaitable[BatchOutcome]]
 ) -> BulkUpsertPayload:
     """Run one batch in the request's transaction and commit it; batch errors save nothing."""
-    session = info.context.session
-    try:
-        outcome = await write()
-    except DomainError as error:
-        await session.rollback()
-        return BulkUpsertPayload(
-            results=[], item_errors=[], link_conflicts=[], user_errors=[user_error(error)]
-        )
-    await session.commit()
+    outcome, errors = await perform(info, write)
+    if outcome is None:
+        return BulkUpsertPayload(results=[], item_errors=[], link_conflicts=[], user_errors=errors)
     return payload(outcome, type_name)

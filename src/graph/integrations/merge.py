@@ -8,7 +8,7 @@ from strawberry import relay
 from domain.customer_merge import check_merge
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from graph.types.customer import Customer
 from infra.repositories.customer_merge import merge_customers
 

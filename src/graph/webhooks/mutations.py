@@ -11,7 +11,7 @@ from domain.errors import DomainError
 from domain.webhook import check_can_manage, check_event_types, check_secret, check_url, new_secret
 from graph.context import Info
 from graph.errors import UserError
-from graph.inbox.common import node_id, perform
+from graph.mutations import node_id, perform
 from graph.webhooks.types import WebhookSubscription
 from infra.repositories.webhook_admin import WebhookAdmin
 

@@ -14,14 +14,9 @@ from graph.context import Info
 from graph.errors import bad_input
 from graph.pagination import After, Connection, First
 from graph.queries import list_page
+from graph.types.common import query_id
 from graph.webhooks.types import DeliveryStatus, Event, WebhookDelivery, WebhookSubscription
 from infra import tables as t
-
-
-def _id(value: relay.GlobalID, type_name: str, field: str) -> int:
-    if value.type_name != type_name or not value.node_id.isdigit() or len(value.node_id) > 18:
-        raise bad_input(f"Expected the id of a {type_name}.", field=field)
-    return int(value.node_id)
 
 
 @strawberry.type
@@ -88,9 +83,10 @@ class WebhookQuery:
             where = where & (d.c.status == DomainDeliveryStatus(status).value)
         if subscription_id is not None:
             where = where & (
-                d.c.subscription_id == _id(subscription_id, "WebhookSubscription", "subscriptionId")
+                d.c.subscription_id
+                == query_id(subscription_id, "WebhookSubscription", field="subscriptionId")
             )
         if event_id is not None:
-            where = where & (d.c.event_id == _id(event_id, "Event", "eventId"))
+            where = where & (d.c.event_id == query_id(event_id, "Event", field="eventId"))
         repo = info.context.loaders.integrations.deliveries
         return await list_page(info, repo, WebhookDelivery.from_domain, first, after, where)

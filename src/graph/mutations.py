@@ -1,4 +1,4 @@
-"""Running a mutation as one unit of work, and reading the global ids of its input."""
+"""What every mutation shares: one unit of work, and the global ids of its input."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from strawberry import relay
 from domain.errors import DomainError, ErrorCode
 from graph.context import Info
 from graph.errors import UserError, user_error
+from graph.types.common import typed_id
 
 T = TypeVar("T")
 
@@ -31,9 +32,10 @@ async def perform(
 
 
 def node_id(value: relay.GlobalID, type_name: str, *, field: str) -> int:
-    if value.type_name != type_name or not value.node_id.isdigit() or len(value.node_id) > 18:
+    found = typed_id(value, type_name)
+    if found is None:
         raise DomainError(f"Expected the id of a {type_name}.", field=field)
-    return int(value.node_id)
+    return found
 
 
 def optional_node_id(value: relay.GlobalID | None, type_name: str, *, field: str) -> int | None:
