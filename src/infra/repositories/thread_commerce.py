@@ -129,11 +129,12 @@ class ThreadCommerce:
         customer_id = sub.customer_id or thread.customer_id
         if customer_id is None:
             if await link_subscribers(self.session, self.shop_id, subscriber_ids=[sub.id]):
+                ambiguous = await self._ambiguous_field(sub)
                 raise DomainError(
-                    f"The subscriber's {await self._ambiguous_field(sub)} matches several "
-                    "customers; merge them or edit the customer by hand.",
+                    f"The subscriber's {ambiguous} matches several customers; merge them or "
+                    "edit the customer by hand.",
                     code=ErrorCode.AMBIGUOUS,
-                    field=f"subscriber.{await self._ambiguous_field(sub)}",
+                    field=f"subscriber.{ambiguous}",
                 )
             customer_id = (await self._subscriber(sub.id)).customer_id
         if customer_id is None:
