@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +30,15 @@ from infra.runtime import database_url
 from infra.settings import Settings, get_settings
 
 SessionMaker = Callable[[], AsyncSession]
+
+
+def settle_heap() -> None:
+    """Move everything made at start-up (schema, tables, compiled code) out of the collector's
+    reach. Python's full collections otherwise walk those millions of long-lived objects again
+    and again under load; freezing them took the p50 of a 50-customer page from 13-17 ms to
+    about 11 ms (see bench/README.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def utc_now() -> datetime:
@@ -139,6 +149,7 @@ def create_app(
             return
         engine = create_engine(database_url(), pool_size=settings.pool_size)
         app.state.sessions = session_factory(engine)
+        settle_heap()
         try:
             yield
         finally:

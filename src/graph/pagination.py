@@ -91,6 +91,37 @@ def page_size(first: int | None, maximum: int) -> int:
     return first
 
 
+ITEM_PATHS = (("nodes",), ("edges", "node"))
+
+
+def _fields(selections: Sequence[Any]) -> list[SelectedField]:
+    """The fields of a selection set, with those of its fragments (inline or named) inlined."""
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found.append(selection)
+        else:
+            found.extend(_fields(selection.selections))
+    return found
+
+
+def selects(info: Any, name: str, paths: Sequence[tuple[str, ...]] = ITEM_PATHS) -> bool:
+    """Whether the field being resolved selects ``name`` on its items, reached through any of
+    ``paths`` (by default a connection's ``nodes`` and ``edges { node }``).
+
+    Directives are not evaluated: a field under ``@include(if: false)`` counts as selected,
+    which costs a fetch that is not shown, never a missing value.
+    """
+    for field in info.selected_fields:
+        for path in paths:
+            level = _fields(field.selections)
+            for step in path:
+                level = [inner for f in level if f.name == step for inner in _fields(f.selections)]
+            if any(f.name == name for f in level):
+                return True
+    return False
+
+
 def wants_items(info: Any) -> bool:
     """Whether the request selects anything of the connection besides `totalCount`.
 

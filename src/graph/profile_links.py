@@ -10,7 +10,7 @@ from domain.profile_link import ContactKind, SharedContact
 from graph.context import Info
 from graph.errors import bad_input
 from graph.pagination import After, Connection, First, connection, decode_cursor, page_size
-from graph.types.customer import Customer
+from graph.types.customer import Customer, preload_tags
 from graph.types.subscriber import Subscriber
 from infra.repositories.profile_links import ProfileLinkRepository
 
@@ -53,7 +53,9 @@ class SharedContactNode:
     @strawberry.field(description="The customers sharing it, oldest first.")
     async def customers(self, info: Info) -> list[Customer]:
         found = await info.context.loaders.customer_by_id.load_many(list(self.customer_ids))
-        return [Customer.from_domain(c) for c in found if c is not None]
+        customers = [Customer.from_domain(c, info) for c in found if c is not None]
+        await preload_tags(info, customers, paths=((),))
+        return customers
 
     @strawberry.field(
         description="Subscribers with this contact that are linked to no customer, oldest first."

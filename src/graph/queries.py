@@ -30,7 +30,7 @@ from graph.pagination import (
     wants_items,
 )
 from graph.types.conversation import Thread
-from graph.types.customer import Customer
+from graph.types.customer import Customer, preload_tags
 from graph.types.member import Member
 from graph.types.shop import Shop, Viewer
 from graph.types.subscriber import Page, Subscriber
@@ -127,15 +127,17 @@ class CoreQuery:
         filter: FilterArg = None,
         order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
-        return await profile_page(
+        page = await profile_page(
             info,
             Profile.CUSTOMER,
             info.context.repos.customers,
-            Customer.from_domain,
+            lambda c: Customer.from_domain(c, info),
             (first, after),
             filter,
             order_by,
         )
+        await preload_tags(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(description="Registered loyalty members, newest first unless `orderBy` says.")
     async def members(

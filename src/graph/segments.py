@@ -26,9 +26,9 @@ from graph.filters.lists import converter, filters, to_condition_group, to_group
 from graph.mutations import node_id, perform
 from graph.pagination import After, Connection, First, page_size
 from graph.queries import list_page
-from graph.types.common import local_id
+from graph.types.common import Node, local_id
 from graph.types.common import node_ids as common_node_ids
-from graph.types.customer import Customer
+from graph.types.customer import Customer, preload_tags
 from infra import tables as t
 from infra.repositories.segments import SavedFilterRepository, SegmentRepository, counts
 
@@ -48,13 +48,20 @@ async def _members(
     info: Info, group: f.Group, first: int | None, after: str | None
 ) -> Connection[Customer]:
     where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
-    return await list_page(
-        info, info.context.repos.customers, Customer.from_domain, first, after, where
+    page = await list_page(
+        info,
+        info.context.repos.customers,
+        lambda c: Customer.from_domain(c, info),
+        first,
+        after,
+        where,
     )
+    await preload_tags(info, [edge.node for edge in page.edges])
+    return page
 
 
 @strawberry.type(description="A saved customer group whose members are evaluated live.")
-class Segment(relay.Node):
+class Segment(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the segment.")
     definition: JSON = strawberry.field(
@@ -151,7 +158,9 @@ class SegmentPreview:
     async def members(self, info: Info) -> list[Customer]:
         where = await self.plan.include()
         page = await info.context.repos.customers.page(first=self.size, where=where)
-        return [Customer.from_domain(c) for c in page.items]
+        customers = [Customer.from_domain(c, info) for c in page.items]
+        await preload_tags(info, customers, paths=((),))
+        return customers
 
     @strawberry.field(description="Each condition of each include block, counted alone.")
     async def conditions(self) -> list[PartCount]:

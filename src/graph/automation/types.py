@@ -10,7 +10,7 @@ from strawberry import relay
 
 from domain import automation as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 from graph.types.conversation import Thread
 from graph.types.subscriber import Subscriber
 from graph.types.tag import Tag
@@ -38,7 +38,7 @@ class SequenceStep:
 
 
 @strawberry.type(name="Sequence", description="A series of messages sent after an enrolment.")
-class MessageSequence(relay.Node):
+class MessageSequence(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name shown to staff.")
     created_at: datetime = strawberry.field(description="When it was created.")
@@ -65,7 +65,7 @@ class MessageSequence(relay.Node):
 
 
 @strawberry.type(description="When a tag is added to a subscriber or thread, enrol the person.")
-class AutomationRule(relay.Node):
+class AutomationRule(Node):
     id: relay.NodeID[int]
     enabled: bool = strawberry.field(description="Disabled rules enrol nobody.")
     created_at: datetime = strawberry.field(description="When it was created.")
@@ -114,7 +114,7 @@ class ScheduledStep:
 
 
 @strawberry.type(description="A person going through a sequence; at most one running per sequence.")
-class SequenceEnrolment(relay.Node):
+class SequenceEnrolment(Node):
     id: relay.NodeID[int]
     status: EnrolmentStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     enrolled_at: datetime = strawberry.field(description="When the person was enrolled.")

@@ -132,10 +132,7 @@ class InboxRow:
 
     @strawberry.field(description="The commerce customer the threads resolved to, if any.")
     async def customer(self, info: Info) -> Customer | None:
-        if self.customer_id is None:
-            return None
-        found = await info.context.loaders.customer_by_id.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
+        return await Customer.load(info, self.customer_id)
 
     @strawberry.field(
         description="Tags of the 3 newest threads, each name once across pages (SPEC C5); "

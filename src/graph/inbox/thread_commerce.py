@@ -69,7 +69,7 @@ async def _customer(info: Info, customer_id: int) -> Customer:
     repo = CustomerRepository(info.context.session, info.context.shop_id)
     found = (await repo.get_many([customer_id]))[0]
     assert found is not None
-    return Customer.from_domain(found)
+    return Customer.from_domain(found, info)
 
 
 @strawberry.type

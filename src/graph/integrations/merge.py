@@ -55,7 +55,7 @@ class CustomerMergeMutation:
             found = (await info.context.repos.customers.get_many([survivor]))[0]
             assert found is not None
             moved = (outcome.moved_orders, outcome.moved_subscribers, outcome.moved_threads)
-            return Customer.from_domain(found), moved
+            return Customer.from_domain(found, info), moved
 
         result, errors = await perform(info, run)
         if result is None:

@@ -2,16 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, TypeVar
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
+import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
 
 from graph.context import Info
 from graph.errors import bad_input
 
 T = TypeVar("T")
 D = TypeVar("D")
+R = TypeVar("R")
+
+
+@dataclasses.dataclass
+class Node(relay.Node):
+    """A relay node whose global id is built once, when the object is made.
+
+    Strawberry's own ``Node`` serves ``id`` through a resolver, which costs a resolver call per
+    object (about 30 µs): a page of 50 customers spent as long on its ids as on its SQL. Here
+    ``id`` is a plain attribute, served as cheaply as any other column.
+    """
+
+    _id: relay.GlobalID = strawberry.field(  # noqa: RUF009 - strawberry reads its fields this way
+        name="id", description="The Globally Unique ID of this object", init=False, default=None
+    )  # type: ignore[call-overload]  # the stubs allow init=False only with a resolver
+
+    def __post_init__(self) -> None:
+        node_id = getattr(self, type(self).resolve_id_attr())
+        type_name = get_object_definition(type(self), strict=True).name
+        self._id = relay.GlobalID(type_name, str(node_id))
+
+
+class Deferred(Generic[R, T]):
+    """A field value fetched only if the query asks for it.
+
+    A plain attribute holding this is served by awaiting it, which starts ``fetch`` (a
+    DataLoader call, so siblings batch) and converts its result with ``finish``. It can be
+    awaited more than once (a field selected under two aliases) and fetches once. A list
+    resolver that knows the field is selected sets the attribute to the value instead, so a
+    page of rows is served without one awaitable per row.
+    """
+
+    __slots__ = ("_fetch", "_finish", "_pending")
+
+    def __init__(self, fetch: Callable[[], Awaitable[R]], finish: Callable[[R], T]) -> None:
+        self._fetch = fetch
+        self._finish = finish
+        self._pending: asyncio.Future[R] | None = None
+
+    def __await__(self) -> Generator[Any, None, T]:
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(self._fetch())
+        raw = yield from self._pending.__await__()
+        return self._finish(raw)
 
 
 def local_id(text: str) -> int | None:

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from domain import conversation as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 from graph.types.customer import Customer
 from graph.types.enums import PageChannel, ThreadKind
 from graph.types.subscriber import Page, Subscriber
@@ -18,7 +18,7 @@ from graph.types.tag import Tag, tags
 
 
 @strawberry.type(description="One conversation between a page and a person.")
-class Thread(relay.Node):
+class Thread(Node):
     id: relay.NodeID[int]
     channel: PageChannel = strawberry.field(description="Channel of the thread's page.")  # type: ignore[valid-type]
     kind: ThreadKind = strawberry.field(description="Private messages or comments.")  # type: ignore[valid-type]
@@ -74,10 +74,7 @@ class Thread(relay.Node):
 
     @strawberry.field(description="The commerce customer the thread resolved to, if any.")
     async def customer(self, info: Info) -> Customer | None:
-        if self.customer_id is None:
-            return None
-        found = await info.context.loaders.customer_by_id.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
+        return await Customer.load(info, self.customer_id)
 
     @strawberry.field(description="Tags staff put on the thread.")
     async def tags(self, info: Info) -> list[Tag]:

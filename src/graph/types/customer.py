@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +11,8 @@ from strawberry import relay
 
 from domain import customer as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.pagination import ITEM_PATHS, selects
+from graph.types.common import Deferred, Node, resolve_many
 from graph.types.enums import Channel, Gender
 from graph.types.tag import Tag, tags
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A commerce customer, with what the customer lists show.")
-class Customer(relay.Node):
+class Customer(Node):
     id: relay.NodeID[int]
     external_id: str | None = strawberry.field(description="Id in the partner system, if any.")
     first_name: str | None = strawberry.field(description="Given name (tên).")
@@ -47,9 +48,15 @@ class Customer(relay.Node):
     channels: list[Channel] = strawberry.field(  # type: ignore[valid-type]
         description="Channels the customer has bought through."
     )
+    # A plain attribute rather than a resolver: a page sets the loaded lists (see
+    # `preload_tags`), elsewhere it is fetched through the DataLoader only when selected.
+    tags: list[Tag] | Awaitable[list[Tag]] = strawberry.field(
+        graphql_type=list[Tag], description="Commerce tags of the customer."
+    )
 
     @classmethod
-    def from_domain(cls, c: domain.Customer) -> Customer:
+    def from_domain(cls, c: domain.Customer, info: Info) -> Customer:
+        loader = info.context.loaders.tags_by_customer_id
         return cls(
             id=c.id,
             external_id=c.external_id,
@@ -71,7 +78,16 @@ class Customer(relay.Node):
             total_spent=float(c.total_spent),
             last_order_at=c.last_order_at,
             channels=list(c.channels),
+            tags=Deferred(lambda: loader.load(c.id), tags),
         )
+
+    @classmethod
+    async def load(cls, info: Info, customer_id: int | None) -> Customer | None:
+        """The customer with this id, batched with its siblings; None for no id or none found."""
+        if customer_id is None:
+            return None
+        found = await info.context.loaders.customer_by_id.load(customer_id)
+        return cls.from_domain(found, info) if found else None
 
     @classmethod
     async def resolve_nodes(
@@ -81,12 +97,8 @@ class Customer(relay.Node):
             info,
             node_ids,
             lambda i, ids: i.context.loaders.customer_by_id.load_many(ids),
-            cls.from_domain,
+            lambda c: cls.from_domain(c, info),
         )
-
-    @strawberry.field(description="Commerce tags of the customer.")
-    async def tags(self, info: Info) -> list[Tag]:
-        return tags(await info.context.loaders.tags_by_customer_id.load(self.id))
 
     @strawberry.field(description="The loyalty membership, if the customer registered.")
     async def member(
@@ -96,3 +108,15 @@ class Customer(relay.Node):
 
         found = await info.context.loaders.member_by_customer_id.load(self.id)
         return Member.from_domain(found) if found else None
+
+
+async def preload_tags(
+    info: Info, customers: Sequence[Customer], paths: Sequence[tuple[str, ...]] = ITEM_PATHS
+) -> None:
+    """Load the tags of a list of customers in one statement when the query selects them, so
+    the list is served without one awaitable per row."""
+    if not customers or not selects(info, "tags", paths):
+        return
+    found = await info.context.loaders.tags_by_customer_id.load_many([c.id for c in customers])
+    for customer, items in zip(customers, found, strict=True):
+        customer.tags = tags(items)

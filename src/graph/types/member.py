@@ -11,7 +11,7 @@ from strawberry import relay
 
 from domain import member as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 
 if TYPE_CHECKING:
     from graph.types.customer import Customer
@@ -28,7 +28,7 @@ class Points:
 
 
 @strawberry.type(description="A customer registered in the loyalty programme.")
-class Member(relay.Node):
+class Member(Node):
     id: relay.NodeID[int]
     member_code: str = strawberry.field(description="Member code printed on the card.")
     tier: str | None = strawberry.field(description="Code of the member's tier, e.g. `gold`.")
@@ -70,5 +70,4 @@ class Member(relay.Node):
     ) -> Annotated[Customer, strawberry.lazy("graph.types.customer")] | None:
         from graph.types.customer import Customer
 
-        found = await info.context.loaders.customer_by_id.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
+        return await Customer.load(info, self.customer_id)

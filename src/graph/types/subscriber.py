@@ -12,7 +12,7 @@ from strawberry import relay
 
 from domain import subscriber as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 from graph.types.enums import ConnectionState, Gender, PageChannel
 from graph.types.tag import Tag, tags
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @strawberry.type(
     description="A connected social page: Facebook, Instagram, Zalo OA or Shopee chat."
 )
-class Page(relay.Node):
+class Page(Node):
     id: relay.NodeID[int]
     channel: PageChannel = strawberry.field(description="The page's channel.")  # type: ignore[valid-type]
     external_id: str = strawberry.field(description="Id of the page on its platform.")
@@ -89,7 +89,7 @@ class CustomFieldEntry:
 
 
 @strawberry.type(description="A person who messaged a connected page since the chatbot was set up.")
-class Subscriber(relay.Node):
+class Subscriber(Node):
     id: relay.NodeID[int]
     platform_user_id: str = strawberry.field(description="The person's id on the page's platform.")
     avatar_url: str | None = strawberry.field(description="Profile picture.")
@@ -175,10 +175,7 @@ class Subscriber(relay.Node):
     ) -> Annotated[Customer, strawberry.lazy("graph.types.customer")] | None:
         from graph.types.customer import Customer
 
-        if self.customer_id is None:
-            return None
-        found = await info.context.loaders.customer_by_id.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
+        return await Customer.load(info, self.customer_id)
 
     @strawberry.field(description="Tracked chatbot links the subscriber opened, newest first.")
     async def ref_links(self, info: Info) -> list[RefLink]:

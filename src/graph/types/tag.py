@@ -10,14 +10,14 @@ from strawberry import relay
 
 from domain import tag as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 
 if TYPE_CHECKING:
     from graph.types.subscriber import Page
 
 
 @strawberry.type(description="A tag. Social tags belong to a page; commerce tags to the shop.")
-class Tag(relay.Node):
+class Tag(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name shown to staff.")
     color: str | None = strawberry.field(description="Display colour, e.g. `#ff8800`.")
@@ -65,7 +65,7 @@ class Tag(relay.Node):
 
 
 @strawberry.type(description='A folder grouping tags, e.g. "Tư vấn - Bán hàng".')
-class TagFolder(relay.Node):
+class TagFolder(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Folder name.")
     position: int = strawberry.field(description="Order of the folder in its list.")

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from domain import webhook as domain
 from graph.context import Info
-from graph.types.common import resolve_many
+from graph.types.common import Node, resolve_many
 
 DeliveryStatus = strawberry.enum(
     domain.DeliveryStatus,
@@ -23,7 +23,7 @@ DeliveryStatus = strawberry.enum(
 
 
 @strawberry.type(description="Where the shop's events are POSTed, signed with its secret.")
-class WebhookSubscription(relay.Node):
+class WebhookSubscription(Node):
     id: relay.NodeID[int]
     url: str = strawberry.field(description="The receiver's URL (HTTPS, or HTTP on loopback).")
     event_types: list[str] = strawberry.field(
@@ -55,7 +55,7 @@ class WebhookSubscription(relay.Node):
 
 
 @strawberry.type(description="Something that happened in the shop, written to the outbox.")
-class Event(relay.Node):
+class Event(Node):
     id: relay.NodeID[int]
     type: str = strawberry.field(description="E.g. `tag.added`, `customer.merged`.")
     payload: JSON = strawberry.field(description="The `data` receivers get.")
@@ -104,7 +104,7 @@ class WebhookAttempt:
 
 
 @strawberry.type(description="An event on its way to one subscription, retried with backoff.")
-class WebhookDelivery(relay.Node):
+class WebhookDelivery(Node):
     id: relay.NodeID[int]
     status: DeliveryStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     attempt_count: int = strawberry.field(description="Attempts made so far.")
