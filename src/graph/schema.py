@@ -8,7 +8,12 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
-from graph.extensions import RejectNulCharacters, RequireAuthentication, mask_unexpected_errors
+from graph.extensions import (
+    ReadOnlyQueries,
+    RejectNulCharacters,
+    RequireAuthentication,
+    mask_unexpected_errors,
+)
 from graph.filters.catalogue import FilterCatalogueQuery
 from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
@@ -67,6 +72,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             RequireAuthentication,
             RejectNulCharacters,
+            ReadOnlyQueries,
             ParserCache(maxsize=512),
             ValidationCache(maxsize=512),
             QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -94,6 +94,19 @@ class SerialSession(AsyncSession):
         async with self._serial:
             await super().rollback()
 
+    async def read_only(self) -> None:
+        """Run this session's statements without a transaction (autocommit), for a request
+        that only reads: no BEGIN and ROLLBACK round trips around it. Each statement then
+        sees its own snapshot, as reads outside a transaction do.
+
+        Only where nothing has run yet and the session owns its connection (not one a test
+        holds in a transaction).
+        """
+        async with self._serial:
+            if self.in_transaction() or not isinstance(self.bind, AsyncEngine):
+                return
+            await self.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=SerialSession, expire_on_commit=False, autoflush=False)

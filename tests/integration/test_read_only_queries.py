@@ -1,0 +1,73 @@
+"""A query runs its statements without a transaction around them; a mutation keeps one.
+
+These sessions are bound to the engine, as the service's are, not to the test's rolled-back
+connection: nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.staff import Principal, Role
+from graph.context import Context
+from graph.schema import schema
+from infra.database import SerialSession, session_factory
+from infra.settings import get_settings
+
+XID = text("SELECT pg_current_xact_id()::text")
+
+
+async def _xids(session: SerialSession) -> set[str]:
+    return {await session.scalar(XID), await session.scalar(XID)}
+
+
+def _context(session: SerialSession) -> Context:
+    return Context(
+        session=session,
+        principal=Principal(shop_id=1, staff_id=1, role=Role.OWNER),
+        settings=get_settings(),
+        now=lambda: datetime.now(UTC),
+    )
+
+
+async def test_a_query_runs_each_statement_on_its_own(engine: AsyncEngine) -> None:
+    session = session_factory(engine)()
+    try:
+        result = await schema.execute(
+            "{ tags(first: 1) { totalCount } }", context_value=_context(session)
+        )
+        assert result.errors is None
+        assert result.data == {"tags": {"totalCount": 0}}
+        # Outside a transaction every statement gets its own transaction id.
+        assert len(await _xids(session)) == 2
+    finally:
+        await session.close()
+
+
+async def test_a_session_that_has_begun_stays_in_its_transaction(engine: AsyncEngine) -> None:
+    session = session_factory(engine)()
+    try:
+        await session.scalar(text("SELECT 1"))
+        result = await schema.execute(
+            "{ tags(first: 1) { totalCount } }", context_value=_context(session)
+        )
+        assert result.errors is None
+        assert len(await _xids(session)) == 1
+    finally:
+        await session.close()
+
+
+async def test_a_mutation_keeps_its_transaction(engine: AsyncEngine) -> None:
+    session = session_factory(engine)()
+    try:
+        result = await schema.execute(
+            'mutation { tagFolderCreate(input: {name: ""}) { userErrors { code } } }',
+            context_value=_context(session),
+        )
+        assert result.errors is None
+        assert len(await _xids(session)) == 1
+    finally:
+        await session.close()
