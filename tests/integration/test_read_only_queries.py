@@ -24,23 +24,25 @@ async def _xids(session: SerialSession) -> set[str]:
     return {await session.scalar(XID), await session.scalar(XID)}
 
 
-def _context(session: SerialSession) -> Context:
-    return Context(
+async def _run(session: SerialSession, document: str) -> dict[str, object] | None:
+    context = Context(
         session=session,
         principal=Principal(shop_id=1, staff_id=1, role=Role.OWNER),
         settings=get_settings(),
         now=lambda: datetime.now(UTC),
     )
+    result = await schema.execute(document, context_value=context)
+    assert result.errors is None
+    return result.data
+
+
+COUNT_TAGS = "{ tags(first: 1) { totalCount } }"
 
 
 async def test_a_query_runs_each_statement_on_its_own(engine: AsyncEngine) -> None:
     session = session_factory(engine)()
     try:
-        result = await schema.execute(
-            "{ tags(first: 1) { totalCount } }", context_value=_context(session)
-        )
-        assert result.errors is None
-        assert result.data == {"tags": {"totalCount": 0}}
+        assert await _run(session, COUNT_TAGS) == {"tags": {"totalCount": 0}}
         # Outside a transaction every statement gets its own transaction id.
         assert len(await _xids(session)) == 2
     finally:
@@ -51,10 +53,7 @@ async def test_a_session_that_has_begun_stays_in_its_transaction(engine: AsyncEn
     session = session_factory(engine)()
     try:
         await session.scalar(text("SELECT 1"))
-        result = await schema.execute(
-            "{ tags(first: 1) { totalCount } }", context_value=_context(session)
-        )
-        assert result.errors is None
+        await _run(session, COUNT_TAGS)
         assert len(await _xids(session)) == 1
     finally:
         await session.close()
@@ -63,11 +62,9 @@ async def test_a_session_that_has_begun_stays_in_its_transaction(engine: AsyncEn
 async def test_a_mutation_keeps_its_transaction(engine: AsyncEngine) -> None:
     session = session_factory(engine)()
     try:
-        result = await schema.execute(
-            'mutation { tagFolderCreate(input: {name: ""}) { userErrors { code } } }',
-            context_value=_context(session),
+        await _run(
+            session, 'mutation { tagFolderCreate(input: {name: ""}) { userErrors { code } } }'
         )
-        assert result.errors is None
         assert len(await _xids(session)) == 1
     finally:
         await session.close()
