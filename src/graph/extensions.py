@@ -74,6 +74,13 @@ def _nul_in(value: object) -> bool:
     return False
 
 
+def _may_hold_nul(query: str) -> bool:
+    """A document's strings can only hold NUL written as such or as a unicode escape
+    (`\\u0000`, `\\u{0}`): walking the document is left to the few queries whose text has
+    either."""
+    return NUL in query or "\\u" in query
+
+
 class RejectNulCharacters(SchemaExtension):
     """Text with a NUL character is refused up front: PostgreSQL cannot store it in any column."""
 
@@ -81,7 +88,7 @@ class RejectNulCharacters(SchemaExtension):
         context = self.execution_context
         if context.result is None:
             finder = _FindNul()
-            if context.graphql_document is not None:
+            if context.graphql_document is not None and _may_hold_nul(context.query or ""):
                 visit(context.graphql_document, finder)
             variable = next(
                 (name for name, value in (context.variables or {}).items() if _nul_in(value)),

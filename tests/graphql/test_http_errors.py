@@ -40,6 +40,7 @@ async def test_bad_requests_get_a_coded_json_error(
 
 
 NUL_LITERAL = 'query { customers(first: 1, after: "a\\u0000b") { totalCount } }'
+NUL_BRACED = 'query { customers(first: 1, after: "a\\u{0}b") { totalCount } }'
 NUL_VARIABLE = "query Page($after: String) { customers(first: 1, after: $after) { totalCount } }"
 
 
@@ -47,9 +48,10 @@ async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_databa
     gql: GraphQL,
 ) -> None:
     literal = await gql(NUL_LITERAL)
+    braced = await gql(NUL_BRACED)
     variable = await gql(NUL_VARIABLE, {"after": "a\x00b"})
 
-    for body in (literal, variable):
+    for body in (literal, braced, variable):
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert "NUL character" in body["errors"][0]["message"]
