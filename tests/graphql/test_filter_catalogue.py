@@ -75,12 +75,31 @@ async def test_linked_attributes_per_list(gql: GraphQL, shop: int) -> None:
     assert by_list["SUBSCRIBERS"]["fullName"]["profiles"] == ["CUSTOMER", "SUBSCRIBER"]
 
 
+@pytest.mark.spec("S6", "G2", "X2")
+async def test_a_province_written_two_ways_is_suggested_once(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    await make_customer(session, province="Hồ Chí Minh")
+    await make_customer(session, province="HO CHI MINH")
+    await make_customer(session, province="Bình Dương")
+
+    catalogue = await _catalogue(gql, "CUSTOMERS")
+    province = next(a for a in catalogue["attributes"] if a["field"] == "province")
+    values = [s["value"] for s in province["suggestions"]]
+    assert len(values) == 2
+    assert values[0] == "Bình Dương"
+    assert values[1] in ("Hồ Chí Minh", "HO CHI MINH")
+
+
 @pytest.mark.spec("S6", "G2")
 async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncSession) -> None:
     await make_tag(session, name="Khách quen")
     await make_customer(session, province="Hà Nội")
     await make_customer(session, province="Hà Nội")
     await make_customer(session, province="Đà Nẵng")
+    await make_customer(session, province="")
+    await make_customer(session, province=None)
+    await make_customer(session, province="Cần Thơ", shop_id=2)
     await session.execute(
         insert(t.loyalty_tier).values(
             [
@@ -111,8 +130,9 @@ async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncS
 
     assert values("tag") == ["Khách quen"]
     assert values("tier") == ["silver", "gold"]
-    assert values("province") == ["Hà Nội", "Đà Nẵng"]
-    assert values("region") == ["Hà Nội", "Đà Nẵng"]
+    # A to Z ignoring diacritics (đ as d); none empty; none of another shop.
+    assert values("province") == ["Đà Nẵng", "Hà Nội"]
+    assert values("region") == ["Đà Nẵng", "Hà Nội"]
     assert values("otnTopic") == ["Giảm giá"]
     assert values("customField") == ["industry", "member_points"]
     assert "viettel" in values("carrier")

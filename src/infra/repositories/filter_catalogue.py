@@ -4,13 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filter_catalogue import Suggest, static_suggestions
 from infra import tables as t
 
 MAX_SUGGESTIONS = 200
+
+# The provinces in use, A to Z by their folded name, each with one spelling found for it. A
+# GROUP BY reads every customer (0.8 s at a million); this walks the (shop_id,
+# vn_fold(province)) index from one distinct value to the next, a probe per province.
+PROVINCES = text(
+    """
+    WITH RECURSIVE folded(value) AS (
+        SELECT min(vn_fold(province)) FROM customer
+        WHERE shop_id = :shop AND vn_fold(province) > ''
+        UNION ALL
+        SELECT (SELECT min(vn_fold(c.province)) FROM customer c
+                WHERE c.shop_id = :shop AND vn_fold(c.province) > folded.value)
+        FROM folded WHERE folded.value IS NOT NULL
+    )
+    SELECT spelling, spelling FROM folded, LATERAL (
+        SELECT c.province AS spelling FROM customer c
+        WHERE c.shop_id = :shop AND vn_fold(c.province) = folded.value LIMIT 1
+    ) one
+    WHERE folded.value IS NOT NULL
+    LIMIT :limit
+    """
+)
 
 
 class CatalogueRepository:
@@ -23,7 +45,12 @@ class CatalogueRepository:
         fixed = static_suggestions(source)
         if fixed is not None:
             return fixed
-        rows = await self.session.execute(self._query(source).limit(MAX_SUGGESTIONS))
+        if source is Suggest.PROVINCES:
+            rows = await self.session.execute(
+                PROVINCES, {"shop": self.shop_id, "limit": MAX_SUGGESTIONS}
+            )
+        else:
+            rows = await self.session.execute(self._query(source).limit(MAX_SUGGESTIONS))
         return [(str(value), str(label)) for value, label in rows]
 
     def _query(self, source: Suggest) -> Select[Any]:
@@ -43,14 +70,6 @@ class CatalogueRepository:
                     select(tier.c.code, tier.c.name)
                     .where(tier.c.shop_id == shop)
                     .order_by(tier.c.rank, tier.c.code)
-                )
-            case Suggest.PROVINCES:
-                c = t.customer
-                return (
-                    select(c.c.province, c.c.province)
-                    .where(c.c.shop_id == shop, c.c.province.is_not(None), c.c.province != "")
-                    .group_by(c.c.province)
-                    .order_by(func.count().desc(), c.c.province)
                 )
             case Suggest.OTN_TOPICS:
                 otn = t.otn_subscription
