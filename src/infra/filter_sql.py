@@ -7,13 +7,18 @@ it the exact complement of the positive leaf even when the column is NULL.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     FromClause,
+    Integer,
+    SmallInteger,
     and_,
     exists,
     extract,
@@ -251,15 +256,53 @@ def _value(column: ColumnElement[Any], match: Match, scope: Scope) -> ColumnElem
         case Range(minimum=lo, maximum=hi, min_exclusive=lo_x, max_exclusive=hi_x):
             parts = []
             if lo is not None:
-                parts.append(column > lo if lo_x else column >= lo)
+                parts.append(_bound(column, lo, lower=True, exclusive=lo_x))
             if hi is not None:
-                parts.append(column < hi if hi_x else column <= hi)
+                parts.append(_bound(column, hi, lower=False, exclusive=hi_x))
             return and_(column.is_not(None), *parts)
         case Within(period=period):
             return _within(column, period, scope, dates=False)
         case Text():
             return _text(func.vn_fold(column), match)
     raise TypeError(f"unknown match {match!r}")
+
+
+def _bound(
+    column: ColumnElement[Any], value: Decimal, *, lower: bool, exclusive: bool
+) -> ColumnElement[bool]:
+    """``column`` at or above (``lower``) or at or below ``value``, or strictly so.
+
+    An integer column is compared with the whole number that selects the same rows: a Decimal is
+    bound as a numeric, so PostgreSQL would cast the column on every row and no index on the
+    column could serve the range.
+    """
+    whole = _whole_bound(column.type, value, lower=lower, exclusive=exclusive)
+    if whole is not None:
+        return column >= whole if lower else column <= whole
+    if lower:
+        return column > value if exclusive else column >= value
+    return column < value if exclusive else column <= value
+
+
+def _whole_bound(kind: Any, value: Decimal, *, lower: bool, exclusive: bool) -> int | None:
+    """The inclusive whole-number bound equal to ``value`` for an integer type, or None (not an
+    integer type, or a bound the type cannot hold)."""
+    if isinstance(kind, BigInteger):
+        bits = 63
+    elif isinstance(kind, SmallInteger):
+        bits = 15
+    elif isinstance(kind, Integer):
+        bits = 31
+    else:
+        return None
+    number = Decimal(value)  # conditions built in code may carry an int
+    if not number.is_finite():
+        return None
+    if lower:
+        whole = math.floor(number) + 1 if exclusive else math.ceil(number)
+    else:
+        whole = math.ceil(number) - 1 if exclusive else math.floor(number)
+    return whole if -(2**bits) <= whole < 2**bits else None
 
 
 def _within(

@@ -114,7 +114,20 @@ periods = st.one_of(
         st.one_of(st.none(), st.dates(date(2026, 9, 1), date(2026, 12, 31))),
     ),
 )
-numbers = st.sampled_from([Decimal(0), Decimal(1), Decimal(50), Decimal(100), Decimal(1000)])
+# Fractions and a bound beyond a 4-byte integer: integer columns are compared with whole numbers.
+numbers = st.sampled_from(
+    [
+        Decimal(0),
+        Decimal(1),
+        Decimal(50),
+        Decimal(100),
+        Decimal(1000),
+        Decimal("0.5"),
+        Decimal("2.5"),
+        Decimal(-1),
+        Decimal(3_000_000_000),
+    ]
+)
 ranges = st.builds(
     f.Range,
     st.one_of(st.none(), numbers),
