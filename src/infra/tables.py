@@ -772,7 +772,13 @@ webhook_attempt = Table(
 # Foreign keys are followed from the child side in lists and loaders; each gets an index that
 # starts with shop_id. Filter-specific indexes live with the migrations that need them.
 
-Index("ix_customer_phone", customer.c.shop_id, customer.c.phone_normalized)
+# text_pattern_ops (migration 0011): the same index also serves "phone starts with".
+Index(
+    "ix_customer_phone",
+    customer.c.shop_id,
+    customer.c.phone_normalized,
+    postgresql_ops={"phone_normalized": "text_pattern_ops"},
+)
 Index("ix_customer_email", customer.c.shop_id, customer.c.email_normalized)
 Index("ix_order_customer", order.c.shop_id, order.c.customer_id, order.c.placed_at)
 Index("ix_order_line_order", order_line.c.shop_id, order_line.c.order_id)

@@ -1,0 +1,104 @@
+"""The filter compiler writes the conditions the customer indexes can serve.
+
+An expression index serves only the very expression it holds, a numeric bound on an integer
+column makes PostgreSQL cast the column on every row, and LIKE 'prefix%' needs a pattern
+operator class: a slip in any of them turns a million-customer count back into a table scan
+without changing a single result, so the differential tests cannot see it. Here each compiled
+count is planned (custom plan, as the service runs it) with sequential scans off, and the plan
+must name the index and use the condition as an index condition.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Date, case, cast, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain import filters as f
+from domain.filters import Attr, Profile
+from infra import tables as t
+from infra.filter_sql import scope_for, where
+from tests.conftest import FIXED_NOW, SHOP_ID
+
+CASES = [
+    pytest.param(
+        f.Compare(Attr.ORDERS_COUNT, f.Range(Decimal(3), Decimal("4.5"))),
+        "ix_customer_sort_orders_count",
+        "orders_count <= 4",
+        id="orders count range",
+    ),
+    pytest.param(
+        f.Compare(Attr.ORDERS_COUNT, f.Range(Decimal("2.5"), Decimal(4), True, True)),
+        "ix_customer_sort_orders_count",
+        "orders_count <= 3",
+        id="orders count between exclusive bounds",
+    ),
+    pytest.param(f.BirthdayMonth(11), "ix_customer_birthday", ">= 1101", id="birthday month"),
+    pytest.param(
+        f.BirthdayBetween((12, 20), (1, 10)),
+        "ix_customer_birthday",
+        ">= 1220",
+        id="birthday range over the new year",
+    ),
+    pytest.param(
+        f.And((f.AnyOf(Attr.PROVINCE, ("Hồ Chí Minh",)), f.BirthdayBetween((3, 1), (3, 9)))),
+        "ix_customer_province_folded",
+        "<= 309",
+        id="province and birthday range",
+    ),
+    pytest.param(
+        f.Compare(Attr.PHONE, f.Text(f.TextOp.STARTS_WITH, "0123")),
+        "ix_customer_phone",
+        "~>=~ '083'",
+        id="phone prefix",
+    ),
+    pytest.param(
+        f.And((f.AnyOf(Attr.CARRIER, ("viettel",)), f.AnyOf(Attr.GENDER, ("female",)))),
+        "ix_customer_carrier_gender",
+        "carrier = 'viettel'",
+        id="carrier and gender",
+    ),
+]
+
+
+async def _customers(connection: AsyncConnection, count: int) -> None:
+    """``count`` customers with spread values, and statistics on them."""
+    n = func.generate_series(1, count).table_valued("n").render_derived(name="s").c.n
+    rows = select(
+        literal(SHOP_ID),
+        n % 20,
+        cast(literal(date(1990, 1, 1)), Date) + n,
+        "0" + cast(800_000_000 + n * 7919 % 200_000_000, t.customer.c.phone.type),
+        case((n % 3 == 0, "viettel"), (n % 3 == 1, "vinaphone"), else_="mobifone"),
+        case((n % 2 == 0, "female"), else_="male"),
+        case((n % 4 == 0, "Hồ Chí Minh"), (n % 4 == 1, "Hà Nội"), else_="Đà Nẵng"),
+    )
+    columns = ["shop_id", "orders_count", "birthday", "phone_normalized", "carrier", "gender"]
+    await connection.execute(insert(t.customer).from_select([*columns, "province"], rows))
+    await connection.exec_driver_sql("ANALYZE customer")
+
+
+async def _plan(connection: AsyncConnection, condition: f.Condition) -> str:
+    clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
+    query = select(func.count()).select_from(t.customer).where(t.customer.c.shop_id == SHOP_ID)
+    compiled = query.where(clause).compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
+    return "\n".join(r[0] for r in rows)
+
+
+@pytest.mark.parametrize(("condition", "index", "bound"), CASES)
+async def test_count_is_served_by_the_index(
+    connection: AsyncConnection, shop: int, condition: f.Condition, index: str, bound: str
+) -> None:
+    await _customers(connection, 5000)
+    plan = await _plan(connection, condition)
+    assert f" {index} " in plan, plan
+    conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
+    assert any(bound in line for line in conditions), plan
