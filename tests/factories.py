@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.phone import carrier_of, normalize_phone
 from infra import tables as t
+from infra.ingest.orders import recompute_aggregates
 
 _counter = itertools.count(1)
 SHOP_ID = 1
@@ -98,3 +99,26 @@ async def make_thread(
     }
     values.update(overrides)
     return await _insert(session, t.thread, values)
+
+
+async def make_order(
+    session: AsyncSession,
+    customer_id: int,
+    placed_at: datetime,
+    *,
+    shop_id: int = SHOP_ID,
+    **overrides: Any,
+) -> int:
+    """An order, with the customer's figures (orders, total, last order) recomputed from its
+    orders as every write of orders does."""
+    values: dict[str, Any] = {
+        "shop_id": shop_id,
+        "customer_id": customer_id,
+        "channel": "web",
+        "placed_at": placed_at,
+        "total_amount": 1,
+    }
+    values.update(overrides)
+    order_id = await _insert(session, t.order, values)
+    await recompute_aggregates(session, shop_id, [customer_id])
+    return order_id

@@ -153,6 +153,9 @@ def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[
         case Linked() | AnyOf(attr=Attr.TAG | Attr.OTN_TOPIC | Attr.SEQUENCE):
             found = _exists(node, scope)
             return found if positive else not_(found)
+        case Purchased(skus=()) if scope.profile is Profile.CUSTOMER:
+            found = _purchased(node, scope)
+            return found if positive else not_(found)
         case Purchased() | OfferUsed() | CustomField():
             found = _exists(node, scope)
             return found if positive else not_(found)
@@ -326,6 +329,27 @@ def _within(
         parts.append(column >= start)
     if end is not None:
         parts.append(column < end)
+    return and_(*parts)
+
+
+def _purchased(node: Purchased, scope: Scope) -> ColumnElement[bool]:
+    """A customer placed an order within the period (or ever), read off ``last_order_at``.
+
+    ``last_order_at`` is the latest ``placed_at`` of the customer's orders: every write of
+    orders (ingestion, thread orders, merges) recomputes it. So a customer bought within
+    [start, end) exactly when the last order is at or after start and either before end or,
+    for the few whose last order is later than the window, some order falls inside it. The
+    orders table is read only for those; the rest is a range of an indexed column instead of
+    a semi-join over every order of the period.
+    """
+    last = scope.table.c.last_order_at
+    parts: list[ColumnElement[bool]] = [last.is_not(None)]
+    if node.period is not None:
+        start, end = instant_bounds(node.period, scope.now, scope.timezone)
+        if start is not None:
+            parts.append(last >= start)
+        if end is not None:
+            parts.append(or_(last < end, _exists(node, scope)))
     return and_(*parts)
 
 

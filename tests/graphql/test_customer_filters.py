@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import tables as t
 from tests.conftest import GraphQL
-from tests.factories import make_customer, make_member, make_page, make_subscriber, make_tag
+from tests.factories import (
+    make_customer,
+    make_member,
+    make_order,
+    make_page,
+    make_subscriber,
+    make_tag,
+)
 
 CUSTOMERS = """
 query Customers($filter: ProfileFilter, $first: Int) {
@@ -136,11 +143,7 @@ async def test_purchase_periods_birthday_and_membership(
         (recent, datetime(2026, 11, 1, tzinfo=UTC)),
         (old, datetime(2026, 1, 1, tzinfo=UTC)),
     ):
-        await session.execute(
-            insert(t.order).values(
-                shop_id=1, customer_id=customer, channel="web", placed_at=placed, total_amount=1
-            )
-        )
+        await make_order(session, customer, placed)
     await make_member(session, customer_id=recent, tier="gold", member_code="M-R")
 
     last30 = {"last": {"amount": 30, "unit": "DAYS"}}

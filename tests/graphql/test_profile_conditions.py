@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import tables as t
 from tests.conftest import GraphQL
-from tests.factories import make_customer, make_member, make_page, make_subscriber
+from tests.factories import make_customer, make_member, make_order, make_page, make_subscriber
 
 SUBSCRIBERS = """
 query Subscribers($filter: ProfileFilter) {
@@ -204,19 +204,9 @@ async def test_loyalty_products_and_members_list(gql: GraphQL, session: AsyncSes
             .returning(t.product.c.id)
         )
     ).scalar_one()
-    order = (
-        await session.execute(
-            insert(t.order)
-            .values(
-                shop_id=1,
-                customer_id=silver,
-                channel="pos",
-                placed_at=NOW - timedelta(days=2),
-                total_amount=1,
-            )
-            .returning(t.order.c.id)
-        )
-    ).scalar_one()
+    order = await make_order(
+        session, silver, NOW - timedelta(days=2), channel="pos", total_amount=2_000_000
+    )
     await session.execute(
         insert(t.order_line).values(
             shop_id=1, order_id=order, product_id=product, quantity=1, amount=1

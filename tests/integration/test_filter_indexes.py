@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import filters as f
 from domain.filters import Attr, Profile
+from domain.period import Last, PeriodUnit
 from infra import tables as t
 from infra.filter_sql import scope_for, where
 from tests.conftest import FIXED_NOW, SHOP_ID
@@ -60,6 +61,12 @@ CASES = [
         "ix_customer_carrier_gender",
         "carrier = 'viettel'",
         id="carrier and gender",
+    ),
+    pytest.param(
+        f.Purchased(Last(30, PeriodUnit.DAYS)),
+        "ix_customer_sort_last_order",
+        "last_order_at >=",
+        id="purchased in the last 30 days",
     ),
 ]
 

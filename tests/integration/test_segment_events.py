@@ -14,7 +14,7 @@ from domain.period import Last, PeriodUnit
 from infra import tables as t
 from infra.repositories.segments import SegmentRepository
 from infra.segment_events import Changes, customers_changed, reevaluate_segments
-from tests.factories import make_customer
+from tests.factories import make_customer, make_order
 
 NOW = datetime(2026, 11, 23, 3, tzinfo=UTC)
 
@@ -89,15 +89,7 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
 ) -> None:
     buyer = await make_customer(session)
     other = await make_customer(session, orders_count=4)
-    await session.execute(
-        insert(t.order).values(
-            shop_id=shop,
-            customer_id=buyer,
-            channel="web",
-            placed_at=NOW - timedelta(days=10),
-            total_amount=100_000,
-        )
-    )
+    await make_order(session, buyer, NOW - timedelta(days=10), shop_id=shop, total_amount=100_000)
     segments = SegmentRepository(session, shop)
     recent = Group((Purchased(Last(30, PeriodUnit.DAYS)),))
     segment = await segments.create(name="Mua gần đây", group=recent, staff_id=staff, now=NOW)
@@ -114,7 +106,7 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
     await segments.update(
         segment.id,
         name=None,
-        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=1)),)),
+        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=2)),)),
         now=NOW,
     )
     assert await _members(session, segment.id) == {other}
@@ -135,14 +127,8 @@ async def test_scheduled_job_moves_members_as_periods_pass(
     from infra import jobs
 
     buyer = await make_customer(session)
-    await session.execute(
-        insert(t.order).values(
-            shop_id=shop,
-            customer_id=buyer,
-            channel="pos",
-            placed_at=NOW - timedelta(days=20),
-            total_amount=50_000,
-        )
+    await make_order(
+        session, buyer, NOW - timedelta(days=20), shop_id=shop, channel="pos", total_amount=50_000
     )
     recent = Group((Purchased(Last(30, PeriodUnit.DAYS)),))
     segment = await SegmentRepository(session, shop).create(
