@@ -67,6 +67,7 @@ _FOLDED_COLUMNS = {
     "full_name": "full_name_folded",
     "email": "email_folded",
     "address": "address_folded",
+    "utm_campaign": "utm_campaign_folded",
 }
 _FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, Attr.TAG, Attr.OTN_TOPIC, Attr.SEQUENCE}
 
@@ -144,7 +145,7 @@ def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[
             parts = [_compile(i, scope, positive=positive) for i in items]
             return and_(true(), *parts) if positive else or_(false(), *parts)
         case Or(items=items):
-            parts = [_compile(i, scope, positive=positive) for i in items]
+            parts = [_compile(i, scope, positive=positive) for i in _merge_linked(items)]
             return or_(false(), *parts) if positive else and_(true(), *parts)
         case Not(item=item):
             return _compile(item, scope, positive=not positive)
@@ -216,6 +217,27 @@ def _birthday_key(table: FromClause) -> ColumnElement[int]:
     planner uses an expression index only for the same expression."""
     birthday = table.c.birthday
     return cast(extract("month", birthday) * 100 + extract("day", birthday), Integer)
+
+
+def _merge_linked(items: tuple[Condition, ...]) -> list[Condition]:
+    """``items`` of an Or with the conditions on one linked profile merged into one.
+
+    Some linked subscriber matching a, or one matching b, is one matching a or b: a single
+    EXISTS, which PostgreSQL can run as a semi-join (a first page probes the newest customers'
+    subscribers) where two EXISTS under an OR are two hashed sets built in full first.
+    """
+    conditions: dict[Profile, list[Condition]] = {}
+    for item in items:
+        if isinstance(item, Linked):
+            conditions.setdefault(item.profile, []).append(item.condition)
+    merged: list[Condition] = []
+    for item in items:
+        if not isinstance(item, Linked):
+            merged.append(item)
+        elif item.profile in conditions:
+            inner = conditions.pop(item.profile)
+            merged.append(item if len(inner) == 1 else Linked(item.profile, Or(tuple(inner))))
+    return merged
 
 
 def _available_points(scope: Scope) -> ColumnElement[Any]:
@@ -385,7 +407,7 @@ def _exists(node: Condition, scope: Scope) -> ColumnElement[bool]:
             return exists().where(
                 otn.c.shop_id == shop,
                 otn.c.subscriber_id == row.c.id,
-                func.vn_fold(otn.c.topic).in_([fold(v) for v in values]),
+                otn.c.topic_folded.in_([fold(v) for v in values]),
             )
         case AnyOf(attr=Attr.SEQUENCE, values=values):
             enrol, seq = t.sequence_enrolment, t.sequence

@@ -385,6 +385,7 @@ subscriber = Table(
     Column("utm_medium", Text),
     Column("utm_campaign", Text),
     Column("full_name_folded", Text, _fold("full_name")),
+    Column("utm_campaign_folded", Text, _fold("utm_campaign")),
     PrimaryKeyConstraint("shop_id", "id"),
     UniqueConstraint("shop_id", "page_id", "platform_user_id"),
     _fk(["page_id"], "page"),
@@ -417,6 +418,7 @@ otn_subscription = Table(
     Column("subscriber_id", BigInteger, nullable=False),
     Column("topic", Text, nullable=False),
     Column("subscribed_at", TZ, nullable=False, server_default=NOW),
+    Column("topic_folded", Text, _fold("topic")),
     PrimaryKeyConstraint("shop_id", "subscriber_id", "topic"),
     _fk(["subscriber_id"], "subscriber"),
 )
@@ -785,7 +787,12 @@ Index("ix_order_line_order", order_line.c.shop_id, order_line.c.order_id)
 Index("ix_order_line_product", order_line.c.shop_id, order_line.c.product_id)
 Index("ix_point_entry_member", point_entry.c.shop_id, point_entry.c.member_id)
 Index("ix_offer_use_member", offer_use.c.shop_id, offer_use.c.member_id, offer_use.c.used_at)
-Index("ix_subscriber_customer", subscriber.c.shop_id, subscriber.c.customer_id)
+Index(
+    "ix_subscriber_customer",
+    subscriber.c.shop_id,
+    subscriber.c.customer_id,
+    postgresql_include=["id", "utm_campaign_folded"],
+)
 Index("ix_subscriber_phone", subscriber.c.shop_id, subscriber.c.phone_normalized)
 Index("ix_subscriber_email", subscriber.c.shop_id, subscriber.c.email_normalized)
 Index("ix_thread_recent", thread.c.shop_id, thread.c.last_message_at.desc(), thread.c.id.desc())

@@ -53,7 +53,8 @@ PHONE_NEEDLES = ["0123", "083", "098", "+84 98", "0981345678", "345"]
 ZONES = ["Asia/Ho_Chi_Minh", "UTC", "America/Los_Angeles"]
 TAGS = ["Khách quen", "Hết hàng"]
 SKUS = ["SKU-A", "SKU-B"]
-KEYS = {Attr.LAST_PURCHASE: "last_order_at"}
+TOPICS = ["Flash sale", "Hàng mới về"]
+KEYS = {Attr.LAST_PURCHASE: "last_order_at", Attr.POINTS: "available"}
 
 instants = st.one_of(
     st.none(),
@@ -77,11 +78,24 @@ member_st = st.fixed_dictionaries(
     {
         "tier": st.sampled_from([None, "gold", "silver"]),
         "points": st.sampled_from([0, 50, 100]),
+        # Ledger entries: (kind, points, hours from now until they are available).
+        "entries": st.lists(
+            st.tuples(
+                st.sampled_from(["earn", "spend"]),
+                st.sampled_from([1, 50]),
+                st.sampled_from([-1, 0, 1]),
+            ),
+            max_size=3,
+        ),
         "member_since": instants.filter(lambda x: x is not None),
     }
 )
 subscriber_st = st.fixed_dictionaries(
-    {"utm_campaign": st.sampled_from(TEXTS), "full_name": st.sampled_from(TEXTS)}
+    {
+        "utm_campaign": st.sampled_from(TEXTS),
+        "full_name": st.sampled_from(TEXTS),
+        "topics": st.lists(st.sampled_from(TOPICS), unique=True, max_size=2),
+    }
 )
 customer_st = st.fixed_dictionaries(
     {
@@ -137,6 +151,18 @@ ranges = st.builds(
 )
 texts = st.builds(f.Text, st.sampled_from(list(f.TextOp)), st.sampled_from(NEEDLES))
 month_days = st.one_of(st.sampled_from(ANCHORS), st.tuples(st.integers(1, 12), st.integers(1, 28)))
+subscriber_leaves = st.one_of(
+    st.builds(
+        f.Compare,
+        st.sampled_from([Attr.UTM_CAMPAIGN, Attr.FULL_NAME]),
+        st.one_of(texts, st.just(f.Present())),
+    ),
+    st.builds(
+        f.AnyOf,
+        st.just(Attr.OTN_TOPIC),
+        st.lists(st.sampled_from(["flash SALE", "Hang moi ve", "x"]), max_size=2).map(tuple),
+    ),
+)
 
 customer_leaves = st.one_of(
     st.builds(
@@ -204,25 +230,23 @@ customer_leaves = st.one_of(
             st.builds(f.Compare, st.just(Attr.MEMBER_SINCE), st.builds(f.Within, periods)),
         ),
     ),
-    st.builds(
-        f.Linked,
-        st.just(Profile.SUBSCRIBER),
-        st.builds(
-            f.Compare,
-            st.sampled_from([Attr.UTM_CAMPAIGN, Attr.FULL_NAME]),
-            st.one_of(texts, st.just(f.Present())),
+    st.builds(f.Linked, st.just(Profile.SUBSCRIBER), subscriber_leaves),
+)
+
+
+def _trees(leaves: st.SearchStrategy[f.Condition]) -> st.SearchStrategy[f.Condition]:
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.builds(f.Not, inner),
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: f.And(tuple(xs))),
+            st.lists(inner, min_size=1, max_size=3).map(lambda xs: f.Or(tuple(xs))),
         ),
-    ),
-)
-conditions = st.recursive(
-    customer_leaves,
-    lambda inner: st.one_of(
-        st.builds(f.Not, inner),
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: f.And(tuple(xs))),
-        st.lists(inner, min_size=1, max_size=3).map(lambda xs: f.Or(tuple(xs))),
-    ),
-    max_leaves=6,
-)
+        max_leaves=6,
+    )
+
+
+conditions = _trees(customer_leaves)
 
 
 # --- the independent evaluator ----------------------------------------------------------------
@@ -299,6 +323,8 @@ def evaluate(node: f.Condition, rec: dict[str, Any], zone: str) -> bool:
             return bool(set(rec["channels"]) & set(values))
         case f.AnyOf(attr=Attr.TAG, values=values):
             return bool({fold(x) for x in rec["tags"]} & {fold(v) for v in values})
+        case f.AnyOf(attr=Attr.OTN_TOPIC, values=values):
+            return bool({fold(x) for x in rec["topics"]} & {fold(v) for v in values})
         case f.AnyOf(attr=Attr.PROVINCE, values=values):
             return rec["province"] is not None and fold(rec["province"]) in {
                 fold(v) for v in values
@@ -377,7 +403,10 @@ async def load(conn: AsyncConnection, customers: list[dict[str, Any]]) -> list[i
             )
         if c["member"] is not None:
             m = c["member"]
-            await _insert(
+            m["available"] = m["points"] - sum(
+                points for kind, points, hours in m["entries"] if kind == "earn" and hours > 0
+            )
+            mid = await _insert(
                 conn,
                 t.member,
                 customer_id=cid,
@@ -386,10 +415,33 @@ async def load(conn: AsyncConnection, customers: list[dict[str, Any]]) -> list[i
                 points_balance=m["points"],
                 member_since=m["member_since"],
             )
+            for kind, points, hours in m["entries"]:
+                at = FIXED_NOW + timedelta(hours=hours)
+                await _insert(
+                    conn,
+                    t.point_entry,
+                    member_id=mid,
+                    kind=kind,
+                    points=points,
+                    occurred_at=at,
+                    available_at=at,
+                )
         for i, s in enumerate(c["subscribers"]):
-            await _insert(
-                conn, t.subscriber, page_id=page, platform_user_id=f"{n}-{i}", customer_id=cid, **s
+            sid = await _insert(
+                conn,
+                t.subscriber,
+                page_id=page,
+                platform_user_id=f"{n}-{i}",
+                customer_id=cid,
+                utm_campaign=s["utm_campaign"],
+                full_name=s["full_name"],
             )
+            for topic in s["topics"]:
+                await conn.execute(
+                    insert(t.otn_subscription).values(
+                        shop_id=SHOP_ID, subscriber_id=sid, topic=topic
+                    )
+                )
     return ids
 
 
@@ -452,5 +504,56 @@ async def test_birthday_ranges_match_python_evaluation(
                 if evaluate(condition, {"birthday": b}, "UTC")
             }
             assert found == expected, (condition, born)
+    finally:
+        await savepoint.rollback()
+
+
+linked_customers = st.builds(
+    lambda customer, member, subscribers: {
+        **customer,
+        "member": member,
+        "subscribers": subscribers,
+    },
+    customer_st,
+    st.one_of(st.none(), member_st),
+    st.lists(subscriber_st, min_size=1, max_size=3),
+)
+linked_conditions = _trees(
+    st.one_of(
+        st.builds(
+            f.Linked,
+            st.just(Profile.MEMBER),
+            st.builds(f.Compare, st.just(Attr.POINTS), ranges),
+        ),
+        st.builds(f.Linked, st.just(Profile.SUBSCRIBER), subscriber_leaves),
+    )
+)
+
+
+@pytest.mark.spec("L4", "L5", "X1")
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    customers=st.lists(linked_customers, min_size=3, max_size=8),
+    trees=st.lists(linked_conditions, min_size=1, max_size=8),
+)
+async def test_linked_profiles_match_python_evaluation(
+    connection: AsyncConnection,
+    shop: int,
+    customers: list[dict[str, Any]],
+    trees: list[f.Condition],
+) -> None:
+    """Members with ledgers and several subscribers each: points still pending, and conditions
+    on one linked profile combined by and / or / not, are checked densely here."""
+    savepoint = await connection.begin_nested()
+    try:
+        ids = await load(connection, customers)
+        for condition in trees:
+            clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
+            query = select(t.customer.c.id).where(t.customer.c.shop_id == SHOP_ID, clause)
+            found = {r[0] for r in await connection.execute(query)}
+            expected = {
+                i for i, c in zip(ids, customers, strict=True) if evaluate(condition, c, "UTC")
+            }
+            assert found == expected, condition
     finally:
         await savepoint.rollback()
