@@ -18,8 +18,10 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Integer,
+    Numeric,
     SmallInteger,
     and_,
+    case,
     cast,
     exists,
     extract,
@@ -186,7 +188,7 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
         case Compare(attr=Attr.PHONE, match=Text(op=op, value=value)):
             return _phone(_column(scope, Attr.PHONE), op, value)
         case Compare(attr=Attr.POINTS, match=m):
-            return _value(_available_points(scope), m, scope)
+            return _points(m, scope)
         case Compare(attr=attr, match=Text() as text):
             return _text(_folded(scope, attr), text)
         case Compare(attr=attr, match=m):
@@ -240,20 +242,33 @@ def _merge_linked(items: tuple[Condition, ...]) -> list[Condition]:
     return merged
 
 
-def _available_points(scope: Scope) -> ColumnElement[Any]:
-    """Points spendable now: the balance minus earned entries not yet available (L4)."""
+def _points(match: Match, scope: Scope) -> ColumnElement[bool]:
+    """Points spendable now: the balance minus earned entries not yet available (L4).
+
+    Few members have entries still pending, so the ledger is summed only for them (PostgreSQL
+    finds them once, as a hashed set); everyone else can spend their balance. A range is tested
+    as one containment so that this expression is evaluated once per member, not per bound.
+    """
     entry, member = t.point_entry, scope.table
     pending = (
-        select(func.sum(entry.c.points))
-        .where(
-            entry.c.shop_id == scope.shop_id,
-            entry.c.member_id == member.c.id,
-            entry.c.kind == "earn",
-            entry.c.available_at > scope.now,
-        )
-        .scalar_subquery()
+        entry.c.shop_id == scope.shop_id,
+        entry.c.member_id == member.c.id,
+        entry.c.kind == "earn",
+        entry.c.available_at > scope.now,
     )
-    return member.c.points_balance - func.coalesce(pending, 0)
+    pending_sum = select(func.sum(entry.c.points)).where(*pending).scalar_subquery()
+    available = case(
+        (exists().where(*pending), member.c.points_balance - func.coalesce(pending_sum, 0)),
+        else_=member.c.points_balance,
+    )
+    if not isinstance(match, Range):
+        return _value(available, match, scope)
+    lo, hi = match.minimum, match.maximum
+    if lo is not None and hi is not None and lo > hi:
+        return false()  # numrange() refuses inverted bounds; no number is in between
+    bounds = ("(" if match.min_exclusive else "[") + (")" if match.max_exclusive else "]")
+    limits = func.numrange(literal(lo, Numeric), literal(hi, Numeric), bounds)
+    return cast(available, Numeric).op("<@")(limits)
 
 
 def _text(folded: ColumnElement[str], text: Text) -> ColumnElement[bool]:
