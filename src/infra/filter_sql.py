@@ -21,6 +21,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     and_,
+    any_,
     case,
     cast,
     exists,
@@ -408,12 +409,17 @@ def _exists(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 return false()
             owner = "customer" if scope.profile is Profile.CUSTOMER else "subscriber"
             link = t.customer_tag if owner == "customer" else t.subscriber_tag
+            # The tag ids are looked up once, as an array, before any link is read. Joined to
+            # the tags by name instead, the planner took the named tags for an average share of
+            # the shop's 387 tags: 1,161 customers estimated for 74,546 (VIP or loyal), so a
+            # first page sorted them all (0.5 s) instead of probing the newest customers.
+            tag_ids = select(t.tag.c.id).where(
+                t.tag.c.shop_id == shop, t.tag.c.name_folded.in_([fold(v) for v in values])
+            )
             return exists().where(
                 link.c.shop_id == shop,
                 link.c[f"{owner}_id"] == row.c.id,
-                t.tag.c.shop_id == shop,
-                t.tag.c.id == link.c.tag_id,
-                t.tag.c.name_folded.in_([fold(v) for v in values]),
+                link.c.tag_id == any_(func.array(tag_ids.scalar_subquery())),
             )
         case AnyOf(attr=Attr.OTN_TOPIC, values=values):
             otn = t.otn_subscription
