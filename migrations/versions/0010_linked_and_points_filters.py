@@ -9,6 +9,8 @@ expression index is replaced).
 Counting customers by their subscribers walks every subscriber of the shop in customer order;
 the customer index now carries the subscriber id (for the conditions on OTN topics, tags and
 custom fields) and the folded campaign, so that walk reads the index only (0.55 s to 0.25 s).
+Likewise the tier index carries the customer id: the members of a tier, 18,300 gold members
+spread over 4,828 heap pages, are read from the index alone.
 
 `points` filters on the points a member can spend now, the balance minus earned entries not
 yet available. Those pending entries are a small, recent part of the ledger: one partial index
@@ -44,6 +46,7 @@ REPLACED = (
         "subscriber (shop_id, customer_id)",
         "subscriber (shop_id, customer_id) INCLUDE (id, utm_campaign_folded)",
     ),
+    ("ix_member_tier", "member (shop_id, tier)", "member (shop_id, tier) INCLUDE (customer_id)"),
 )
 ADDED = {
     "ix_otn_subscription_topic_folded": "otn_subscription (shop_id, topic_folded, subscriber_id)",

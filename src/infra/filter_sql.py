@@ -299,7 +299,11 @@ def _value(column: ColumnElement[Any], match: Match, scope: Scope) -> ColumnElem
     match match:
         case Present():
             if isinstance(column.type, SqlText):
-                return and_(column.is_not(None), column != "")
+                # NULL <> '' is NULL, false to a WHERE and to a negation's coalesce. Spelt
+                # without IS NOT NULL it offers no index condition: next to an EXISTS under an
+                # OR (costed as a probe per row) the planner took one on phones and read
+                # 920,000 rows in random heap order (4 s) instead of the table in order.
+                return column != ""
             return column.is_not(None)
         case Range(minimum=lo, maximum=hi, min_exclusive=lo_x, max_exclusive=hi_x):
             parts = []

@@ -827,5 +827,5 @@ Index(
     webhook_delivery.c.status,
     webhook_delivery.c.next_attempt_at,
 )
-Index("ix_member_tier", member.c.shop_id, member.c.tier)
+Index("ix_member_tier", member.c.shop_id, member.c.tier, postgresql_include=["customer_id"])
 Index("ix_tag_folder", tag.c.shop_id, tag.c.folder_id)
