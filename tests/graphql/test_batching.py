@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,3 +80,57 @@ async def test_a_count_only_list_runs_no_page_statement(
     assert body["data"]["customers"] == {"totalCount": 3, "pageInfo": {"hasNextPage": True}}
     # page and count: the token was resolved by the first request and is kept briefly
     assert len(sql_statements) == 2, sql_statements.statements
+
+
+TAGS_EVERY_WAY = """
+fragment Tagged on Customer { tags { name } }
+query Tags($id: ID!) {
+  viaNodes: customers(first: 5) { nodes { ...Tagged } }
+  viaEdges: customers(first: 5) { edges { node { ... on Customer { tags { name } } } } }
+  twice: customers(first: 5) { nodes { a: tags { name } b: tags { id } } }
+  node(id: $id) { ... on Customer { tags { name } again: tags { name } } }
+  plain: customers(first: 5) { nodes { fullName } }
+}
+"""
+
+
+async def test_customer_tags_are_served_whichever_way_they_are_asked(
+    gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
+) -> None:
+    """Through a named fragment, an inline one, `edges`, under two aliases, and on a single
+    customer: the tags are there each time, and never cost a statement per customer."""
+    vip = await make_tag(session, name="VIP")
+    loyal = await make_tag(session, name="Khách quen")
+    ids = []
+    for i in range(5):
+        customer = await make_customer(session, full_name=f"Khách {i}")
+        ids.append(customer)
+        for tag in (vip, loyal) if i % 2 == 0 else (vip,):
+            await session.execute(
+                insert(t.customer_tag).values(shop_id=SHOP_ID, customer_id=customer, tag_id=tag)
+            )
+    await session.flush()
+    node_id = base64.b64encode(f"Customer:{ids[0]}".encode()).decode()
+
+    sql_statements.clear()
+    body = await gql(TAGS_EVERY_WAY, {"id": node_id})
+
+    assert "errors" not in body, body
+    data = body["data"]
+    newest_first = [
+        ["Khách quen", "VIP"],
+        ["VIP"],
+        ["Khách quen", "VIP"],
+        ["VIP"],
+        ["Khách quen", "VIP"],
+    ]
+    assert [[g["name"] for g in n["tags"]] for n in data["viaNodes"]["nodes"]] == newest_first
+    edges = data["viaEdges"]["edges"]
+    assert [[g["name"] for g in e["node"]["tags"]] for e in edges] == newest_first
+    assert [[g["name"] for g in n["a"]] for n in data["twice"]["nodes"]] == newest_first
+    assert all(len(n["b"]) == len(n["a"]) and n["b"][0]["id"] for n in data["twice"]["nodes"])
+    assert [g["name"] for g in data["node"]["tags"]] == ["Khách quen", "VIP"]
+    assert data["node"]["again"] == data["node"]["tags"]
+    assert len(data["plain"]["nodes"]) == 5
+    # token, four pages, the single customer, and one batch for every tag list of the request
+    assert len(sql_statements) == 7, sql_statements.statements
