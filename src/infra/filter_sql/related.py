@@ -1,0 +1,175 @@
+"""Conditions on other rows: linked profiles, tags, topics, sequences, orders, offers and
+custom fields, each an EXISTS over its table (purchases read the customer's last order first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    and_,
+    any_,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from domain.filters import (
+    AnyOf,
+    Attr,
+    Condition,
+    CustomField,
+    Linked,
+    Match,
+    OfferUsed,
+    Present,
+    Profile,
+    Purchased,
+    Range,
+    Text,
+    Within,
+)
+from domain.period import instant_bounds
+from domain.text import fold
+from infra import tables as t
+from infra.filter_sql import compiler
+from infra.filter_sql.scope import TABLES, Scope
+from infra.filter_sql.values import in_period, text_match, value_match, within
+
+
+def purchased(node: Purchased, scope: Scope) -> ColumnElement[bool]:
+    """A customer placed an order within the period (or ever), read off ``last_order_at``.
+
+    ``last_order_at`` is the latest ``placed_at`` of the customer's orders: every write of
+    orders (ingestion, thread orders, merges) recomputes it. So a customer bought within
+    [start, end) exactly when the last order is at or after start and either before end or,
+    for the few whose last order is later than the window, some order falls inside it. The
+    orders table is read only for those; the rest is a range of an indexed column instead of
+    a semi-join over every order of the period.
+    """
+    last = scope.table.c.last_order_at
+    parts: list[ColumnElement[bool]] = [last.is_not(None)]
+    if node.period is not None:
+        start, end = instant_bounds(node.period, scope.now, scope.timezone)
+        if start is not None:
+            parts.append(last >= start)
+        if end is not None:
+            parts.append(or_(last < end, related(node, scope)))
+    return and_(*parts)
+
+
+def related(node: Condition, scope: Scope) -> ColumnElement[bool]:
+    row, shop = scope.table, scope.shop_id
+    match node:
+        case Linked(profile=target, condition=inner):
+            other = TABLES[target].alias()
+            inner_scope = replace(scope, profile=target, table=other)
+            return exists().where(
+                other.c.shop_id == shop,
+                link_to(scope, other, target),
+                compiler.where(inner, inner_scope),
+            )
+        case AnyOf(attr=Attr.TAG, values=values):
+            if not values:
+                return false()
+            owner = "customer" if scope.profile is Profile.CUSTOMER else "subscriber"
+            link = t.customer_tag if owner == "customer" else t.subscriber_tag
+            # The tag ids are looked up once, as an array, before any link is read. Joined to
+            # the tags by name instead, the planner took the named tags for an average share of
+            # the shop's 387 tags: 1,161 customers estimated for 74,546 (VIP or loyal), so a
+            # first page sorted them all (0.5 s) instead of probing the newest customers.
+            tag_ids = select(t.tag.c.id).where(
+                t.tag.c.shop_id == shop, t.tag.c.name_folded.in_([fold(v) for v in values])
+            )
+            return exists().where(
+                link.c.shop_id == shop,
+                link.c[f"{owner}_id"] == row.c.id,
+                link.c.tag_id == any_(func.array(tag_ids.scalar_subquery())),
+            )
+        case AnyOf(attr=Attr.OTN_TOPIC, values=values):
+            otn = t.otn_subscription
+            if not values:
+                return false()
+            return exists().where(
+                otn.c.shop_id == shop,
+                otn.c.subscriber_id == row.c.id,
+                otn.c.topic_folded.in_([fold(v) for v in values]),
+            )
+        case AnyOf(attr=Attr.SEQUENCE, values=values):
+            enrol, seq = t.sequence_enrolment, t.sequence
+            if not values:
+                return false()
+            return exists().where(
+                enrol.c.shop_id == shop,
+                enrol.c.subscriber_id == row.c.id,
+                enrol.c.status != "cancelled",
+                seq.c.shop_id == shop,
+                seq.c.id == enrol.c.sequence_id,
+                func.vn_fold(seq.c.name).in_([fold(v) for v in values]),
+            )
+        case Purchased(period=period, skus=skus):
+            o = t.order.alias("o")
+            parts = [o.c.shop_id == shop, o.c.customer_id == row.c.id]
+            parts += in_period(o.c.placed_at, period, scope)
+            if skus:
+                line, product = t.order_line, t.product
+                parts.append(
+                    exists().where(
+                        line.c.shop_id == shop,
+                        line.c.order_id == o.c.id,
+                        product.c.shop_id == shop,
+                        product.c.id == line.c.product_id,
+                        product.c.sku.in_(skus),
+                    )
+                )
+            return exists(select(literal(1)).select_from(o).where(*parts))
+        case OfferUsed(period=period, offer_codes=codes):
+            use = t.offer_use
+            parts = [use.c.shop_id == shop, use.c.member_id == row.c.id]
+            parts += in_period(use.c.used_at, period, scope)
+            if codes:
+                parts.append(use.c.offer_code.in_(codes))
+            return exists().where(*parts)
+        case CustomField(key=key, match=m):
+            value, field = t.custom_field_value, t.custom_field
+            return exists().where(
+                value.c.shop_id == shop,
+                value.c.subscriber_id == row.c.id,
+                field.c.shop_id == shop,
+                field.c.id == value.c.field_id,
+                field.c.key == key,
+                custom_value(value, m, scope),
+            )
+    raise TypeError(f"cannot compile condition {node!r}")
+
+
+def custom_value(value: FromClause, match: Match, scope: Scope) -> ColumnElement[bool]:
+    match match:
+        case Text():
+            return text_match(value.c.value_folded, match)
+        case Range():
+            return value_match(value.c.value_number, match, scope)
+        case Within(period=period):
+            return within(value.c.value_date, period, scope, dates=True)
+        case Present():
+            return or_(
+                and_(value.c.value_text.is_not(None), value.c.value_text != ""),
+                value.c.value_number.is_not(None),
+                value.c.value_date.is_not(None),
+            )
+    raise TypeError(f"unknown match {match!r}")
+
+
+def link_to(scope: Scope, other: FromClause, target: Profile) -> ColumnElement[bool]:
+    row = scope.table
+    match scope.profile, target:
+        case Profile.CUSTOMER, Profile.MEMBER | Profile.SUBSCRIBER:
+            return other.c.customer_id == row.c.id
+        case Profile.MEMBER | Profile.SUBSCRIBER, Profile.CUSTOMER:
+            return other.c.id == row.c.customer_id
+    raise TypeError(f"no link from {scope.profile} to {target}")
