@@ -1,0 +1,153 @@
+"""Creating, changing and deleting segments and saved filters."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from domain.errors import DomainError
+from domain.segment import ListKind, clean_name
+from domain.segment import SavedFilter as DomainSavedFilter
+from domain.segment import Segment as DomainSegment
+from graph.context import Info
+from graph.errors import UserError
+from graph.filters.inputs import GroupInput
+from graph.filters.lists import converter, to_group
+from graph.mutations import node_id, perform
+from graph.segments.types import LIST_PROFILES, ListKindEnum, SavedFilter, Segment, segments
+from graph.types.common import local_id
+from infra.repositories.segments import SavedFilterRepository
+
+
+@strawberry.input(description="A new segment.")
+class SegmentCreateInput:
+    name: str = strawberry.field(description="Unique name within the shop.")
+    definition: GroupInput = strawberry.field(description="Include and exclude blocks.")
+
+
+@strawberry.input(description="Change a segment; omitted fields stay as they are.")
+class SegmentUpdateInput:
+    id: relay.GlobalID = strawberry.field(description="The segment.")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    definition: GroupInput | None = strawberry.field(default=None, description="New definition.")
+
+
+@strawberry.input(description="Delete a segment.")
+class SegmentDeleteInput:
+    id: relay.GlobalID = strawberry.field(description="The segment.")
+
+
+@strawberry.input(description="Save a filter of a list.")
+class SavedFilterCreateInput:
+    list: ListKindEnum = strawberry.field(description="The list it filters.")  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Name shown next to the list.")
+    definition: GroupInput = strawberry.field(description="Include and exclude blocks.")
+    shared: bool = strawberry.field(default=False, description="Visible to all staff.")
+
+
+@strawberry.input(description="Delete one of your saved filters.")
+class SavedFilterDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The saved filter.")
+
+
+@strawberry.type(description="Result of a segment mutation.")
+class SegmentPayload:
+    segment: Segment | None = strawberry.field(description="The segment, unless refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
+
+
+@strawberry.type(description="Result of a delete.")
+class DeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="Id of what was deleted.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
+
+
+@strawberry.type(description="Result of saving a filter.")
+class SavedFilterPayload:
+    saved_filter: SavedFilter | None = strawberry.field(description="The saved filter.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
+
+
+@strawberry.type
+class SegmentMutation:
+    @strawberry.mutation(description="Create a segment (S9, G1, G3).")
+    async def segment_create(self, info: Info, input: SegmentCreateInput) -> SegmentPayload:
+        async def act() -> DomainSegment:
+            name = clean_name(input.name)
+            group = await to_group(info, input.definition, "input.definition")
+            return await segments(info).create(
+                name=name,
+                group=group,
+                staff_id=info.context.viewer.staff_id,
+                now=info.context.now(),
+            )
+
+        result, errors = await perform(info, act)
+        return SegmentPayload(
+            segment=Segment.from_domain(result) if result else None, user_errors=errors
+        )
+
+    @strawberry.mutation(description="Rename a segment or change its definition.")
+    async def segment_update(self, info: Info, input: SegmentUpdateInput) -> SegmentPayload:
+        async def act() -> DomainSegment:
+            segment_id = node_id(input.id, "Segment", field="input.id")
+            name = clean_name(input.name) if input.name is not None else None
+            group = (
+                await to_group(info, input.definition, "input.definition")
+                if input.definition is not None
+                else None
+            )
+            return await segments(info).update(
+                segment_id, name=name, group=group, now=info.context.now()
+            )
+
+        result, errors = await perform(info, act)
+        return SegmentPayload(
+            segment=Segment.from_domain(result) if result else None, user_errors=errors
+        )
+
+    @strawberry.mutation(description="Delete a segment.")
+    async def segment_delete(self, info: Info, input: SegmentDeleteInput) -> DeletePayload:
+        async def act() -> strawberry.ID:
+            await segments(info).delete(node_id(input.id, "Segment", field="input.id"))
+            return strawberry.ID(str(input.id))
+
+        result, errors = await perform(info, act)
+        return DeletePayload(deleted_id=result, user_errors=errors)
+
+    @strawberry.mutation(description="Save a filter next to the built-in ones (L6).")
+    async def saved_filter_create(
+        self, info: Info, input: SavedFilterCreateInput
+    ) -> SavedFilterPayload:
+        staff = info.context.viewer.staff_id
+
+        async def act() -> DomainSavedFilter:
+            kind = ListKind(input.list)
+            name = clean_name(input.name)
+            conv = await converter(info, LIST_PROFILES[kind], input.definition)
+            group = conv.group(input.definition, "input.definition")
+            repo = SavedFilterRepository(info.context.session, info.context.shop_id)
+            return await repo.create(
+                list_kind=kind, name=name, group=group, staff_id=staff, shared=input.shared
+            )
+
+        result, errors = await perform(info, act)
+        return SavedFilterPayload(
+            saved_filter=SavedFilter.from_domain(result, staff) if result else None,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Delete one of your saved filters (built-ins cannot be deleted)."
+    )
+    async def saved_filter_delete(self, info: Info, input: SavedFilterDeleteInput) -> DeletePayload:
+        async def act() -> strawberry.ID:
+            saved_id = local_id(str(input.id))
+            if saved_id is None:
+                raise DomainError("Built-in filters cannot be deleted.", field="input.id")
+            repo = SavedFilterRepository(info.context.session, info.context.shop_id)
+            await repo.delete(saved_id, info.context.viewer.staff_id)
+            return input.id
+
+        result, errors = await perform(info, act)
+        return DeletePayload(deleted_id=result, user_errors=errors)

@@ -1,0 +1,92 @@
+"""A definition evaluated before saving (X3): its count, first page and per-part counts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+from sqlalchemy import ColumnElement
+
+from domain import filters as f
+from domain.filters import Profile
+from graph.context import Info
+from graph.filters.lists import filters
+from graph.types.customer import Customer, preload_tags
+from infra import tables as t
+from infra.repositories.segments import counts
+
+
+@strawberry.type(description="How many customers one part of a definition matches on its own.")
+class PartCount:
+    field: str = strawberry.field(description="Path of the condition or block in the input.")
+    count: int = strawberry.field(
+        description="Include conditions: customers it matches alone. Exclude blocks: customers "
+        "of the include side it removes."
+    )
+
+
+class PreviewPlan:
+    """What a preview evaluates, each statement run only once and only when its field is asked."""
+
+    def __init__(self, info: Info, group: f.Group, parts: list[tuple[str, f.Condition]]) -> None:
+        self.info = info
+        self.group = group
+        self.parts = parts
+        self.now = info.context.now()
+        self._include: asyncio.Task[ColumnElement[bool]] | None = None
+        self._numbers: asyncio.Task[list[int]] | None = None
+
+    def include(self) -> asyncio.Task[ColumnElement[bool]]:
+        if self._include is None:
+            self._include = asyncio.ensure_future(self._where(self.group.condition()))
+        return self._include
+
+    def part_numbers(self) -> asyncio.Task[list[int]]:
+        if self._numbers is None:
+            self._numbers = asyncio.ensure_future(self._count_parts())
+        return self._numbers
+
+    async def _where(self, condition: f.Condition) -> ColumnElement[bool]:
+        return await filters(self.info).where(Profile.CUSTOMER, condition, self.now)
+
+    async def _count_parts(self) -> list[int]:
+        clauses = [await self._where(condition) for _, condition in self.parts]
+        included = f.Group(self.group.include).condition()
+        for block in self.group.exclude:
+            clauses.append(await self._where(f.And((included, block))))
+        context = self.info.context
+        return await counts(context.session, t.customer, context.shop_id, clauses)
+
+
+@strawberry.type(description="A definition evaluated before saving (X3).")
+class SegmentPreview:
+    size: strawberry.Private[int]
+    plan: strawberry.Private[PreviewPlan]
+
+    @strawberry.field(description="Customers the definition selects.")
+    async def count(self, info: Info) -> int:
+        return await info.context.repos.customers.count(await self.plan.include())
+
+    @strawberry.field(description="The first page of them.")
+    async def members(self, info: Info) -> list[Customer]:
+        where = await self.plan.include()
+        page = await info.context.repos.customers.page(first=self.size, where=where)
+        customers = [Customer.from_domain(c, info) for c in page.items]
+        await preload_tags(info, customers, paths=((),))
+        return customers
+
+    @strawberry.field(description="Each condition of each include block, counted alone.")
+    async def conditions(self) -> list[PartCount]:
+        numbers = await self.plan.part_numbers()
+        return [
+            PartCount(field=p, count=n)
+            for (p, _), n in zip(self.plan.parts, numbers[: len(self.plan.parts)], strict=True)
+        ]
+
+    @strawberry.field(description="Each exclude block and how many included customers it removes.")
+    async def exclusions(self) -> list[PartCount]:
+        numbers = await self.plan.part_numbers()
+        return [
+            PartCount(field=f"definition.exclude.{i}", count=n)
+            for i, n in enumerate(numbers[len(self.plan.parts) :])
+        ]

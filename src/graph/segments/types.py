@@ -1,0 +1,119 @@
+"""Segments and saved filters as GraphQL types, with the live members of a segment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from domain import filters as f
+from domain.filter_codec import group_to_json
+from domain.filters import Profile
+from domain.segment import ListKind
+from domain.segment import SavedFilter as DomainSavedFilter
+from domain.segment import Segment as DomainSegment
+from graph.context import Info
+from graph.filters.lists import filters
+from graph.pagination import After, Connection, First
+from graph.queries import list_page
+from graph.types.common import Node
+from graph.types.common import node_ids as common_node_ids
+from graph.types.customer import Customer, preload_tags
+from infra.repositories.segments import SegmentRepository
+
+ListKindEnum = strawberry.enum(ListKind, name="ListKind", description="A filterable list.")
+LIST_PROFILES = {
+    ListKind.CUSTOMERS: Profile.CUSTOMER,
+    ListKind.MEMBERS: Profile.MEMBER,
+    ListKind.SUBSCRIBERS: Profile.SUBSCRIBER,
+}
+
+
+def segments(info: Info) -> SegmentRepository:
+    return SegmentRepository(info.context.session, info.context.shop_id)
+
+
+async def _members(
+    info: Info, group: f.Group, first: int | None, after: str | None
+) -> Connection[Customer]:
+    where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
+    page = await list_page(
+        info,
+        info.context.repos.customers,
+        lambda c: Customer.from_domain(c, info),
+        first,
+        after,
+        where,
+    )
+    await preload_tags(info, [edge.node for edge in page.edges])
+    return page
+
+
+@strawberry.type(description="A saved customer group whose members are evaluated live.")
+class Segment(Node):
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="Name of the segment.")
+    definition: JSON = strawberry.field(
+        description="The stored definition (versioned JSON of include / exclude blocks)."
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it was last changed.")
+    group: strawberry.Private[f.Group]
+
+    @classmethod
+    def from_domain(cls, s: DomainSegment) -> Segment:
+        return cls(
+            id=s.id,
+            name=s.name,
+            definition=cast(JSON, group_to_json(s.group)),
+            created_at=s.created_at,
+            updated_at=s.updated_at,
+            group=s.group,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Segment | None]:
+        found = await segments(info).get_many(common_node_ids(node_ids))
+        return [cls.from_domain(s) if s is not None else None for s in found]
+
+    @strawberry.field(description="How many customers are in the segment now.")
+    async def member_count(self, info: Info) -> int:
+        where = await filters(info).where(
+            Profile.CUSTOMER, self.group.condition(), info.context.now()
+        )
+        return await info.context.repos.customers.count(where)
+
+    @strawberry.field(description="The customers in the segment now, newest first.")
+    async def members(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Customer]:
+        return await _members(info, self.group, first, after)
+
+
+@strawberry.type(description="A saved filter of a list: built-in (L3) or saved by staff (L6).")
+class SavedFilter:
+    id: strawberry.ID = strawberry.field(description="`built-in:<key>` or a number.")
+    list: ListKindEnum = strawberry.field(description="The list it filters.")  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Name shown next to the list.")
+    definition: JSON = strawberry.field(description="The stored definition (versioned JSON).")
+    shared: bool = strawberry.field(description="Visible to every staff member of the shop.")
+    built_in: bool = strawberry.field(description="One of the filters every shop has.")
+    mine: bool = strawberry.field(description="Saved by the caller.")
+
+    @classmethod
+    def from_domain(cls, s: DomainSavedFilter, staff_id: int) -> SavedFilter:
+        return cls(
+            id=strawberry.ID(s.id),
+            list=s.list,
+            name=s.name,
+            definition=cast(JSON, group_to_json(s.group)),
+            shared=s.shared,
+            built_in=s.built_in_key is not None,
+            mine=s.owner_staff_id == staff_id,
+        )
