@@ -57,6 +57,19 @@ async def error_of(gql: GraphQL, filter: dict[str, Any]) -> dict[str, Any]:
     return dict(body["errors"][0]["extensions"]) | {"message": body["errors"][0]["message"]}
 
 
+@pytest.mark.spec("S6")
+async def test_omitted_and_null_fields_set_no_condition(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    await make_customer(session, full_name="An", phone="0912345678")
+    await make_customer(session, full_name="Bình", phone=None)
+
+    assert await names(gql, {}) == ["An", "Bình"]
+    assert await names(gql, {"fullName": None, "and": None, "not": None}) == ["An", "Bình"]
+    assert await names(gql, {"phone": {"hasValue": True}, "or": None}) == ["An"]
+    assert await names(gql, {"not": {"phone": {"hasValue": True}, "email": None}}) == ["Bình"]
+
+
 @pytest.mark.spec("S8", "X2")
 async def test_address_equals_and_contains(gql: GraphQL, session: AsyncSession) -> None:
     await make_customer(session, full_name="A", address="182 Lê Đại Hành")

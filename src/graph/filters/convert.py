@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from strawberry import UNSET
+
 from domain import filters as f
 from domain.customer import Channel, Gender
 from domain.errors import DomainError, ErrorCode
@@ -85,9 +87,7 @@ class Converter:
 
     def parts(self, value: ProfileFilter, field: str) -> list[f.Condition]:
         out: list[f.Condition] = []
-        for name, given in vars(value).items():
-            if given is None:
-                continue
+        for name, given in given_fields(value):
             path = f"{field}.{camel(name)}"
             out.extend(self.field(name, given, path))
         return out
@@ -333,8 +333,15 @@ def birthday(given: BirthdayFilter, path: str) -> f.Leaf:
     )
 
 
+def given_fields(value: ProfileFilter) -> list[tuple[str, Any]]:
+    """The fields a filter block sets, by Python name. An omitted field is UNSET: the schema
+    gives the fields of `ProfileFilter` no default, so GraphQL does not fill in fifty nulls
+    for strawberry to convert one by one on every request. An explicit null is None."""
+    return [(n, v) for n, v in vars(value).items() if v is not None and v is not UNSET]
+
+
 def uses_custom_fields(value: ProfileFilter | GroupInput | None) -> bool:
-    if value is None:
+    if not value:  # None, or an omitted nested block (UNSET)
         return False
     if isinstance(value, GroupInput):
         return any(uses_custom_fields(b) for b in [*value.include, *value.exclude])

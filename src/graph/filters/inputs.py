@@ -128,100 +128,135 @@ class CustomFieldFilter:
 )
 class ProfileFilter:
     and_: list[ProfileFilter] | None = strawberry.field(
-        default=None, name="and", description="Every one of these holds."
+        default=strawberry.UNSET, name="and", description="Every one of these holds."
     )
     or_: list[ProfileFilter] | None = strawberry.field(
-        default=None, name="or", description="At least one of these holds."
+        default=strawberry.UNSET, name="or", description="At least one of these holds."
     )
     not_: ProfileFilter | None = strawberry.field(
-        default=None, name="not", description="This does not hold."
+        default=strawberry.UNSET, name="not", description="This does not hold."
     )
-    first_name: TextFilter | None = strawberry.field(default=None, description="Given name.")
-    last_name: TextFilter | None = strawberry.field(default=None, description="Family name.")
+    first_name: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Given name."
+    )
+    last_name: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Family name."
+    )
     full_name: TextFilter | None = strawberry.field(
-        default=None, description="Full name keyword, e.g. contains `van` finds `Văn`."
+        default=strawberry.UNSET, description="Full name keyword, e.g. contains `van` finds `Văn`."
     )
-    gender: SetFilter | None = strawberry.field(default=None, description="female, male, unknown.")
-    email: TextFilter | None = strawberry.field(default=None, description="E-mail.")
+    gender: SetFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="female, male, unknown."
+    )
+    email: TextFilter | None = strawberry.field(default=strawberry.UNSET, description="E-mail.")
     phone: TextFilter | None = strawberry.field(
-        default=None, description="Phone in any format; old 11-digit prefixes match new ones."
+        default=strawberry.UNSET,
+        description="Phone in any format; old 11-digit prefixes match new ones.",
     )
-    has_no_email: bool | None = strawberry.field(default=None, description="No e-mail given.")
-    has_no_phone: bool | None = strawberry.field(default=None, description="No phone given.")
+    has_no_email: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="No e-mail given."
+    )
+    has_no_phone: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="No phone given."
+    )
     carrier: SetFilter | None = strawberry.field(
-        default=None, description="Mobile carrier: viettel, mobifone, vinaphone, ..."
+        default=strawberry.UNSET, description="Mobile carrier: viettel, mobifone, vinaphone, ..."
     )
-    address: TextFilter | None = strawberry.field(default=None, description="Street address.")
-    province: TextFilter | None = strawberry.field(default=None, description="Province / city.")
-    district: TextFilter | None = strawberry.field(default=None, description="District.")
+    address: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Street address."
+    )
+    province: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Province / city."
+    )
+    district: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="District."
+    )
     region: SetFilter | None = strawberry.field(
-        default=None, description="Province or district is one of these."
+        default=strawberry.UNSET, description="Province or district is one of these."
     )
-    tag: SetFilter | None = strawberry.field(default=None, description="Tag names.")
+    tag: SetFilter | None = strawberry.field(default=strawberry.UNSET, description="Tag names.")
     signup_date: DateFilter | None = strawberry.field(
-        default=None, description="Customer creation / subscriber sign-up."
+        default=strawberry.UNSET, description="Customer creation / subscriber sign-up."
     )
     orders_count: NumberFilter | None = strawberry.field(
-        default=None, description="Number of orders."
+        default=strawberry.UNSET, description="Number of orders."
     )
     total_spent: NumberFilter | None = strawberry.field(
-        default=None, description="Total spent, VND."
+        default=strawberry.UNSET, description="Total spent, VND."
     )
     last_purchase: DateFilter | None = strawberry.field(
-        default=None, description="Time of the latest order."
+        default=strawberry.UNSET, description="Time of the latest order."
     )
     channel: SetFilter | None = strawberry.field(
-        default=None, description="Purchase channels: web, pos, facebook, instagram, zalo, ..."
+        default=strawberry.UNSET,
+        description="Purchase channels: web, pos, facebook, instagram, zalo, ...",
     )
     purchased: PurchaseFilter | None = strawberry.field(
-        default=None, description="Bought (given products) within a period."
+        default=strawberry.UNSET, description="Bought (given products) within a period."
     )
     not_purchased: PeriodInput | None = strawberry.field(
-        default=None, description="Did not buy within this period."
+        default=strawberry.UNSET, description="Did not buy within this period."
     )
-    birthday: BirthdayFilter | None = strawberry.field(default=None, description="Birthday.")
+    birthday: BirthdayFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Birthday."
+    )
     registered_member: bool | None = strawberry.field(
-        default=None, description="true: a loyalty member; false: not registered."
+        default=strawberry.UNSET, description="true: a loyalty member; false: not registered."
     )
-    tier: SetFilter | None = strawberry.field(default=None, description="Member tier codes.")
+    tier: SetFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Member tier codes."
+    )
     points: NumberFilter | None = strawberry.field(
-        default=None, description="Points the member can spend now (balance minus pending)."
+        default=strawberry.UNSET,
+        description="Points the member can spend now (balance minus pending).",
     )
     member_since: DateFilter | None = strawberry.field(
-        default=None, description="Loyalty registration date."
+        default=strawberry.UNSET, description="Loyalty registration date."
     )
-    member_code: TextFilter | None = strawberry.field(default=None, description="Member code.")
+    member_code: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Member code."
+    )
     loyalty_offer_used: OfferFilter | None = strawberry.field(
-        default=None, description="Used a loyalty offer within a period."
+        default=strawberry.UNSET, description="Used a loyalty offer within a period."
     )
     last_interaction: DateFilter | None = strawberry.field(
-        default=None, description="Last interaction with the chatbot."
+        default=strawberry.UNSET, description="Last interaction with the chatbot."
     )
     otn_topic: SetFilter | None = strawberry.field(
-        default=None, description="One-time-notification topics subscribed."
+        default=strawberry.UNSET, description="One-time-notification topics subscribed."
     )
     sequence: SetFilter | None = strawberry.field(
-        default=None, description="Care sequences enrolled in."
+        default=strawberry.UNSET, description="Care sequences enrolled in."
     )
     store_name: TextFilter | None = strawberry.field(
-        default=None, description="Store whose QR code was scanned."
+        default=strawberry.UNSET, description="Store whose QR code was scanned."
     )
-    store_code: TextFilter | None = strawberry.field(default=None, description="Its code.")
+    store_code: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Its code."
+    )
     customer_code: TextFilter | None = strawberry.field(
-        default=None, description="Customer code given on the subscriber."
+        default=strawberry.UNSET, description="Customer code given on the subscriber."
     )
     customer_name: TextFilter | None = strawberry.field(
-        default=None, description="Customer name given on the subscriber."
+        default=strawberry.UNSET, description="Customer name given on the subscriber."
     )
-    last_source: TextFilter | None = strawberry.field(default=None, description="Last source.")
+    last_source: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="Last source."
+    )
     last_page_source: TextFilter | None = strawberry.field(
-        default=None, description="Web page the chat was started from."
+        default=strawberry.UNSET, description="Web page the chat was started from."
     )
-    utm_source: TextFilter | None = strawberry.field(default=None, description="utm_source.")
-    utm_medium: TextFilter | None = strawberry.field(default=None, description="utm_medium.")
-    utm_campaign: TextFilter | None = strawberry.field(default=None, description="utm_campaign.")
+    utm_source: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="utm_source."
+    )
+    utm_medium: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="utm_medium."
+    )
+    utm_campaign: TextFilter | None = strawberry.field(
+        default=strawberry.UNSET, description="utm_campaign."
+    )
     custom_field: list[CustomFieldFilter] | None = strawberry.field(
-        default=None, description="Custom field conditions (all must hold)."
+        default=strawberry.UNSET, description="Custom field conditions (all must hold)."
     )
 
 

@@ -11,7 +11,7 @@ from domain.errors import DomainError
 from domain.filters import Condition, Group, Profile, all_of
 from graph.context import Info
 from graph.errors import ErrorKind, api_error
-from graph.filters.convert import Converter, camel, uses_custom_fields
+from graph.filters.convert import Converter, camel, given_fields, uses_custom_fields
 from graph.filters.inputs import GroupInput, ProfileFilter
 from infra.repositories.filtering import FilterRepository
 
@@ -69,10 +69,9 @@ async def to_condition_group(
         group = conv.group(value, "definition")
         parts: list[tuple[str, Condition]] = []
         for i, block in enumerate(value.include):
-            for name, given in vars(block).items():
-                if given is not None:
-                    path = f"definition.include.{i}.{camel(name)}"
-                    parts.append((path, all_of(conv.field(name, given, path))))
+            for name, given in given_fields(block):
+                path = f"definition.include.{i}.{camel(name)}"
+                parts.append((path, all_of(conv.field(name, given, path))))
     except DomainError as error:
         raise api_error(
             error.message, ErrorKind.BAD_USER_INPUT, field=error.field, reason=error.code.value
