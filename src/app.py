@@ -34,8 +34,8 @@ SessionMaker = Callable[[], AsyncSession]
 
 def settle_heap() -> None:
     """Move everything made at start-up (schema, tables, compiled code) out of the collector's
-    reach. Python's full collections otherwise walk those millions of long-lived objects again
-    and again under load; freezing them took the p50 of a 50-customer page from 13-17 ms to
+    reach. Python's full collections otherwise walk those 150,000 long-lived objects again and
+    again under load; freezing them took the p50 of a 50-customer page from 13-17 ms to
     about 11 ms (see bench/README.md)."""
     gc.collect()
     gc.freeze()

@@ -123,17 +123,13 @@ def selects(info: Any, name: str, paths: Sequence[tuple[str, ...]] = ITEM_PATHS)
 
 
 def wants_items(info: Any) -> bool:
-    """Whether the request selects anything of the connection besides `totalCount`.
-
-    Fragments are not looked into: with one, the items are fetched.
-    """
-    for field in info.selected_fields:
-        for selection in field.selections:
-            if not isinstance(selection, SelectedField):
-                return True
-            if selection.name not in ("totalCount", "__typename"):
-                return True
-    return False
+    """Whether the request selects anything of the connection besides `totalCount`, fragments
+    included."""
+    return any(
+        selected.name not in ("totalCount", "__typename")
+        for field in info.selected_fields
+        for selected in _fields(field.selections)
+    )
 
 
 def connection(

@@ -51,6 +51,11 @@ query Count($filter: ProfileFilter) {
 }
 """
 
+COUNT_IN_FRAGMENT = """
+fragment Counted on CustomerConnection { totalCount }
+query CountInFragment { customers { ...Counted } }
+"""
+
 COUNT_AND_CURSOR = """
 query CountAndCursor {
   customers(first: 1) { totalCount pageInfo { hasNextPage } }
@@ -80,6 +85,13 @@ async def test_a_count_only_list_runs_no_page_statement(
     assert body["data"]["customers"] == {"totalCount": 3, "pageInfo": {"hasNextPage": True}}
     # page and count: the token was resolved by the first request and is kept briefly
     assert len(sql_statements) == 2, sql_statements.statements
+
+    sql_statements.clear()
+    body = await gql(COUNT_IN_FRAGMENT)
+
+    assert body["data"]["customers"] == {"totalCount": 3}
+    # a count asked through a fragment is still only the count
+    assert len(sql_statements) == 1, sql_statements.statements
 
 
 TAGS_EVERY_WAY = """
