@@ -22,11 +22,12 @@ from domain.automation import (
 )
 from domain.errors import DomainError, ErrorCode, NotFound
 from infra import tables as t
-from infra.repositories.base import TableRepository
+from infra.repositories.base import TableRepository, grouped
 
 
 class SequenceRepository(TableRepository[MessageSequence]):
     table = t.sequence
+    noun = "sequence"
 
     def to_domain(self, row: Row[Any]) -> MessageSequence:
         return MessageSequence(id=row.id, name=row.name, created_at=row.created_at)
@@ -38,16 +39,17 @@ class SequenceRepository(TableRepository[MessageSequence]):
             .where(s.c.shop_id == self.shop_id, s.c.sequence_id.in_(set(sequence_ids)))
             .order_by(s.c.sequence_id, s.c.position)
         )
-        found: dict[int, list[SequenceStep]] = {}
-        for r in rows:
-            found.setdefault(r.sequence_id, []).append(
-                SequenceStep(r.position, r.delay_minutes, r.message)
-            )
-        return [found.get(i, []) for i in sequence_ids]
+        return grouped(
+            sequence_ids,
+            rows,
+            lambda r: r.sequence_id,
+            lambda r: SequenceStep(r.position, r.delay_minutes, r.message),
+        )
 
 
 class RuleRepository(TableRepository[AutomationRule]):
     table = t.automation_rule
+    noun = "automation rule"
 
     def to_domain(self, row: Row[Any]) -> AutomationRule:
         return AutomationRule(
@@ -80,12 +82,12 @@ class EnrolmentRepository(TableRepository[Enrolment]):
             .where(s.c.shop_id == self.shop_id, s.c.enrolment_id.in_(set(enrolment_ids)))
             .order_by(s.c.enrolment_id, s.c.position)
         )
-        found: dict[int, list[ScheduledStep]] = {}
-        for r in rows:
-            found.setdefault(r.enrolment_id, []).append(
-                ScheduledStep(r.enrolment_id, r.position, r.due_at, StepStatus(r.status))
-            )
-        return [found.get(i, []) for i in enrolment_ids]
+        return grouped(
+            enrolment_ids,
+            rows,
+            lambda r: r.enrolment_id,
+            lambda r: ScheduledStep(r.enrolment_id, r.position, r.due_at, StepStatus(r.status)),
+        )
 
 
 class AutomationAdmin:
@@ -98,16 +100,10 @@ class AutomationAdmin:
         self.rules = RuleRepository(session, shop_id)
 
     async def sequence(self, sequence_id: int, *, field: str) -> MessageSequence:
-        found = (await self.sequences.get_many([sequence_id]))[0]
-        if found is None:
-            raise NotFound("No such sequence in this shop.", field=field)
-        return found
+        return await self.sequences.one(sequence_id, field=field)
 
     async def rule(self, rule_id: int, *, field: str) -> AutomationRule:
-        found = (await self.rules.get_many([rule_id]))[0]
-        if found is None:
-            raise NotFound("No such automation rule in this shop.", field=field)
-        return found
+        return await self.rules.one(rule_id, field=field)
 
     async def _name_free(self, name: str, except_id: int = 0) -> None:
         clash = await self.session.scalar(

@@ -10,11 +10,13 @@ from sqlalchemy import ColumnElement, Select, Table, func, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import NotFound
 from domain.sorting import Position, Sort
 from infra.sorting import after as keyset_after
 from infra.sorting import order_by, sort_expression
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +33,22 @@ def aligned(ids: Sequence[int], found: Iterable[T], key: Callable[[T], int]) -> 
     return [by_id.get(i) for i in ids]
 
 
+def grouped(
+    ids: Sequence[int], rows: Iterable[R], key: Callable[[R], int], build: Callable[[R], T]
+) -> list[list[T]]:
+    """The children of each of ``ids`` in the order ``rows`` come, an empty list for none."""
+    found: dict[int, list[T]] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(build(row))
+    return [found.get(i, []) for i in ids]
+
+
 class TableRepository(Generic[T]):
-    """Reads one shop's rows of ``table``; subclasses set ``table`` and ``to_domain``."""
+    """Reads one shop's rows of ``table``; subclasses set ``table`` and ``to_domain``, and
+    ``noun`` (what a row is called in a not-found message) where ``one`` is used."""
 
     table: Table
+    noun: str = "row"
 
     def __init__(self, session: AsyncSession, shop_id: int) -> None:
         self.session = session
@@ -52,6 +66,13 @@ class TableRepository(Generic[T]):
         rows = await self.session.execute(self.scoped().where(self.table.c.id.in_(ids)))
         items = [self.to_domain(row) for row in rows]
         return aligned(ids, items, lambda item: item.id)  # type: ignore[attr-defined]
+
+    async def one(self, item_id: int, *, field: str) -> T:
+        """The row with this id; NotFound naming ``field`` when the shop has none."""
+        found = (await self.get_many([item_id]))[0]
+        if found is None:
+            raise NotFound(f"No such {self.noun} in this shop.", field=field)
+        return found
 
     async def page(
         self,

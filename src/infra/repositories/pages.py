@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import NotFound
 from domain.page import PageAction, next_state
 from domain.subscriber import ConnectionState, Page, PageChannel
 from infra import tables as t
@@ -23,10 +22,7 @@ class PageAdmin:
         self.pages = PageRepository(session, shop_id)
 
     async def get(self, page_id: int, *, field: str = "input.pageId") -> Page:
-        found = (await self.pages.get_many([page_id]))[0]
-        if found is None:
-            raise NotFound("No such page in this shop.", field=field)
-        return found
+        return await self.pages.one(page_id, field=field)
 
     async def connect(
         self,

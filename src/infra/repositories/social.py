@@ -13,11 +13,12 @@ from domain.customer import Gender
 from domain.subscriber import ConnectionState, Page, PageChannel, Subscriber
 from domain.tag import Tag, TagFolder
 from infra import tables as t
-from infra.repositories.base import TableRepository
+from infra.repositories.base import TableRepository, grouped
 
 
 class PageRepository(TableRepository[Page]):
     table = t.page
+    noun = "page"
 
     def to_domain(self, row: Row[Any]) -> Page:
         m = row._mapping
@@ -67,6 +68,7 @@ class SubscriberRepository(TableRepository[Subscriber]):
 
 class TagFolderRepository(TableRepository[TagFolder]):
     table = t.tag_folder
+    noun = "tag folder"
 
     def to_domain(self, row: Row[Any]) -> TagFolder:
         m = row._mapping
@@ -75,6 +77,7 @@ class TagFolderRepository(TableRepository[TagFolder]):
 
 class TagRepository(TableRepository[Tag]):
     table = t.tag
+    noun = "tag"
 
     def to_domain(self, row: Row[Any]) -> Tag:
         m = row._mapping
@@ -93,10 +96,7 @@ class TagRepository(TableRepository[Tag]):
             .where(tagging.c.shop_id == self.shop_id, owner.in_(owner_ids))
             .order_by(owner, t.tag.c.name)
         )
-        found: dict[int, list[Tag]] = {i: [] for i in owner_ids}
-        for row in rows:
-            found[row.owner_id].append(self.to_domain(row))
-        return [found[i] for i in owner_ids]
+        return grouped(owner_ids, rows, lambda r: r.owner_id, self.to_domain)
 
 
 _THREAD_FIELDS = [
@@ -116,6 +116,7 @@ _THREAD_FIELDS = [
 
 class ThreadRepository(TableRepository[Thread]):
     table = t.thread
+    noun = "thread"
 
     def to_domain(self, row: Row[Any]) -> Thread:
         m = row._mapping

@@ -49,16 +49,10 @@ class TagAdmin:
             raise NotFound("No such page in this shop.", field=field)
 
     async def folder(self, folder_id: int, *, field: str) -> TagFolder:
-        found = (await self.folders.get_many([folder_id]))[0]
-        if found is None:
-            raise NotFound("No such tag folder in this shop.", field=field)
-        return found
+        return await self.folders.one(folder_id, field=field)
 
     async def tag(self, tag_id: int, *, field: str) -> Tag:
-        found = (await self.tags.get_many([tag_id]))[0]
-        if found is None:
-            raise NotFound("No such tag in this shop.", field=field)
-        return found
+        return await self.tags.one(tag_id, field=field)
 
     async def create_folder(self, *, page_id: int | None, name: str, position: int) -> TagFolder:
         await self.check_page(page_id, field="input.pageId")

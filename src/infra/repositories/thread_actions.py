@@ -23,10 +23,7 @@ class ThreadActions:
         self.threads = ThreadRepository(session, shop_id)
 
     async def get(self, thread_id: int, *, field: str = "input.threadId") -> Thread:
-        found = (await self.threads.get_many([thread_id]))[0]
-        if found is None:
-            raise NotFound("No such thread in this shop.", field=field)
-        return found
+        return await self.threads.one(thread_id, field=field)
 
     async def _update(self, ids: Sequence[int], field: str, **values: Any) -> list[Thread]:
         wanted = list(dict.fromkeys(ids))

@@ -9,14 +9,14 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import NotFound
 from domain.webhook import Attempt, Delivery, DeliveryStatus, Event, Subscription
 from infra import tables as t
-from infra.repositories.base import TableRepository
+from infra.repositories.base import TableRepository, grouped
 
 
 class SubscriptionRepository(TableRepository[Subscription]):
     table = t.webhook_subscription
+    noun = "webhook subscription"
 
     def to_domain(self, row: Row[Any]) -> Subscription:
         return Subscription(
@@ -66,12 +66,14 @@ class DeliveryRepository(TableRepository[Delivery]):
             .where(a.c.shop_id == self.shop_id, a.c.delivery_id.in_(set(delivery_ids)))
             .order_by(a.c.delivery_id, a.c.id)
         )
-        found: dict[int, list[Attempt]] = {}
-        for r in rows:
-            found.setdefault(r.delivery_id, []).append(
-                Attempt(r.id, r.delivery_id, r.attempted_at, r.status_code, r.error, r.duration_ms)
-            )
-        return [found.get(i, []) for i in delivery_ids]
+        return grouped(
+            delivery_ids,
+            rows,
+            lambda r: r.delivery_id,
+            lambda r: Attempt(
+                r.id, r.delivery_id, r.attempted_at, r.status_code, r.error, r.duration_ms
+            ),
+        )
 
 
 class WebhookAdmin:
@@ -81,10 +83,7 @@ class WebhookAdmin:
         self.subscriptions = SubscriptionRepository(session, shop_id)
 
     async def get(self, subscription_id: int) -> Subscription:
-        found = (await self.subscriptions.get_many([subscription_id]))[0]
-        if found is None:
-            raise NotFound("No such webhook subscription in this shop.", field="input.id")
-        return found
+        return await self.subscriptions.one(subscription_id, field="input.id")
 
     async def create(
         self, *, url: str, event_types: Sequence[str], secret: str, active: bool
