@@ -21,10 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 from bench import cases as c
 from bench import inbox, report
+from bench.db import connected
 from bench.floor import Floor, Recorder, Statement
 from bench.measure import Endpoint, Probe, body_of, interleaved, post, throughput, timed
 from bench.stacks import BENCH, create_token, peer, service
@@ -53,23 +52,15 @@ def choose_database() -> tuple[str, str]:
 
 
 async def ensure_database(url: str) -> None:
-    dsn, kwargs = asyncpg_dsn(with_database(url, "postgres"))
     name = asyncpg_dsn(url)[0].rsplit("/", 1)[-1]
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
+    async with connected(with_database(url, "postgres")) as conn:
         if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
 
 
 async def customers_of(url: str, shop_id: int) -> int:
-    dsn, kwargs = asyncpg_dsn(url)
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
+    async with connected(url) as conn:
         return int(await conn.fetchval("SELECT count(*) FROM customer WHERE shop_id = $1", shop_id))
-    finally:
-        await conn.close()
 
 
 async def prepare(url: str, customers: int, shop_id: int, seed: int) -> None:
@@ -89,21 +80,13 @@ async def prepare(url: str, customers: int, shop_id: int, seed: int) -> None:
         url, customers=customers, seed=seed, shop_id=shop_id, pages=20, threads_per_customer=2.0
     )
     say(result.summary())
-    dsn, kwargs = asyncpg_dsn(url)
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
+    async with connected(url) as conn:
         await conn.execute("VACUUM ANALYZE")
-    finally:
-        await conn.close()
 
 
 async def clock(url: str, shop_id: int) -> c.Clock:
-    dsn, kwargs = asyncpg_dsn(url)
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
+    async with connected(url) as conn:
         zone = await conn.fetchval("SELECT timezone FROM shop WHERE shop_id = $1", shop_id)
-    finally:
-        await conn.close()
     return c.Clock(datetime.now(UTC), zone or "Asia/Ho_Chi_Minh")
 
 

@@ -19,12 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import orjson
 from sqlalchemy import delete
 
+from bench.db import connected
 from infra import tables as t
-from infra.database import async_url, asyncpg_dsn, create_engine, session_factory
+from infra.database import async_url, create_engine, session_factory
 from infra.ingest.stream import import_customers
 from infra.repositories.auth import ensure_shop
 from infra.seed import contact, vietnam
@@ -100,12 +100,8 @@ async def vacuum_customers(url: str) -> None:
     table twice its size, whose pages are no longer all visible: until autovacuum gets to it,
     the next run's counts lose their index-only scans (the orders / spent count measured 198
     ms instead of 32 right after an import)."""
-    dsn, kwargs = asyncpg_dsn(url)
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
+    async with connected(url) as conn:
         await conn.execute("VACUUM ANALYZE customer")
-    finally:
-        await conn.close()
 
 
 async def run_import_case(url: str, customers: int = FULL) -> list[dict[str, Any]]:
