@@ -149,8 +149,7 @@ class SequenceEnrolment(Node):
 
     @strawberry.field(description="The enrolled subscriber.")
     async def subscriber(self, info: Info) -> Subscriber | None:
-        found = await info.context.loaders.subscriber_by_id.load(self.subscriber_id)
-        return Subscriber.from_domain(found) if found is not None else None
+        return await Subscriber.load(info, self.subscriber_id)
 
     @strawberry.field(
         description="The thread whose tag enrolled the person (pausing its chatbot holds the "

@@ -62,15 +62,15 @@ class Thread(Node):
 
     @strawberry.field(description="The page the thread comes from (SPEC C8).")
     async def page(self, info: Info) -> Page:
-        found = await info.context.loaders.page_by_id.load(self.page_id)
+        found = await Page.load(info, self.page_id)
         assert found is not None
-        return Page.from_domain(found)
+        return found
 
     @strawberry.field(description="The person on the other side.")
     async def subscriber(self, info: Info) -> Subscriber:
-        found = await info.context.loaders.subscriber_by_id.load(self.subscriber_id)
+        found = await Subscriber.load(info, self.subscriber_id)
         assert found is not None
-        return Subscriber.from_domain(found)
+        return found
 
     @strawberry.field(description="The commerce customer the thread resolved to, if any.")
     async def customer(self, info: Info) -> Customer | None:

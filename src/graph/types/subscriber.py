@@ -53,6 +53,14 @@ class Page(Node):
         )
 
     @classmethod
+    async def load(cls, info: Info, page_id: int | None) -> Page | None:
+        """The page with this id, batched with its siblings; None for no id or none found."""
+        if page_id is None:
+            return None
+        found = await info.context.loaders.page_by_id.load(page_id)
+        return cls.from_domain(found) if found else None
+
+    @classmethod
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Page | None]:
@@ -157,11 +165,17 @@ class Subscriber(Node):
             cls.from_domain,
         )
 
+    @classmethod
+    async def load(cls, info: Info, subscriber_id: int) -> Subscriber | None:
+        """The subscriber with this id, batched with its siblings; None when none is found."""
+        found = await info.context.loaders.subscriber_by_id.load(subscriber_id)
+        return cls.from_domain(found) if found else None
+
     @strawberry.field(description="The page the person subscribed to.")
     async def page(self, info: Info) -> Page:
-        found = await info.context.loaders.page_by_id.load(self.page_id)
+        found = await Page.load(info, self.page_id)
         assert found is not None  # a foreign key guarantees it
-        return Page.from_domain(found)
+        return found
 
     @strawberry.field(description="Tags attached to the subscriber.")
     async def tags(self, info: Info) -> list[Tag]:

@@ -51,10 +51,7 @@ class Tag(Node):
     ) -> Annotated[Page, strawberry.lazy("graph.types.subscriber")] | None:
         from graph.types.subscriber import Page
 
-        if self.page_id is None:
-            return None
-        found = await info.context.loaders.page_by_id.load(self.page_id)
-        return Page.from_domain(found) if found else None
+        return await Page.load(info, self.page_id)
 
     @strawberry.field(description="The folder the tag is filed in.")
     async def folder(self, info: Info) -> TagFolder | None:
@@ -92,10 +89,7 @@ class TagFolder(Node):
     ) -> Annotated[Page, strawberry.lazy("graph.types.subscriber")] | None:
         from graph.types.subscriber import Page
 
-        if self.page_id is None:
-            return None
-        found = await info.context.loaders.page_by_id.load(self.page_id)
-        return Page.from_domain(found) if found else None
+        return await Page.load(info, self.page_id)
 
 
 def tags(items: list[domain.Tag]) -> list[Tag]:
