@@ -37,11 +37,8 @@ class Edge(Generic[NodeT]):
 class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
+    nodes: list[NodeT] = strawberry.field(description="Items of this page without their cursors.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
-
-    @strawberry.field(description="Items of this page without their cursors.")
-    def nodes(self) -> list[NodeT]:
-        return [edge.node for edge in self.edges]
 
     @strawberry.field(description="How many items the whole list has (all pages).")
     async def total_count(self) -> int:
@@ -143,6 +140,7 @@ def connection(
     edges = [Edge(node=n, cursor=encode_cursor(k)) for n, k in zip(nodes, keys, strict=True)]
     return Connection(
         edges=edges,
+        nodes=list(nodes),
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,

@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
+from graph.execution import Executor
 from graph.extensions import (
     ReadOnlyQueries,
     RejectNulCharacters,
@@ -69,6 +70,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=Executor,
         extensions=[
             RequireAuthentication,
             RejectNulCharacters,

@@ -88,7 +88,7 @@ class Loaders:
 
     @cached_property
     def tags_by_customer_id(self) -> DataLoader[int, list[Tag]]:
-        return loader(lambda ids: self.repos.tags.for_owners(t.customer_tag, "customer_id", ids))
+        return loader(self.repos.tags.for_customers)
 
     @cached_property
     def tags_by_subscriber_id(self) -> DataLoader[int, list[Tag]]:

@@ -98,6 +98,10 @@ class TagRepository(TableRepository[Tag]):
         )
         return grouped(owner_ids, rows, lambda r: r.owner_id, self.to_domain)
 
+    async def for_customers(self, customer_ids: Sequence[int]) -> list[list[Tag]]:
+        """Commerce tags of each customer, aligned to ``customer_ids``."""
+        return await self.for_owners(t.customer_tag, "customer_id", customer_ids)
+
 
 _THREAD_FIELDS = [
     "shop_id",

@@ -1,0 +1,138 @@
+"""The executor's short path answers exactly as graphql-core's general path does: the same data,
+and the same errors at the same paths, for plain data, bad data and fields with resolvers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graph.execution import Executor
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Label:
+    name: str
+    colour: Colour | None
+
+
+@strawberry.type
+class Item:
+    id: int
+    title: str
+    price: float | None
+    labels: list[Label]
+    extra: Label | None
+    codes: list[str] | None
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.title.upper()
+
+
+@strawberry.type
+class Other:
+    id: int
+
+
+async def later(value: Any) -> Any:
+    await asyncio.sleep(0)
+    return value
+
+
+def good(i: int) -> Item:
+    return Item(
+        id=i,
+        title=f"item {i}",
+        price=1.5 * i,
+        labels=[Label(name="a", colour=Colour.RED), Label(name="b", colour=None)],
+        extra=Label(name="x", colour=Colour.BLUE) if i % 2 else None,
+        codes=["c1", "c2"],
+    )
+
+
+def broken(**changes: Any) -> Item:
+    item = good(7)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    return item
+
+
+# Factories: an awaitable value can be awaited once, so each execution gets fresh rows.
+ROWS: dict[str, Callable[[], list[Any]]] = {
+    "good": lambda: [good(1), good(2), good(3)],
+    "null_title": lambda: [good(1), broken(title=None), good(3)],
+    "bad_number": lambda: [broken(price="not a number")],
+    "null_label_name": lambda: [broken(labels=[Label(name=None, colour=None)])],  # type: ignore[arg-type]
+    "null_extra_name": lambda: [broken(extra=Label(name=None, colour=Colour.RED))],  # type: ignore[arg-type]
+    "awaitable_labels": lambda: [broken(labels=later([Label(name="z", colour=Colour.RED)]))],
+    "awaitable_title": lambda: [broken(title=later("late"))],
+    "wrong_object": lambda: [broken(extra=Other(id=1))],
+    "labels_not_list": lambda: [broken(labels=Label(name="q", colour=None))],
+    "codes_none": lambda: [broken(codes=None)],
+    "bad_enum": lambda: [broken(labels=[Label(name="e", colour="green")])],  # type: ignore[arg-type]
+}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self, rows: str) -> list[Item]:
+        return ROWS[rows]()
+
+    @strawberry.field
+    def maybe_items(self, rows: str) -> list[Item | None] | None:
+        return ROWS[rows]()  # type: ignore[return-value]
+
+
+def schema(executor: type) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, execution_context_class=executor)
+
+
+GENERAL = schema(StrawberryGraphQLCoreExecutionContext)
+SHORT = schema(Executor)
+
+DOCUMENTS = [
+    "query($rows: String!) { items(rows: $rows) { id title price codes labels { name colour } } }",
+    "query($rows: String!) { maybeItems(rows: $rows) { id title extra { name colour } } }",
+    "query($rows: String!) { items(rows: $rows) { __typename t: title title labels { __typename"
+    " name } extra { __typename name } } }",
+    "query($rows: String!) { items(rows: $rows) { ...F ... on Item { id shout } } }"
+    " fragment F on Item { title labels { name } }",
+    "query($rows: String!, $yes: Boolean!) { items(rows: $rows) { id title @include(if: $yes)"
+    " price @skip(if: $yes) labels { name @include(if: false) colour } } }",
+    "query($rows: String!) { maybeItems(rows: $rows) { id labels { name } shout } }",
+]
+
+
+def outcome(result: Any) -> tuple[Any, list[tuple[str, list[Any] | None]]]:
+    errors = sorted((e.message, e.path) for e in result.errors or [])
+    return result.data, errors
+
+
+@pytest.mark.parametrize("rows", sorted(ROWS))
+@pytest.mark.parametrize("document", DOCUMENTS)
+async def test_short_path_answers_as_the_general_path(document: str, rows: str) -> None:
+    variables = {"rows": rows, "yes": True}
+    expected = outcome(await GENERAL.execute(document, variable_values=variables))
+    actual = outcome(await SHORT.execute(document, variable_values=variables))
+    assert actual == expected
+
+
+async def test_a_null_in_a_non_null_field_is_an_error_at_its_path() -> None:
+    result = await SHORT.execute('{ maybeItems(rows: "null_title") { id title } }')
+    assert result.data == {
+        "maybeItems": [{"id": 1, "title": "item 1"}, None, {"id": 3, "title": "item 3"}]
+    }
+    assert [e.path for e in result.errors or []] == [["maybeItems", 1, "title"]]
