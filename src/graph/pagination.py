@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy import ColumnElement
 from strawberry.types.nodes import SelectedField
 
 from graph.errors import bad_input
@@ -127,6 +129,19 @@ def wants_items(info: Any) -> bool:
         for field in info.selected_fields
         for selected in _fields(field.selections)
     )
+
+
+@dataclass(frozen=True)
+class Companion(Generic[NodeT]):
+    """A column read with each row of a page, in the page's own statement, and how its value is
+    set on the row's node (a customer's tags, say)."""
+
+    column: ColumnElement[Any]
+    attach: Callable[[NodeT, Any], None]
+
+    def apply(self, nodes: Sequence[NodeT], values: Sequence[Any] | None) -> None:
+        for node, value in zip(nodes, values or (), strict=values is not None):
+            self.attach(node, value)
 
 
 def connection(

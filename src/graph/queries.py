@@ -22,6 +22,7 @@ from graph.filters.sorting import (
 )
 from graph.pagination import (
     After,
+    Companion,
     Connection,
     First,
     connection,
@@ -30,7 +31,7 @@ from graph.pagination import (
     wants_items,
 )
 from graph.types.conversation import Thread
-from graph.types.customer import Customer, preload_tags
+from graph.types.customer import Customer, tags_companion
 from graph.types.member import Member
 from graph.types.shop import Shop, Viewer
 from graph.types.subscriber import Page, Subscriber
@@ -50,6 +51,7 @@ async def list_page(
     first: int | None,
     after: str | None,
     where: ColumnElement[bool] | None = None,
+    companion: Companion[N] | None = None,
 ) -> Connection[N]:
     size = page_size(first, info.context.settings.max_page_size)
     cursor = decode_int_cursor(after)
@@ -57,13 +59,17 @@ async def list_page(
     # newest-first page can cost as much as the count itself.
     page: RowsPage[Any] = RowsPage([], has_next=False)
     if wants_items(info):
-        page = await repo.page(first=size, after=cursor, where=where)
+        extra = companion.column if companion is not None else None
+        page = await repo.page(first=size, after=cursor, where=where, extra=extra)
+    nodes = [convert(item) for item in page.items]
+    if companion is not None:
+        companion.apply(nodes, page.extra)
 
     def count() -> Awaitable[int]:
         return repo.count(where)
 
     return connection(
-        [convert(item) for item in page.items],
+        nodes,
         keys=[item.id for item in page.items],
         has_next=page.has_next,
         has_previous=after is not None,
@@ -79,14 +85,17 @@ async def profile_page(
     page: tuple[int | None, str | None],
     filter: ProfileFilter | None,
     order_by: CustomerOrder | MemberOrder | SubscriberOrder | None,
+    companion: Companion[N] | None = None,
 ) -> Connection[N]:
     """A page of a filterable, sortable profile list (customers, members, subscribers)."""
     first, after = page
     sort = to_sort(profile, order_by)
     where = await where_of(info, profile, filter)
     if not sort.is_default:
-        return await sorted_list_page(info, profile, repo, convert, sort, first, after, where)
-    return await list_page(info, repo, convert, first, after, where)
+        return await sorted_list_page(
+            info, profile, repo, convert, sort, (first, after), where, companion
+        )
+    return await list_page(info, repo, convert, first, after, where, companion)
 
 
 @strawberry.type
@@ -127,7 +136,7 @@ class CoreQuery:
         filter: FilterArg = None,
         order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
-        page = await profile_page(
+        return await profile_page(
             info,
             Profile.CUSTOMER,
             info.context.repos.customers,
@@ -135,9 +144,8 @@ class CoreQuery:
             (first, after),
             filter,
             order_by,
+            tags_companion(info),
         )
-        await preload_tags(info, [edge.node for edge in page.edges])
-        return page
 
     @strawberry.field(description="Registered loyalty members, newest first unless `orderBy` says.")
     async def members(

@@ -27,7 +27,7 @@ from domain.sorting import (
 )
 from graph.context import Info
 from graph.errors import bad_input
-from graph.pagination import Connection, connection, decode_cursor, page_size
+from graph.pagination import Companion, Connection, connection, decode_cursor, page_size
 from infra.repositories.base import TableRepository
 
 N = TypeVar("N")
@@ -127,19 +127,26 @@ async def sorted_list_page(
     repo: TableRepository[Any],
     convert: Callable[[Any], N],
     sort: Sort,
-    first: int | None,
-    after: str | None,
+    page_args: tuple[int | None, str | None],
     where: ColumnElement[bool] | None,
+    companion: Companion[N] | None = None,
 ) -> Connection[N]:
+    first, after = page_args
     size = page_size(first, info.context.settings.max_page_size)
     position = decode_position(profile, sort, after) if after is not None else None
-    page, positions = await repo.sorted_page(first=size, sort=sort, after=position, where=where)
+    extra = companion.column if companion is not None else None
+    page, positions = await repo.sorted_page(
+        first=size, sort=sort, after=position, where=where, extra=extra
+    )
+    nodes = [convert(item) for item in page.items]
+    if companion is not None:
+        companion.apply(nodes, page.extra)
 
     async def count() -> int:
         return await repo.count(where)
 
     return connection(
-        [convert(item) for item in page.items],
+        nodes,
         keys=[encode_position(p) for p in positions],
         has_next=page.has_next,
         has_previous=after is not None,

@@ -22,7 +22,7 @@ from graph.pagination import After, Connection, First
 from graph.queries import list_page
 from graph.types.common import Node
 from graph.types.common import node_ids as common_node_ids
-from graph.types.customer import Customer, preload_tags
+from graph.types.customer import Customer, tags_companion
 from infra.repositories.segments import SegmentRepository
 
 ListKindEnum = strawberry.enum(ListKind, name="ListKind", description="A filterable list.")
@@ -41,16 +41,15 @@ async def _members(
     info: Info, group: f.Group, first: int | None, after: str | None
 ) -> Connection[Customer]:
     where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
-    page = await list_page(
+    return await list_page(
         info,
         info.context.repos.customers,
         lambda c: Customer.from_domain(c, info),
         first,
         after,
         where,
+        tags_companion(info),
     )
-    await preload_tags(info, [edge.node for edge in page.edges])
-    return page
 
 
 @strawberry.type(description="A saved customer group whose members are evaluated live.")

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from domain import customer as domain
 from graph.context import Info
-from graph.pagination import ITEM_PATHS, selects
+from graph.pagination import ITEM_PATHS, Companion, selects
 from graph.types.common import Deferred, Node, resolve_many
 from graph.types.enums import Channel, Gender
 from graph.types.tag import Tag, tags
@@ -108,6 +108,22 @@ class Customer(Node):
 
         found = await info.context.loaders.member_by_customer_id.load(self.id)
         return Member.from_domain(found) if found else None
+
+
+def tags_companion(info: Info) -> Companion[Customer] | None:
+    """The customers' tags read with a page of them, in the page's own statement, when the
+    query selects them; a tag on several of the customers is one object, made once."""
+    if not selects(info, "tags"):
+        return None
+    repo = info.context.repos.customers
+    made: dict[int, Tag] = {}
+
+    def attach(customer: Customer, value: object) -> None:
+        customer.tags = [
+            made.get(i.id) or made.setdefault(i.id, Tag.from_domain(i)) for i in repo.tags_of(value)
+        ]
+
+    return Companion(repo.tags_column(), attach)
 
 
 async def preload_tags(

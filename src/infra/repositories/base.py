@@ -25,6 +25,8 @@ class Page(Generic[T]):
 
     items: list[T]
     has_next: bool
+    extra: list[Any] | None = None
+    """The values of the extra column asked for with the page, aligned to ``items``."""
 
 
 def aligned(ids: Sequence[int], found: Iterable[T], key: Callable[[T], int]) -> list[T | None]:
@@ -80,14 +82,23 @@ class TableRepository(Generic[T]):
         first: int,
         after: int | None = None,
         where: ColumnElement[bool] | None = None,
+        extra: ColumnElement[Any] | None = None,
     ) -> Page[T]:
-        """Newest first (by id), ``first`` rows after the row with id ``after``."""
+        """Newest first (by id), ``first`` rows after the row with id ``after``; with ``extra``,
+        that column's value of each row too (in the same statement)."""
         query = self.scoped().where(where if where is not None else true())
         if after is not None:
             query = query.where(self.table.c.id < after)
+        if extra is not None:
+            query = query.add_columns(extra)
         query = query.order_by(self.table.c.id.desc()).limit(first + 1)
         rows = (await self.session.execute(query)).all()
-        return Page([self.to_domain(r) for r in rows[:first]], has_next=len(rows) > first)
+        return self._page(rows, first, extra)
+
+    def _page(self, rows: Sequence[Row[Any]], first: int, extra: Any) -> Page[T]:
+        shown = rows[:first]
+        values = [r[-1] for r in shown] if extra is not None else None
+        return Page([self.to_domain(r) for r in shown], has_next=len(rows) > first, extra=values)
 
     async def sorted_page(
         self,
@@ -96,8 +107,10 @@ class TableRepository(Generic[T]):
         sort: Sort,
         after: Position | None = None,
         where: ColumnElement[bool] | None = None,
+        extra: ColumnElement[Any] | None = None,
     ) -> tuple[Page[T], list[Position]]:
-        """``first`` rows in ``sort`` order after ``after``, with the position of each."""
+        """``first`` rows in ``sort`` order after ``after``, with the position of each (and
+        ``extra`` as in ``page``)."""
         key = sort_expression(self.table, sort)
         query = (
             select(self.table, key.label("sort_value"))
@@ -106,11 +119,14 @@ class TableRepository(Generic[T]):
         )
         if after is not None:
             query = query.where(keyset_after(key, self.table, after))
+        if extra is not None:
+            query = query.add_columns(extra)
         query = query.order_by(*order_by(key, self.table, sort)).limit(first + 1)
         rows = (await self.session.execute(query)).all()
-        shown = rows[:first]
-        positions = [Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in shown]
-        return Page([self.to_domain(r) for r in shown], has_next=len(rows) > first), positions
+        positions = [
+            Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in rows[:first]
+        ]
+        return self._page(rows, first, extra), positions
 
     async def count(self, where: ColumnElement[bool] | None = None) -> int:
         query = (
