@@ -33,9 +33,18 @@ class Node(relay.Node):
     )  # type: ignore[call-overload]  # the stubs allow init=False only with a resolver
 
     def __post_init__(self) -> None:
-        node_id = getattr(self, type(self).resolve_id_attr())
-        type_name = get_object_definition(type(self), strict=True).name
-        self._id = relay.GlobalID(type_name, str(node_id))
+        cls = type(self)
+        named = _NAMED.get(cls)
+        if named is None:
+            named = _NAMED[cls] = (
+                cls.resolve_id_attr(),
+                get_object_definition(cls, strict=True).name,
+            )
+        self._id = relay.GlobalID(named[1], str(getattr(self, named[0])))
+
+
+_NAMED: dict[type, tuple[str, str]] = {}
+"""Each node type's id attribute and GraphQL name, looked up once."""
 
 
 class Deferred(Generic[R, T]):

@@ -56,7 +56,6 @@ class Customer(Node):
 
     @classmethod
     def from_domain(cls, c: domain.Customer, info: Info) -> Customer:
-        loader = info.context.loaders.tags_by_customer_id
         return cls(
             id=c.id,
             external_id=c.external_id,
@@ -78,7 +77,7 @@ class Customer(Node):
             total_spent=float(c.total_spent),
             last_order_at=c.last_order_at,
             channels=list(c.channels),
-            tags=Deferred(lambda: loader.load(c.id), tags),
+            tags=Deferred(lambda: info.context.loaders.tags_by_customer_id.load(c.id), tags),
         )
 
     @classmethod
