@@ -23,6 +23,7 @@ from graph.context import Context
 from graph.errors import ErrorKind
 from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
+from graph.transport import JsonPost, bearer_token
 from infra.database import create_engine, session_factory
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
@@ -73,14 +74,6 @@ class Router(GraphQLRouter[Context, None]):
             )
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     maker: SessionMaker = request.app.state.sessions
     session = maker()
@@ -117,11 +110,7 @@ class PrincipalCache:
         return principal
 
 
-async def get_context(
-    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
-) -> Context:
-    state = request.app.state
-    token = bearer_token(request)
+async def context_of(state: Any, session: AsyncSession, token: str | None) -> Context:
     principal = await state.principals.principal(session, token) if token else None
     return Context(
         session=session,
@@ -130,6 +119,27 @@ async def get_context(
         now=state.now,
         zones=state.zones,
     )
+
+
+async def get_context(
+    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
+) -> Context:
+    token = bearer_token(request.headers.get("authorization", ""))
+    return await context_of(request.app.state, session, token)
+
+
+def request_context(app: FastAPI) -> Callable[[str | None], Any]:
+    """A request's context with its own session, closed when the request is answered."""
+
+    @asynccontextmanager
+    async def opened(token: str | None) -> AsyncIterator[Context]:
+        session = app.state.sessions()
+        try:
+            yield await context_of(app.state, session, token)
+        finally:
+            await session.close()
+
+    return opened
 
 
 def create_app(
@@ -171,6 +181,7 @@ def create_app(
     )
     router: Any = Router(schema, context_getter=get_context, ide_page=ide_page)
     app.include_router(router, prefix="/graphql")
+    app.add_middleware(JsonPost, path="/graphql", schema=schema, context=request_context(app))
     if settings.graphiql:
         install_graphiql_assets(app)
 
