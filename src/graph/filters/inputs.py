@@ -12,6 +12,7 @@ from decimal import Decimal
 import strawberry
 
 from domain.period import PeriodUnit as DomainPeriodUnit
+from graph.input_conversion import by_given_fields
 
 PeriodUnit = strawberry.enum(DomainPeriodUnit, description="Unit of a relative period.")
 
@@ -271,3 +272,6 @@ class GroupInput:
     exclude: list[ProfileFilter] = strawberry.field(
         default_factory=list, description="Customers matching any of these are removed."
     )
+
+
+by_given_fields(ProfileFilter, GroupInput)
