@@ -71,15 +71,19 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=Executor,
+        # Classes and factories, never instances: strawberry gives a shared instance each
+        # request's execution context in turn, so under concurrent requests an instance could
+        # mask, limit or cache another request's operation. The parse and validation caches
+        # are shared by size, whatever instance asks.
         extensions=[
             RequireAuthentication,
             RejectNulCharacters,
             ReadOnlyQueries,
-            ParserCache(maxsize=512),
-            ValidationCache(maxsize=512),
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            mask_unexpected_errors(),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            mask_unexpected_errors,
         ],
     )
 
