@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
 
 from graph.automation.mutations import AutomationMutation
@@ -33,6 +39,8 @@ from graph.webhooks.query import WebhookQuery
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5000
+CACHE_SIZE = 512
+DEPTH_RULE = create_validator(MAX_DEPTH, None, None)
 
 
 @strawberry.type(description="Read the shop's customers, members, subscribers, tags and threads.")
@@ -74,14 +82,16 @@ def build_schema() -> strawberry.Schema:
         # Classes and factories, never instances: strawberry gives a shared instance each
         # request's execution context in turn, so under concurrent requests an instance could
         # mask, limit or cache another request's operation. The parse and validation caches
-        # are shared by size, whatever instance asks.
+        # are shared by size, whatever instance asks; the depth rule is made once, since the
+        # validation cache is keyed by the rules and `QueryDepthLimiter` makes a new rule class
+        # each time it is built.
         extensions=[
             RequireAuthentication,
             RejectNulCharacters,
             ReadOnlyQueries,
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: AddValidationRules([DEPTH_RULE]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             mask_unexpected_errors,
         ],
