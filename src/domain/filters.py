@@ -343,6 +343,19 @@ def check_size(condition: Condition, *, field: str) -> None:
         )
 
 
+def uses_clock(condition: Condition) -> bool:
+    """Whether the rows a condition selects depend on the moment it is evaluated: relative
+    periods, and available points (earned points become available with time)."""
+    match condition:
+        case And(items=items) | Or(items=items):
+            return any(uses_clock(i) for i in items)
+        case Not(item=item) | Linked(condition=item):
+            return uses_clock(item)
+        case Compare(attr=Attr.POINTS):
+            return True
+    return uses_periods(condition)
+
+
 def uses_periods(condition: Condition) -> bool:
     match condition:
         case And(items=items) | Or(items=items):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filters import Condition, Profile, uses_periods
+from domain.filters import Condition, Profile, uses_clock, uses_periods
 from infra import tables as t
 from infra.filter_sql import scope_for, where
 
@@ -27,6 +27,11 @@ class ZoneCache:
 
     def put(self, shop_id: int, zone: str) -> None:
         self._zones[shop_id] = (time.monotonic() + self.ttl, zone)
+
+
+CLAUSES_KEPT = 1024
+_CLAUSES: dict[tuple[Profile, Condition, int], ColumnElement[bool]] = {}
+"""Compiled WHERE clauses of clock-independent conditions, by profile, condition and shop."""
 
 
 class FilterRepository:
@@ -60,8 +65,27 @@ class FilterRepository:
     ) -> ColumnElement[bool]:
         """The WHERE clause of a list (customers, members or subscribers) for ``condition``.
 
-        Members are filtered through their customer, so customer and member attributes mix.
+        Members are filtered through their customer, so customer and member attributes mix. A
+        condition whose rows do not depend on the clock compiles to the same clause every time,
+        so its clause is kept (conditions are frozen, hashable values).
         """
+        if uses_clock(condition):
+            return await self._where(list_profile, condition, now)
+        key = (list_profile, condition, self.shop_id)
+        try:
+            found = _CLAUSES.get(key)
+        except TypeError:  # a condition holding an unhashable value: compiled every time
+            return await self._where(list_profile, condition, now)
+        if found is None:
+            found = await self._where(list_profile, condition, now)
+            if len(_CLAUSES) >= CLAUSES_KEPT:
+                _CLAUSES.clear()
+            _CLAUSES[key] = found
+        return found
+
+    async def _where(
+        self, list_profile: Profile, condition: Condition, now: datetime
+    ) -> ColumnElement[bool]:
         zone = await self.timezone() if uses_periods(condition) else "UTC"
         if list_profile is not Profile.MEMBER:
             return where(condition, scope_for(list_profile, self.shop_id, now, zone))
