@@ -267,6 +267,10 @@ member = Table(
     # what is still pending is derived from entries whose available_at is in the future.
     Column("points_balance", Integer, nullable=False, server_default="0"),
     Column("points_used", Integer, nullable=False, server_default="0"),
+    # The latest time an earned entry becomes available; before it, some points may still be
+    # pending. Kept by every write of the ledger, so a points filter sums the ledger only for
+    # the members it may matter to.
+    Column("points_pending_until", TZ),
     PrimaryKeyConstraint("shop_id", "id"),
     UniqueConstraint("shop_id", "customer_id"),
     UniqueConstraint("shop_id", "member_code"),

@@ -315,3 +315,9 @@ async def test_points_ledger_pending_available_used(
     )
     row = (await session.execute(select(m.c.points_balance, m.c.points_used))).one()
     assert (row.points_balance, row.points_used) == (ledger, spent) == (250, 120)
+    # the member knows until when earned points may be pending: the latest earned entry's
+    latest = await session.scalar(select(func.max(pe.c.available_at)).where(pe.c.kind == "earn"))
+    assert await session.scalar(select(m.c.points_pending_until)) == latest
+    # points asked for through the filter agree with the ledger (100 of 250 still pending)
+    body = await gql("{ members(filter: {points: {min: 150, max: 150}}) { totalCount } }")
+    assert body["data"]["members"]["totalCount"] == 1

@@ -173,6 +173,7 @@ async def test_loyalty_products_and_members_list(gql: GraphQL, session: AsyncSes
         member_code="M-G",
         points_balance=500,
         member_since=NOW - timedelta(days=3),
+        points_pending_until=NOW + timedelta(hours=23),
     )
     await make_member(
         session, customer_id=silver, member_code="M-S", points_balance=300, member_since=NOW

@@ -33,7 +33,12 @@ async def test_a_clock_free_clause_is_reused_and_a_points_clause_follows_the_clo
 ) -> None:
     repo = FilterRepository(session, shop)
     customer = await make_customer(session, carrier="viettel")
-    member = await make_member(session, customer_id=customer, points_balance=150)
+    member = await make_member(
+        session,
+        customer_id=customer,
+        points_balance=150,
+        points_pending_until=FIXED_NOW + timedelta(days=1),
+    )
     await session.execute(
         insert(t.point_entry).values(
             shop_id=SHOP_ID,

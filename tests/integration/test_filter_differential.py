@@ -406,6 +406,7 @@ async def load(conn: AsyncConnection, customers: list[dict[str, Any]]) -> list[i
             m["available"] = m["points"] - sum(
                 points for kind, points, hours in m["entries"] if kind == "earn" and hours > 0
             )
+            earned = [hours for kind, _, hours in m["entries"] if kind == "earn"]
             mid = await _insert(
                 conn,
                 t.member,
@@ -414,6 +415,8 @@ async def load(conn: AsyncConnection, customers: list[dict[str, Any]]) -> list[i
                 tier=m["tier"],
                 points_balance=m["points"],
                 member_since=m["member_since"],
+                # as every write of the ledger keeps it: the latest earned entry's availability
+                points_pending_until=FIXED_NOW + timedelta(hours=max(earned)) if earned else None,
             )
             for kind, points, hours in m["entries"]:
                 at = FIXED_NOW + timedelta(hours=hours)

@@ -139,11 +139,13 @@ async def test_member_points_equal_the_ledger(report: SeedReport, db: asyncpg.Co
         LEFT JOIN LATERAL (
             SELECT coalesce(sum(points) FILTER (WHERE kind = 'earn'), 0) AS earned,
                    coalesce(sum(points) FILTER (WHERE kind = 'spend'), 0) AS spent,
-                   coalesce(sum(points) FILTER (WHERE kind = 'expire'), 0) AS expired
+                   coalesce(sum(points) FILTER (WHERE kind = 'expire'), 0) AS expired,
+                   max(available_at) FILTER (WHERE kind = 'earn') AS pending_until
             FROM point_entry p WHERE p.shop_id = m.shop_id AND p.member_id = m.id
         ) p ON true
         WHERE m.shop_id = $1
-          AND (m.points_balance <> p.earned - p.spent - p.expired OR m.points_used <> p.spent)
+          AND (m.points_balance <> p.earned - p.spent - p.expired OR m.points_used <> p.spent
+               OR m.points_pending_until IS DISTINCT FROM p.pending_until)
         """,
         SHOP,
     )

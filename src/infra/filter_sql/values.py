@@ -16,7 +16,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     extract,
     false,
     func,
@@ -43,20 +42,27 @@ def birthday_key(table: FromClause) -> ColumnElement[int]:
 def points_match(match: Match, scope: Scope) -> ColumnElement[bool]:
     """Points spendable now: the balance minus earned entries not yet available (L4).
 
-    Few members have entries still pending, so the ledger is summed only for them (PostgreSQL
-    finds them once, as a hashed set); everyone else can spend their balance. A range is tested
-    as one containment so that this expression is evaluated once per member, not per bound.
+    Few members have entries still pending, and `points_pending_until` (the latest time one of
+    a member's earned entries becomes available) tells which: the ledger is summed only for
+    them, everyone else can spend their balance. A range is tested as one containment so that
+    this expression is evaluated once per member, not per bound.
     """
     entry, member = t.point_entry, scope.table
-    pending = (
-        entry.c.shop_id == scope.shop_id,
-        entry.c.member_id == member.c.id,
-        entry.c.kind == "earn",
-        entry.c.available_at > scope.now,
+    pending_sum = (
+        select(func.sum(entry.c.points))
+        .where(
+            entry.c.shop_id == scope.shop_id,
+            entry.c.member_id == member.c.id,
+            entry.c.kind == "earn",
+            entry.c.available_at > scope.now,
+        )
+        .scalar_subquery()
     )
-    pending_sum = select(func.sum(entry.c.points)).where(*pending).scalar_subquery()
     available = case(
-        (exists().where(*pending), member.c.points_balance - func.coalesce(pending_sum, 0)),
+        (
+            member.c.points_pending_until > scope.now,
+            member.c.points_balance - func.coalesce(pending_sum, 0),
+        ),
         else_=member.c.points_balance,
     )
     if not isinstance(match, Range):

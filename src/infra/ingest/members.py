@@ -12,7 +12,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, column, func, literal_column, select, update, values
+from sqlalchemy import (
+    TIMESTAMP,
+    BigInteger,
+    Integer,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -216,16 +227,33 @@ async def record_points(
         index_of = {row["external_id"]: row["index"] for row in rows}
         results += [ItemResult(index_of[key], key, id_, True) for id_, key in inserted]
         touched = {row["member_id"] for row in rows}
+        pending_until: dict[int, datetime] = {}
+        for row in rows:
+            if row["kind"] == PointKind.EARN.value:
+                until = pending_until.get(row["member_id"], row["available_at"])
+                pending_until[row["member_id"]] = max(until, row["available_at"])
         figures = values(
             column("member_id", BigInteger),
             column("balance", Integer),
             column("used", Integer),
+            column("pending_until", TIMESTAMP(timezone=True)),
             name="figures",
-        ).data([(i, states[i].balance, states[i].used) for i in sorted(touched)])
+        ).data(
+            [(i, states[i].balance, states[i].used, pending_until.get(i)) for i in sorted(touched)]
+        )
+        member = t.member
         await session.execute(
-            update(t.member)
-            .where(t.member.c.shop_id == shop_id, t.member.c.id == figures.c.member_id)
-            .values(points_balance=figures.c.balance, points_used=figures.c.used)
+            update(member)
+            .where(member.c.shop_id == shop_id, member.c.id == figures.c.member_id)
+            .values(
+                points_balance=figures.c.balance,
+                points_used=figures.c.used,
+                # greatest() skips nulls: a batch without earned entries keeps the column
+                points_pending_until=func.greatest(
+                    member.c.points_pending_until,
+                    cast(figures.c.pending_until, TIMESTAMP(timezone=True)),  # a NULL is text
+                ),
+            )
         )
     return BatchOutcome(
         results=tuple(sorted(results, key=lambda r: r.index)),

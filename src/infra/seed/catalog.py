@@ -112,7 +112,8 @@ TABLES: tuple[TableSpec, ...] = (
     _spec("order_line", "id order_id product_id quantity amount", (2, "order")),
     _spec(
         "member",
-        "id customer_id member_code tier member_since points_balance points_used",
+        "id customer_id member_code tier member_since points_balance points_used"
+        " points_pending_until",
         (2, "customer"),
     ),
     _spec("point_entry", "id member_id kind points occurred_at available_at note", (2, "member")),

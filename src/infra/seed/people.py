@@ -176,6 +176,7 @@ def _member(cat: Catalog, out: People, customer: Row, ordinal: int, rng: random.
     since = orders[0][5] - int(rand() * 20) * DAY if orders else customer[16]
     earned = available = 0
     latest_available = since
+    pending_until = None
     earn_note = vietnam.POINT_NOTES["earn"]
     earns = [(o[5], o[6] // 10_000, earn_note) for o in orders[-6:] if o[6] >= 10_000]
     if rand() < 0.04:
@@ -186,6 +187,7 @@ def _member(cat: Catalog, out: People, customer: Row, ordinal: int, rng: random.
         if ready <= now:
             available += points
             latest_available = max(latest_available, ready)
+        pending_until = ready if pending_until is None else max(pending_until, ready)
         ledger.append([shop, len(ledger), member_id, "earn", points, occurred_at, ready, note])
     used = expired = 0
     window = max(now - latest_available, SECOND)
@@ -203,7 +205,7 @@ def _member(cat: Catalog, out: People, customer: Row, ordinal: int, rng: random.
         )
     row: Row = [
         shop, member_id, customer[1], f"TV{ordinal + 1:08d}", _tier(customer[19]), since,
-        earned - used - expired, used,
+        earned - used - expired, used, pending_until,
     ]  # fmt: skip
     out.member.append(row)
     out.member_of[customer[1]] = row
