@@ -12,6 +12,7 @@ that lives on another profile is reached through ``Linked`` (X1): a customer mat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -343,27 +344,37 @@ def check_size(condition: Condition, *, field: str) -> None:
         )
 
 
-def uses_clock(condition: Condition) -> bool:
-    """Whether the rows a condition selects depend on the moment it is evaluated: relative
-    periods, and available points (earned points become available with time)."""
+def _some_leaf(condition: Condition, test: Callable[[Condition], bool]) -> bool:
+    """Whether ``test`` holds for a leaf of ``condition`` (through and, or, not and links)."""
     match condition:
         case And(items=items) | Or(items=items):
-            return any(uses_clock(i) for i in items)
+            return any(_some_leaf(i, test) for i in items)
         case Not(item=item) | Linked(condition=item):
-            return uses_clock(item)
-        case Compare(attr=Attr.POINTS):
-            return True
-    return uses_periods(condition)
+            return _some_leaf(item, test)
+    return test(condition)
 
 
-def uses_periods(condition: Condition) -> bool:
-    match condition:
-        case And(items=items) | Or(items=items):
-            return any(uses_periods(i) for i in items)
-        case Not(item=item) | Linked(condition=item):
-            return uses_periods(item)
+def _has_period(leaf: Condition) -> bool:
+    match leaf:
         case Compare(match=Within()) | CustomField(match=Within()):
             return True
         case Purchased(period=period) | OfferUsed(period=period):
             return period is not None
     return False
+
+
+def _depends_on_clock(leaf: Condition) -> bool:
+    match leaf:
+        case Compare(attr=Attr.POINTS):
+            return True  # earned points become available with time
+    return _has_period(leaf)
+
+
+def uses_clock(condition: Condition) -> bool:
+    """Whether the rows a condition selects depend on the moment it is evaluated: relative
+    periods, and available points."""
+    return _some_leaf(condition, _depends_on_clock)
+
+
+def uses_periods(condition: Condition) -> bool:
+    return _some_leaf(condition, _has_period)

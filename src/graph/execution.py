@@ -85,15 +85,21 @@ def _object(type_: GraphQLObjectType, entries: Sequence[Entry], non_null: bool) 
     return complete
 
 
+def _read(entry: Entry, source: Any) -> Any:
+    """The completed value of one field of ``source``, or SLOW."""
+    _, attribute, complete = entry
+    raw = getattr(source, attribute, SLOW) if attribute is not None else None
+    return SLOW if raw is SLOW else complete(raw)
+
+
 def _fields(entries: Sequence[Entry], source: Any) -> Any:
     """The completed fields of ``source``, or SLOW when any of them must take the general path."""
     results: dict[str, Any] = {}
-    for response_name, attribute, complete in entries:
-        raw = getattr(source, attribute, SLOW) if attribute is not None else None
-        value = SLOW if raw is SLOW else complete(raw)
+    for entry in entries:
+        value = _read(entry, source)
         if value is SLOW:
             return SLOW
-        results[response_name] = value
+        results[entry[0]] = value
     return results
 
 
@@ -183,9 +189,7 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         try:
             for response_name, details, entry in self._plan(parent_type, grouped_field_set):
                 if entry is not None:
-                    attribute = entry[1]
-                    raw = getattr(source_value, attribute, SLOW) if attribute else None
-                    value = SLOW if raw is SLOW else entry[2](raw)
+                    value = _read(entry, source_value)
                     if value is not SLOW:
                         results[response_name] = value
                         continue

@@ -144,6 +144,24 @@ class Companion(Generic[NodeT]):
             self.attach(node, value)
 
 
+def companion_column(companion: Companion[Any] | None) -> ColumnElement[Any] | None:
+    """The column a page statement reads for ``companion``, None without one."""
+    return companion.column if companion is not None else None
+
+
+def page_nodes(
+    items: Sequence[Any],
+    extra: Sequence[Any] | None,
+    convert: Callable[[Any], NodeT],
+    companion: Companion[NodeT] | None,
+) -> list[NodeT]:
+    """A page's rows as nodes, with the companion's values (``extra``) set on them."""
+    nodes = [convert(item) for item in items]
+    if companion is not None:
+        companion.apply(nodes, extra)
+    return nodes
+
+
 def connection(
     nodes: Sequence[NodeT],
     *,

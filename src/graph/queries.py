@@ -25,8 +25,10 @@ from graph.pagination import (
     Companion,
     Connection,
     First,
+    companion_column,
     connection,
     decode_int_cursor,
+    page_nodes,
     page_size,
     wants_items,
 )
@@ -59,11 +61,9 @@ async def list_page(
     # newest-first page can cost as much as the count itself.
     page: RowsPage[Any] = RowsPage([], has_next=False)
     if wants_items(info):
-        extra = companion.column if companion is not None else None
+        extra = companion_column(companion)
         page = await repo.page(first=size, after=cursor, where=where, extra=extra)
-    nodes = [convert(item) for item in page.items]
-    if companion is not None:
-        companion.apply(nodes, page.extra)
+    nodes = page_nodes(page.items, page.extra, convert, companion)
 
     def count() -> Awaitable[int]:
         return repo.count(where)

@@ -27,7 +27,15 @@ from domain.sorting import (
 )
 from graph.context import Info
 from graph.errors import bad_input
-from graph.pagination import Companion, Connection, connection, decode_cursor, page_size
+from graph.pagination import (
+    Companion,
+    Connection,
+    companion_column,
+    connection,
+    decode_cursor,
+    page_nodes,
+    page_size,
+)
 from infra.repositories.base import TableRepository
 
 N = TypeVar("N")
@@ -134,13 +142,10 @@ async def sorted_list_page(
     first, after = page_args
     size = page_size(first, info.context.settings.max_page_size)
     position = decode_position(profile, sort, after) if after is not None else None
-    extra = companion.column if companion is not None else None
     page, positions = await repo.sorted_page(
-        first=size, sort=sort, after=position, where=where, extra=extra
+        first=size, sort=sort, after=position, where=where, extra=companion_column(companion)
     )
-    nodes = [convert(item) for item in page.items]
-    if companion is not None:
-        companion.apply(nodes, page.extra)
+    nodes = page_nodes(page.items, page.extra, convert, companion)
 
     async def count() -> int:
         return await repo.count(where)

@@ -14,7 +14,7 @@ from graph.context import Info
 from graph.pagination import ITEM_PATHS, Companion, selects
 from graph.types.common import Deferred, Node, resolve_many
 from graph.types.enums import Channel, Gender
-from graph.types.tag import Tag, tags
+from graph.types.tag import Tag, shared_tags, tags
 
 if TYPE_CHECKING:
     from graph.types.member import Member
@@ -115,12 +115,10 @@ def tags_companion(info: Info) -> Companion[Customer] | None:
     if not selects(info, "tags"):
         return None
     repo = info.context.repos.customers
-    made: dict[int, Tag] = {}
+    convert = shared_tags()
 
     def attach(customer: Customer, value: object) -> None:
-        customer.tags = [
-            made.get(i.id) or made.setdefault(i.id, Tag.from_domain(i)) for i in repo.tags_of(value)
-        ]
+        customer.tags = convert(repo.tags_of(value))
 
     return Companion(repo.tags_column(), attach)
 
@@ -134,6 +132,6 @@ async def preload_tags(
     if not customers or not selects(info, "tags", paths):
         return
     found = await info.context.loaders.tags_by_customer_id.load_many([c.id for c in customers])
-    made: dict[int, Tag] = {}
+    convert = shared_tags()
     for customer, items in zip(customers, found, strict=True):
-        customer.tags = [made.get(i.id) or made.setdefault(i.id, Tag.from_domain(i)) for i in items]
+        customer.tags = convert(items)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -96,4 +96,15 @@ def tags(items: list[domain.Tag]) -> list[Tag]:
     return [Tag.from_domain(item) for item in items]
 
 
-__all__: list[Any] = ["Tag", "TagFolder", "tags"]
+def shared_tags() -> Callable[[Iterable[domain.Tag]], list[Tag]]:
+    """Converts lists of tags making each tag once, so a tag on many rows of a page is one
+    object."""
+    made: dict[int, Tag] = {}
+
+    def convert(items: Iterable[domain.Tag]) -> list[Tag]:
+        return [made.get(i.id) or made.setdefault(i.id, Tag.from_domain(i)) for i in items]
+
+    return convert
+
+
+__all__: list[Any] = ["Tag", "TagFolder", "shared_tags", "tags"]
