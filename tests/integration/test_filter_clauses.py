@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,8 @@ from infra import tables as t
 from infra.repositories.filtering import FilterRepository
 from tests.conftest import FIXED_NOW, OTHER_SHOP_ID, SHOP_ID
 from tests.factories import make_customer, make_member
+
+pytestmark = pytest.mark.spec("S6", "L4")
 
 CARRIER = f.AnyOf(Attr.CARRIER, ("viettel",))
 POINTS = f.Linked(Profile.MEMBER, f.Compare(Attr.POINTS, f.Range(Decimal(100), None)))

@@ -14,6 +14,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph.execution import Executor
 
+pytestmark = pytest.mark.spec("X4")
+
 
 @strawberry.enum
 class Colour(Enum):
