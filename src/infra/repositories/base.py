@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, func, select, true
 from sqlalchemy.engine import Row
@@ -51,6 +51,8 @@ class TableRepository(Generic[T]):
 
     table: Table
     noun: str = "row"
+    columns: ClassVar[Sequence[ColumnElement[Any]] | None] = None
+    """The columns a row is read with, when not all of ``table``'s."""
 
     def __init__(self, session: AsyncSession, shop_id: int) -> None:
         self.session = session
@@ -60,7 +62,10 @@ class TableRepository(Generic[T]):
         raise NotImplementedError
 
     def scoped(self) -> Select[Any]:
-        return select(self.table).where(self.table.c.shop_id == self.shop_id)
+        return select(*self._columns()).where(self.table.c.shop_id == self.shop_id)
+
+    def _columns(self) -> Sequence[Any]:
+        return self.columns if self.columns is not None else (self.table,)
 
     async def get_many(self, ids: Sequence[int]) -> list[T | None]:
         if not ids:
@@ -112,8 +117,8 @@ class TableRepository(Generic[T]):
         """``first`` rows in ``sort`` order after ``after``, with the position of each (and
         ``extra`` as in ``page``)."""
         key = sort_expression(self.table, sort)
-        query = (
-            select(self.table, key.label("sort_value"))
+        query: Select[Any] = (
+            select(*self._columns(), key.label("sort_value"))
             .where(self.table.c.shop_id == self.shop_id)
             .where(where if where is not None else true())
         )

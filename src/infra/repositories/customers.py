@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, tuple_, type_coerce
+from sqlalchemy import ColumnElement, func, select, true, tuple_, type_coerce
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
 from sqlalchemy.types import NullType
@@ -20,21 +19,21 @@ from infra.repositories.base import TableRepository
 _GENDERS = {g.value: g for g in Gender}
 _CHANNELS = {c.value: c for c in Channel}
 
-# The row's values in the order of the domain fields, read by position: a page reads fifty
-# rows, and a lookup by column name cost more than building the customer.
+# A row is read with the domain fields' columns only, in their order (not the folded copies
+# and bookkeeping columns filters use), and by position: a page reads fifty rows, and a lookup
+# by column name cost more than building the customer.
 _FIELDS = [f.name for f in dataclasses.fields(Customer)]
-_IN_FIELD_ORDER = itemgetter(*(list(t.customer.c.keys()).index(name) for name in _FIELDS))
 _GENDER = _FIELDS.index("gender")
 _CHANNELS_AT = _FIELDS.index("channels")
 
 
 class CustomerRepository(TableRepository[Customer]):
     table = t.customer
+    columns = tuple(t.customer.c[name] for name in _FIELDS)
 
     def to_domain(self, row: Row[Any]) -> Customer:
-        """A customer from a row that starts with the table's columns (``select(customer)``,
-        maybe with more columns after them)."""
-        values = list(_IN_FIELD_ORDER(row))
+        """A customer from a row that starts with ``columns`` (maybe with more after them)."""
+        values = list(row[: len(_FIELDS)])
         values[_GENDER] = _GENDERS[values[_GENDER]]
         values[_CHANNELS_AT] = tuple(_CHANNELS[c] for c in values[_CHANNELS_AT])
         return Customer(*values)
@@ -53,13 +52,21 @@ class CustomerRepository(TableRepository[Customer]):
 
 
 def _tags_column() -> ColumnElement[Any]:
+    """Each link's tag is read by its primary key, through a LATERAL subquery that OFFSET 0
+    keeps from being flattened. As a plain join, the planner hashed the shop's whole tag
+    table again for every customer of the page that has a tag (387 tags, up to 51 times):
+    0.39 ms of a 0.59 ms page, against 0.14 ms for the probes."""
     tag, tagged = t.tag, t.customer_tag
-    fields = tuple_(tag.c.id, tag.c.page_id, tag.c.folder_id, tag.c.name, tag.c.color)
+    named = (
+        select(tag.c.id, tag.c.page_id, tag.c.folder_id, tag.c.name, tag.c.color)
+        .where(tag.c.shop_id == tagged.c.shop_id, tag.c.id == tagged.c.tag_id)
+        .offset(0)
+        .lateral("named")
+    )
+    fields = tuple_(named.c.id, named.c.page_id, named.c.folder_id, named.c.name, named.c.color)
     found = (
-        select(func.array_agg(aggregate_order_by(fields, tag.c.name)))
-        .select_from(
-            tagged.join(tag, (tag.c.shop_id == tagged.c.shop_id) & (tag.c.id == tagged.c.tag_id))
-        )
+        select(func.array_agg(aggregate_order_by(fields, named.c.name)))
+        .select_from(tagged.join(named, true()))
         .where(tagged.c.shop_id == t.customer.c.shop_id, tagged.c.customer_id == t.customer.c.id)
         .scalar_subquery()
     )
