@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,21 @@ class SerialSession(AsyncSession):
     async def rollback(self) -> None:
         async with self._serial:
             await super().rollback()
+
+    async def driver_fetch(self, sql: str, arguments: Sequence[Any]) -> list[Any]:
+        """The rows of ``sql`` straight from the driver (asyncpg records, read by position), on
+        this session's connection and in its transaction: for statements kept compiled
+        (``infra.statements``). Listeners of the engine's ``before_cursor_execute`` (statement
+        logs, the tests' counts, the bench's floor) see the statement as they see any other."""
+        async with self._serial:
+            if self.autoflush and (self.new or self.dirty or self.deleted):
+                await super().flush()
+            connection = await self.connection()
+            sync = connection.sync_connection
+            if sync is not None and sync.dispatch.before_cursor_execute:
+                sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
+            raw = await connection.get_raw_connection()
+            return await raw.driver_connection.fetch(sql, *arguments)  # type: ignore[no-any-return, union-attr]
 
     async def read_only(self) -> None:
         """Run this session's statements without a transaction (autocommit), for a request

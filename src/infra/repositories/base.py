@@ -6,14 +6,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, func, select, true
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select, true
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.sorting import Position, Sort
+from infra.database import SerialSession
 from infra.sorting import after as keyset_after
 from infra.sorting import order_by, sort_expression
+from infra.statements import KeptStatements
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,6 +47,9 @@ def grouped(
     return [found.get(i, []) for i in ids]
 
 
+_KEPT = KeptStatements()
+
+
 class TableRepository(Generic[T]):
     """Reads one shop's rows of ``table``; subclasses set ``table`` and ``to_domain``, and
     ``noun`` (what a row is called in a not-found message) where ``one`` is used."""
@@ -53,6 +58,9 @@ class TableRepository(Generic[T]):
     noun: str = "row"
     columns: ClassVar[Sequence[ColumnElement[Any]] | None] = None
     """The columns a row is read with, when not all of ``table``'s."""
+    rows_by_position: ClassVar[bool] = False
+    """``to_domain`` reads a row by position and takes the driver's values as they come, so
+    pages may be read straight from the driver (``infra.statements``)."""
 
     def __init__(self, session: AsyncSession, shop_id: int) -> None:
         self.session = session
@@ -91,13 +99,20 @@ class TableRepository(Generic[T]):
     ) -> Page[T]:
         """Newest first (by id), ``first`` rows after the row with id ``after``; with ``extra``,
         that column's value of each row too (in the same statement)."""
-        query = self.scoped().where(where if where is not None else true())
-        if after is not None:
-            query = query.where(self.table.c.id < after)
-        if extra is not None:
-            query = query.add_columns(extra)
-        query = query.order_by(self.table.c.id.desc()).limit(first + 1)
-        rows = (await self.session.execute(query)).all()
+        runtime = {"limit": first + 1} if after is None else {"limit": first + 1, "after": after}
+
+        def build() -> Select[Any]:
+            query = self.scoped().where(where if where is not None else true())
+            if after is not None:
+                query = query.where(self.table.c.id < bindparam("after", after))
+            if extra is not None:
+                query = query.add_columns(extra)
+            return query.order_by(self.table.c.id.desc()).limit(bindparam("limit", first + 1))
+
+        if self.rows_by_position:
+            rows = await self._kept(("page", after is None), (where, extra), build, runtime)
+        else:
+            rows = (await self.session.execute(build())).all()
         return self._page(rows, first, extra)
 
     def _page(self, rows: Sequence[Row[Any]], first: int, extra: Any) -> Page[T]:
@@ -134,10 +149,32 @@ class TableRepository(Generic[T]):
         return self._page(rows, first, extra), positions
 
     async def count(self, where: ColumnElement[bool] | None = None) -> int:
-        query = (
-            select(func.count())
-            .select_from(self.table)
-            .where(self.table.c.shop_id == self.shop_id)
-            .where(where if where is not None else true())
-        )
-        return int((await self.session.execute(query)).scalar_one())
+        def build() -> Select[Any]:
+            return (
+                select(func.count())
+                .select_from(self.table)
+                .where(self.table.c.shop_id == self.shop_id)
+                .where(where if where is not None else true())
+            )
+
+        return int((await self._kept(("count",), (where,), build, {}))[0][0])
+
+    async def _kept(
+        self,
+        key: tuple[Any, ...],
+        parts: tuple[object | None, ...],
+        build: Callable[[], Select[Any]],
+        runtime: dict[str, Any],
+    ) -> Sequence[Any]:
+        """The rows of the statement ``build`` makes, through a statement kept compiled when
+        its parts recur (``infra.statements``), else through SQLAlchemy."""
+        session = self.session
+        if isinstance(session, SerialSession):
+            dialect = session.get_bind().dialect
+            kept = _KEPT.get(
+                (type(self), self.shop_id, *key), parts, build, dialect, tuple(runtime)
+            )
+            if kept is not None:
+                return await session.driver_fetch(kept.sql, kept.bound(runtime))
+        rows: Sequence[Any] = (await session.execute(build())).all()
+        return rows

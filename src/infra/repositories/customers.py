@@ -30,6 +30,7 @@ _CHANNELS_AT = _FIELDS.index("channels")
 class CustomerRepository(TableRepository[Customer]):
     table = t.customer
     columns = tuple(t.customer.c[name] for name in _FIELDS)
+    rows_by_position = True
 
     def to_domain(self, row: Row[Any]) -> Customer:
         """A customer from a row that starts with ``columns`` (maybe with more after them)."""

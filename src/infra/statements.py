@@ -1,0 +1,112 @@
+"""List and count statements kept compiled, run straight on the driver's connection.
+
+SQLAlchemy spends more on a list page's statement than PostgreSQL does: it derives the
+statement's cache key by walking the whole tree (filter, tags subquery and all), then sets up an
+execution context and a result around the driver's rows; with the session around it, that was a
+quarter of a page request's CPU. The same statements recur: a WHERE clause of a condition that
+does not depend on the clock is kept by the filter repository and comes back as the same object,
+and the other parts (a repository's columns, the tags column) are fixed. So a statement is kept
+by the identity of the parts it is built from, as its SQL text and positional arguments.
+
+A part seen for the first time is only remembered (weakly); the statement is compiled when the
+same object comes back, and the kept entry holds its parts so their identities stay theirs.
+Parts made anew for each request (conditions on the clock) are never seen twice and take
+SQLAlchemy's path.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ClauseElement
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+KEPT = 1024
+"""Statements kept per process (forgotten all at once when full, as compiled clauses are)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A compiled statement: its SQL, its arguments with the runtime ones left as slots."""
+
+    sql: str
+    arguments: tuple[Any, ...]
+    slots: dict[str, int]
+    parts: tuple[object, ...]
+    """The objects it was built from, held so that no other object takes their ids."""
+
+    def bound(self, runtime: dict[str, Any]) -> list[Any]:
+        arguments = list(self.arguments)
+        for name, value in runtime.items():
+            arguments[self.slots[name]] = value
+        return arguments
+
+
+class KeptStatements:
+    def __init__(self, limit: int = KEPT) -> None:
+        self.limit = limit
+        self._seen: dict[Hashable, tuple[weakref.ref[Any] | None, ...]] = {}
+        self._kept: dict[Hashable, Kept] = {}
+
+    def get(
+        self,
+        key: tuple[Any, ...],
+        parts: Sequence[object | None],
+        build: Callable[[], ClauseElement],
+        dialect: Dialect,
+        runtime: Sequence[str] = (),
+    ) -> Kept | None:
+        """The statement ``build`` makes from ``parts``, compiled, when these very parts were
+        seen before; None (use SQLAlchemy) on their first sight. ``runtime`` names the bound
+        parameters whose values each execution supplies."""
+        full = (*key, *(id(p) for p in parts))
+        kept = self._kept.get(full)
+        if kept is not None:
+            return kept
+        seen = self._seen.get(full)
+        if seen is None or not _same(seen, parts):
+            if len(self._seen) >= self.limit:
+                self._seen.clear()
+            self._seen[full] = tuple(None if p is None else weakref.ref(p) for p in parts)
+            return None
+        compiled = _compile(build(), dialect, runtime, tuple(p for p in parts if p is not None))
+        if compiled is None:
+            return None
+        if len(self._kept) >= self.limit:
+            self._kept.clear()
+        self._kept[full] = compiled
+        return compiled
+
+
+def _same(seen: tuple[weakref.ref[Any] | None, ...], parts: Sequence[object | None]) -> bool:
+    return all(
+        (ref is None and part is None) or (ref is not None and ref() is part)
+        for ref, part in zip(seen, parts, strict=True)
+    )
+
+
+def _compile(
+    statement: ClauseElement, dialect: Dialect, runtime: Sequence[str], parts: tuple[object, ...]
+) -> Kept | None:
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    assert isinstance(compiled, SQLCompiler)
+    names = compiled.positiontup or []
+    # SQLAlchemy's conversions of arguments (arrays, for one) are applied here once to the
+    # fixed values, as it would on every execution; a runtime value that needs one, or a
+    # conversion of a tuple, is left to it.
+    convert = compiled._bind_processors  # the conversions SQLAlchemy applies per call
+    if any(name in convert for name in runtime):
+        return None
+    values = compiled.params
+    arguments: list[Any] = []
+    for name in names:
+        process = convert.get(name)
+        if process is not None and not callable(process):
+            return None
+        arguments.append(values[name] if process is None else process(values[name]))
+    slots = {name: names.index(name) for name in runtime}
+    return Kept(str(compiled), tuple(arguments), slots, parts)
