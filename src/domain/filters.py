@@ -363,17 +363,15 @@ def _has_period(leaf: Condition) -> bool:
     return False
 
 
-def _depends_on_clock(leaf: Condition) -> bool:
-    match leaf:
-        case Compare(attr=Attr.POINTS):
-            return True  # earned points become available with time
-    return _has_period(leaf)
+def uses_instant(condition: Condition) -> bool:
+    """Whether the rows a condition selects depend on the very instant it is evaluated, not
+    only on the shop's local day (periods are whole local days): available points do, as
+    earned points become available with time."""
+    return _some_leaf(condition, _on_points)
 
 
-def uses_clock(condition: Condition) -> bool:
-    """Whether the rows a condition selects depend on the moment it is evaluated: relative
-    periods, and available points."""
-    return _some_leaf(condition, _depends_on_clock)
+def _on_points(leaf: Condition) -> bool:
+    return isinstance(leaf, Compare) and leaf.attr is Attr.POINTS
 
 
 def uses_periods(condition: Condition) -> bool:

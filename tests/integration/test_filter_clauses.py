@@ -1,9 +1,10 @@
 """A condition whose rows do not depend on the clock is compiled once and its clause reused;
-one on available points or a relative period is compiled for each moment asked."""
+one with a period is reused for the shop's local day; one on available points is compiled for
+each moment asked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import filters as f
-from domain.filters import Attr, Profile, uses_clock
-from domain.period import Last, PeriodUnit
+from domain.filters import Attr, Profile, uses_instant, uses_periods
+from domain.period import Last, PeriodUnit, instant_bounds
 from infra import tables as t
 from infra.repositories.filtering import FilterRepository
 from tests.conftest import FIXED_NOW, OTHER_SHOP_ID, SHOP_ID
@@ -22,13 +23,44 @@ pytestmark = pytest.mark.spec("S6", "L4")
 
 CARRIER = f.AnyOf(Attr.CARRIER, ("viettel",))
 POINTS = f.Linked(Profile.MEMBER, f.Compare(Attr.POINTS, f.Range(Decimal(100), None)))
-RECENT = f.Purchased((), Last(30, PeriodUnit.DAYS))
+RECENT = f.Purchased(Last(30, PeriodUnit.DAYS))
 
 
-def test_only_points_and_periods_depend_on_the_clock() -> None:
-    assert not uses_clock(f.And((CARRIER, f.Not(f.Compare(Attr.ORDERS_COUNT, f.Range(1, 2))))))
-    assert uses_clock(f.Or((CARRIER, f.Not(POINTS))))
-    assert uses_clock(f.And((CARRIER, RECENT)))
+def test_points_depend_on_the_instant_and_periods_on_the_day() -> None:
+    plain = f.And((CARRIER, f.Not(f.Compare(Attr.ORDERS_COUNT, f.Range(1, 2)))))
+    assert not uses_instant(plain)
+    assert not uses_periods(plain)
+    assert uses_instant(f.Or((CARRIER, f.Not(POINTS))))
+    assert not uses_instant(f.And((CARRIER, RECENT)))
+    assert uses_periods(f.And((CARRIER, RECENT)))
+
+
+async def test_a_period_clause_is_kept_for_the_shops_local_day(
+    session: AsyncSession, shop: int
+) -> None:
+    repo = FilterRepository(session, shop)
+    zone = await repo.timezone()
+    start, _ = instant_bounds(Last(30, PeriodUnit.DAYS), FIXED_NOW, zone)
+    assert start is not None
+    await make_customer(session, last_order_at=start)  # first day of today's 30-day window
+    await session.flush()
+    late = FIXED_NOW + timedelta(hours=13, minutes=59)  # 23:59 the same day in Ho Chi Minh City
+    next_day = FIXED_NOW + timedelta(hours=14)
+
+    async def buyers(now_offset: datetime) -> int:
+        clause = await repo.where(Profile.CUSTOMER, RECENT, now_offset)
+        query = (
+            select(func.count())
+            .select_from(t.customer)
+            .where(t.customer.c.shop_id == SHOP_ID, clause)
+        )
+        return int((await session.execute(query)).scalar_one())
+
+    today = await repo.where(Profile.CUSTOMER, RECENT, FIXED_NOW)
+    assert await repo.where(Profile.CUSTOMER, RECENT, late) is today
+    assert await repo.where(Profile.CUSTOMER, RECENT, next_day) is not today
+    assert await buyers(late) == 1
+    assert await buyers(next_day) == 0  # the window moved past that day at local midnight
 
 
 async def test_a_clock_free_clause_is_reused_and_a_points_clause_follows_the_clock(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filters import Condition, Profile, uses_clock, uses_periods
+from domain.filters import Condition, Profile, uses_instant, uses_periods
+from domain.period import local_today
 from infra import tables as t
 from infra.filter_sql import scope_for, where
 
@@ -30,8 +31,9 @@ class ZoneCache:
 
 
 CLAUSES_KEPT = 1024
-_CLAUSES: dict[tuple[Profile, Condition, int], ColumnElement[bool]] = {}
-"""Compiled WHERE clauses of clock-independent conditions, by profile, condition and shop."""
+_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None], ColumnElement[bool]] = {}
+"""Compiled WHERE clauses by profile, condition, shop and, for conditions with periods, the
+shop's time zone and local day."""
 
 
 class FilterRepository:
@@ -66,12 +68,18 @@ class FilterRepository:
         """The WHERE clause of a list (customers, members or subscribers) for ``condition``.
 
         Members are filtered through their customer, so customer and member attributes mix. A
-        condition whose rows do not depend on the clock compiles to the same clause every time,
-        so its clause is kept (conditions are frozen, hashable values).
+        condition compiles to the same clause for as long as the rows it selects cannot change
+        with the clock, so its clause is kept (conditions are frozen, hashable values): for
+        good when it has no period and no points, for the shop's local day when it has
+        periods (they are whole local days), never when it asks for available points.
         """
-        if uses_clock(condition):
+        if uses_instant(condition):
             return await self._where(list_profile, condition, now)
-        key = (list_profile, condition, self.shop_id)
+        day = None
+        if uses_periods(condition):
+            zone = await self.timezone()
+            day = (zone, local_today(now, zone))
+        key = (list_profile, condition, self.shop_id, day)
         try:
             found = _CLAUSES.get(key)
         except TypeError:  # a condition holding an unhashable value: compiled every time
