@@ -157,6 +157,8 @@ customer = Table(
     Column("full_name_folded", Text, _fold("full_name")),
     Column("email_folded", Text, _fold("email")),
     Column("address_folded", Text, _fold("address")),
+    Column("province_folded", Text, _fold("province")),
+    Column("district_folded", Text, _fold("district")),
     PrimaryKeyConstraint("shop_id", "id"),
     ForeignKeyConstraint(["shop_id"], ["shop.shop_id"], ondelete="CASCADE"),
     _in("gender", GENDERS, "gender"),

@@ -18,6 +18,8 @@ FOLDED_COLUMNS = {
     "email": "email_folded",
     "address": "address_folded",
     "utm_campaign": "utm_campaign_folded",
+    "province": "province_folded",
+    "district": "district_folded",
 }
 FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, Attr.TAG, Attr.OTN_TOPIC, Attr.SEQUENCE}
 

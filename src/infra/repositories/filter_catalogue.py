@@ -14,20 +14,20 @@ MAX_SUGGESTIONS = 200
 
 # The provinces in use, A to Z by their folded name, each with one spelling found for it. A
 # GROUP BY reads every customer (0.8 s at a million); this walks the (shop_id,
-# vn_fold(province)) index from one distinct value to the next, a probe per province.
+# province_folded) index from one distinct value to the next, a probe per province.
 PROVINCES = text(
     """
     WITH RECURSIVE folded(value) AS (
-        SELECT min(vn_fold(province)) FROM customer
-        WHERE shop_id = :shop AND vn_fold(province) > ''
+        SELECT min(province_folded) FROM customer
+        WHERE shop_id = :shop AND province_folded > ''
         UNION ALL
-        SELECT (SELECT min(vn_fold(c.province)) FROM customer c
-                WHERE c.shop_id = :shop AND vn_fold(c.province) > folded.value)
+        SELECT (SELECT min(c.province_folded) FROM customer c
+                WHERE c.shop_id = :shop AND c.province_folded > folded.value)
         FROM folded WHERE folded.value IS NOT NULL
     )
     SELECT spelling, spelling FROM folded, LATERAL (
         SELECT c.province AS spelling FROM customer c
-        WHERE c.shop_id = :shop AND vn_fold(c.province) = folded.value LIMIT 1
+        WHERE c.shop_id = :shop AND c.province_folded = folded.value LIMIT 1
     ) one
     WHERE folded.value IS NOT NULL
     LIMIT :limit
