@@ -159,6 +159,14 @@ customer = Table(
     Column("address_folded", Text, _fold("address")),
     Column("province_folded", Text, _fold("province")),
     Column("district_folded", Text, _fold("district")),
+    Column(
+        "birthday_key",
+        SmallInteger,
+        Computed(
+            "CAST(EXTRACT(month FROM birthday) * 100 + EXTRACT(day FROM birthday) AS integer)",
+            persisted=True,
+        ),
+    ),
     PrimaryKeyConstraint("shop_id", "id"),
     ForeignKeyConstraint(["shop_id"], ["shop.shop_id"], ondelete="CASCADE"),
     _in("gender", GENDERS, "gender"),
