@@ -46,11 +46,21 @@ class Kept:
         return arguments
 
 
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    """Parts whose statement SQLAlchemy must run (an argument it converts is given at run time),
+    remembered so that they are not compiled again, and held like a kept statement's."""
+
+    parts: tuple[object, ...]
+
+
 class KeptStatements:
+    """Statements kept by their key and the identity of their parts (see the module text)."""
+
     def __init__(self, limit: int = KEPT) -> None:
         self.limit = limit
         self._seen: dict[Hashable, tuple[weakref.ref[Any] | None, ...]] = {}
-        self._kept: dict[Hashable, Kept] = {}
+        self._kept: dict[Hashable, Kept | _Refused] = {}
 
     def get(
         self,
@@ -66,19 +76,18 @@ class KeptStatements:
         full = (*key, *(id(p) for p in parts))
         kept = self._kept.get(full)
         if kept is not None:
-            return kept
+            return kept if isinstance(kept, Kept) else None
         seen = self._seen.get(full)
         if seen is None or not _same(seen, parts):
             if len(self._seen) >= self.limit:
                 self._seen.clear()
             self._seen[full] = tuple(None if p is None else weakref.ref(p) for p in parts)
             return None
-        compiled = _compile(build(), dialect, runtime, tuple(p for p in parts if p is not None))
-        if compiled is None:
-            return None
+        held = tuple(p for p in parts if p is not None)
+        compiled = _compile(build(), dialect, runtime, held)
         if len(self._kept) >= self.limit:
             self._kept.clear()
-        self._kept[full] = compiled
+        self._kept[full] = compiled if compiled is not None else _Refused(held)
         return compiled
 
 

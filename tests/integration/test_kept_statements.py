@@ -136,3 +136,22 @@ async def test_repeated_filtered_pages_are_the_same_through_the_kept_statement(
         "Lê Văn 2",
         "Lê Văn 1",
     ]
+
+
+def test_a_statement_sqlalchemy_must_convert_at_run_time_is_refused_once() -> None:
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect
+    from sqlalchemy.types import Text
+
+    kept = KeptStatements()
+    where = _where()
+    built: list[int] = []
+
+    def build() -> Select[Any]:
+        built.append(1)
+        channels = bindparam("channels", ["web"], type_=ARRAY(Text))
+        return _build(where, 1).where(t.customer.c.channels.op("&&")(channels))
+
+    for _ in range(3):
+        assert kept.get(("page",), (where,), build, dialect(), ("channels",)) is None
+    assert len(built) == 1  # compiled on the second sight, refused, and not compiled again
