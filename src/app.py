@@ -24,6 +24,7 @@ from graph.errors import ErrorKind
 from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
 from graph.transport import JsonPost, bearer_token
+from infra.bounded import keep
 from infra.database import create_engine, session_factory
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
@@ -104,9 +105,7 @@ class PrincipalCache:
         if principal is None:
             self._entries.pop(token, None)
             return None
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[token] = (now + self.ttl, principal)
+        keep(self._entries, token, (now + self.ttl, principal), self.max_entries)
         return principal
 
 

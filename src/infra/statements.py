@@ -25,6 +25,8 @@ from sqlalchemy import ClauseElement
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from infra.bounded import keep
+
 KEPT = 1024
 """Statements kept per process (forgotten all at once when full, as compiled clauses are)."""
 
@@ -79,15 +81,12 @@ class KeptStatements:
             return kept if isinstance(kept, Kept) else None
         seen = self._seen.get(full)
         if seen is None or not _same(seen, parts):
-            if len(self._seen) >= self.limit:
-                self._seen.clear()
-            self._seen[full] = tuple(None if p is None else weakref.ref(p) for p in parts)
+            refs = tuple(None if p is None else weakref.ref(p) for p in parts)
+            keep(self._seen, full, refs, self.limit)
             return None
         held = tuple(p for p in parts if p is not None)
         compiled = _compile(build(), dialect, runtime, held)
-        if len(self._kept) >= self.limit:
-            self._kept.clear()
-        self._kept[full] = compiled if compiled is not None else _Refused(held)
+        keep(self._kept, full, compiled if compiled is not None else _Refused(held), self.limit)
         return compiled
 
 

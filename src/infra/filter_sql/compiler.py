@@ -27,7 +27,7 @@ from domain.filters import (
 from domain.text import fold
 from infra.filter_sql.related import purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, Scope, column_of, folded_of
-from infra.filter_sql.values import birthday_key, phone_match, points_match, text_match, value_match
+from infra.filter_sql.values import phone_match, points_match, text_match, value_match
 
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
@@ -83,9 +83,9 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 return folded_of(scope, attr).in_([fold(v) for v in values])
             return column_of(scope, attr).in_(values)
         case BirthdayMonth(month=month):
-            return birthday_key(scope.table).between(month * 100 + 1, month * 100 + 31)
+            return scope.table.c.birthday_key.between(month * 100 + 1, month * 100 + 31)
         case BirthdayBetween(start=start, end=end):
-            key = birthday_key(scope.table)
+            key = scope.table.c.birthday_key
             low, high = start[0] * 100 + start[1], end[0] * 100 + end[1]
             if low <= high:
                 return key.between(low, high)

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    FromClause,
     Integer,
     Numeric,
     SmallInteger,
@@ -29,11 +28,6 @@ from domain.phone import normalize_phone, normalize_phone_prefix
 from domain.text import fold
 from infra import tables as t
 from infra.filter_sql.scope import Scope
-
-
-def birthday_key(table: FromClause) -> ColumnElement[int]:
-    """The birthday's month * 100 + day: stored with the customer (migration 0015, indexed)."""
-    return table.c.birthday_key
 
 
 def points_match(match: Match, scope: Scope) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.filters import Condition, Profile, uses_instant, uses_periods
 from domain.period import local_today
 from infra import tables as t
+from infra.bounded import keep
 from infra.filter_sql import scope_for, where
 
 
@@ -73,28 +74,29 @@ class FilterRepository:
         good when it has no period and no points, for the shop's local day when it has
         periods (they are whole local days), never when it asks for available points.
         """
+        periods = uses_periods(condition)
+        zone = await self.timezone() if periods else "UTC"
         if uses_instant(condition):
-            return await self._where(list_profile, condition, now)
-        day = None
-        if uses_periods(condition):
-            zone = await self.timezone()
-            day = (zone, local_today(now, zone))
-        key = (list_profile, condition, self.shop_id, day)
+            return self._where(list_profile, condition, now, zone)
+        key = (
+            list_profile,
+            condition,
+            self.shop_id,
+            (zone, local_today(now, zone)) if periods else None,
+        )
         try:
             found = _CLAUSES.get(key)
         except TypeError:  # a condition holding an unhashable value: compiled every time
-            return await self._where(list_profile, condition, now)
+            return self._where(list_profile, condition, now, zone)
         if found is None:
-            found = await self._where(list_profile, condition, now)
-            if len(_CLAUSES) >= CLAUSES_KEPT:
-                _CLAUSES.clear()
-            _CLAUSES[key] = found
+            found = keep(
+                _CLAUSES, key, self._where(list_profile, condition, now, zone), CLAUSES_KEPT
+            )
         return found
 
-    async def _where(
-        self, list_profile: Profile, condition: Condition, now: datetime
+    def _where(
+        self, list_profile: Profile, condition: Condition, now: datetime, zone: str
     ) -> ColumnElement[bool]:
-        zone = await self.timezone() if uses_periods(condition) else "UTC"
         if list_profile is not Profile.MEMBER:
             return where(condition, scope_for(list_profile, self.shop_id, now, zone))
         customer = t.customer.alias("mc")
