@@ -26,7 +26,7 @@ Send = Callable[[Message], Any]
 ContextFor = Callable[[str | None], AbstractAsyncContextManager[Any]]
 
 _REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
-_HEADERS = [(b"content-type", b"application/json")]
+_CONTENT_TYPE = (b"content-type", b"application/json")
 
 
 def bearer_token(authorization: str) -> str | None:
@@ -113,7 +113,11 @@ class JsonPost:
         if result is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+        # With its length given, the body goes out in one piece, not as chunks.
+        length = (b"content-length", str(len(result)).encode())
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [_CONTENT_TYPE, length]}
+        )
         await send({"type": "http.response.body", "body": result})
 
     async def _execute(

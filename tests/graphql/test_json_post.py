@@ -34,6 +34,8 @@ async def post(client: AsyncClient, token: str | None, body: dict[str, Any]) -> 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.post("/graphql", json=body, headers=headers)
     assert response.headers["content-type"].startswith("application/json")
+    # Sized, not chunked, on both routes.
+    assert int(response.headers["content-length"]) == len(response.content)
     return response.status_code, response.json()
 
 
