@@ -162,6 +162,20 @@ def gql(client: AsyncClient, token: str) -> GraphQL:
     return run
 
 
+@pytest.fixture
+def driver_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements read straight from the driver (kept statements), as they run."""
+    fetched: list[str] = []
+    fetch = SerialSession.driver_fetch
+
+    async def counted(self: SerialSession, sql: str, arguments: Any) -> list[Any]:
+        fetched.append(sql)
+        return await fetch(self, sql, arguments)
+
+    monkeypatch.setattr(SerialSession, "driver_fetch", counted)
+    return fetched
+
+
 class StatementLog:
     """SQL statements run on the test connection while it is recording."""
 

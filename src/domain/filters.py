@@ -366,7 +366,8 @@ def _has_period(leaf: Condition) -> bool:
 def uses_instant(condition: Condition) -> bool:
     """Whether the rows a condition selects depend on the very instant it is evaluated, not
     only on the shop's local day (periods are whole local days): available points do, as
-    earned points become available with time."""
+    earned points become available with time. Such a condition is run with the instant as an
+    argument of its statement."""
     return _some_leaf(condition, _on_points)
 
 

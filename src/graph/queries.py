@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from strawberry import relay
 
 from domain.filters import Profile
@@ -39,8 +39,8 @@ from graph.types.shop import Shop, Viewer
 from graph.types.subscriber import Page, Subscriber
 from graph.types.tag import Tag, TagFolder
 from infra import tables as t
+from infra.repositories.base import Filter, TableRepository
 from infra.repositories.base import Page as RowsPage
-from infra.repositories.base import TableRepository
 
 N = TypeVar("N")
 ORDER_ARG = strawberry.argument(description="Order of the list (newest first when omitted).")
@@ -52,7 +52,7 @@ async def list_page(
     convert: Callable[[Any], N],
     first: int | None,
     after: str | None,
-    where: ColumnElement[bool] | None = None,
+    where: Filter = None,
     companion: Companion[N] | None = None,
 ) -> Connection[N]:
     size = page_size(first, info.context.settings.max_page_size)

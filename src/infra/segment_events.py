@@ -44,7 +44,7 @@ async def refresh_segment(
     """Bring ``segment_member`` up to date for ``customer_ids`` (None: every customer)."""
     c, sm, out = t.customer, t.segment_member, t.event_outbox
     where = await FilterRepository(session, shop_id).where(Profile.CUSTOMER, group.condition(), now)
-    matching_query = select(c.c.id).where(c.c.shop_id == shop_id, where)
+    matching_query = select(c.c.id).where(c.c.shop_id == shop_id, where.clause)
     stored = [sm.c.shop_id == shop_id, sm.c.segment_id == segment_id]
     if customer_ids is not None:
         matching_query = matching_query.where(c.c.id.in_(customer_ids))
@@ -99,7 +99,7 @@ async def refresh_segment(
             func.count().filter(events.c.type == EventType.SEGMENT_MEMBER_ENTERED.value),
             func.count().filter(events.c.type == EventType.SEGMENT_MEMBER_LEFT.value),
         ).select_from(events)
-    entered_count, left_count = (await session.execute(statement)).one()
+    entered_count, left_count = (await session.execute(statement, where.arguments or None)).one()
     return Changes(int(entered_count), int(left_count))
 
 

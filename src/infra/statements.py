@@ -3,25 +3,27 @@
 SQLAlchemy spends more on a list page's statement than PostgreSQL does: it derives the
 statement's cache key by walking the whole tree (filter, tags subquery and all), then sets up an
 execution context and a result around the driver's rows; with the session around it, that was a
-quarter of a page request's CPU. The same statements recur: a WHERE clause of a condition that
-does not depend on the clock is kept by the filter repository and comes back as the same object,
-and the other parts (a repository's columns, the tags column) are fixed. So a statement is kept
-by the identity of the parts it is built from, as its SQL text and positional arguments.
+quarter of a page request's CPU. The same statements recur: a filter's WHERE clause is kept by
+the filter repository and comes back as the same object (with a period, for the shop's local
+day; on available points, with the instant as a named parameter, ``Where``), and the other parts
+(a repository's columns, the tags column) are fixed. So a statement is kept by the identity of
+the parts it is built from, as its SQL text and positional arguments, the values that vary per
+execution (page size, cursor, instant) left as slots.
 
 A part seen for the first time is only remembered (weakly); the statement is compiled when the
 same object comes back, and the kept entry holds its parts so their identities stay theirs.
-Parts made anew for each request (conditions on the clock) are never seen twice and take
-SQLAlchemy's path.
+Parts made anew for each request (a condition the clause cache cannot key) are never seen twice
+and take SQLAlchemy's path.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ClauseElement
+from sqlalchemy import ClauseElement, ColumnElement
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -29,6 +31,19 @@ from infra.bounded import keep
 
 KEPT = 1024
 """Statements kept per process (forgotten all at once when full, as compiled clauses are)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """A WHERE clause and the values its run-time parameters take on this request.
+
+    A clause kept for reuse holds no value of one request: what varies per request (the instant
+    available points are computed at) is a named parameter, and every statement built with the
+    clause is run with ``arguments``, by SQLAlchemy or as a kept statement's runtime slots.
+    """
+
+    clause: ColumnElement[bool]
+    arguments: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +59,9 @@ class Kept:
     def bound(self, runtime: dict[str, Any]) -> list[Any]:
         arguments = list(self.arguments)
         for name, value in runtime.items():
-            arguments[self.slots[name]] = value
+            slot = self.slots.get(name)
+            if slot is not None:
+                arguments[slot] = value
         return arguments
 
 
@@ -116,5 +133,5 @@ def _compile(
         if process is not None and not callable(process):
             return None
         arguments.append(values[name] if process is None else process(values[name]))
-    slots = {name: names.index(name) for name in runtime}
+    slots = {name: names.index(name) for name in runtime if name in names}
     return Kept(str(compiled), tuple(arguments), slots, parts)

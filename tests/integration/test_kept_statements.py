@@ -96,16 +96,8 @@ query Page($filter: ProfileFilter) {
 
 
 async def test_repeated_filtered_pages_are_the_same_through_the_kept_statement(
-    gql: GraphQL, session: AsyncSession, shop: int, monkeypatch: pytest.MonkeyPatch
+    gql: GraphQL, session: AsyncSession, shop: int, driver_fetches: list[str]
 ) -> None:
-    driven: list[str] = []
-    fetch = SerialSession.driver_fetch
-
-    async def counted(self: SerialSession, sql: str, arguments: Any) -> list[Any]:
-        driven.append(sql)
-        return await fetch(self, sql, arguments)
-
-    monkeypatch.setattr(SerialSession, "driver_fetch", counted)
     vip = await make_tag(session, name="VIP")
     for i in range(5):
         customer = await make_customer(
@@ -121,7 +113,7 @@ async def test_repeated_filtered_pages_are_the_same_through_the_kept_statement(
 
     answers = [await gql(PAGE, variables) for _ in range(3)]  # SQLAlchemy, then kept twice
 
-    assert len(driven) == 4  # the page and the count of the second and third requests
+    assert len(driver_fetches) == 4  # the page and the count of the second and third requests
     assert answers[0] == answers[1] == answers[2]
     page = answers[0]["data"]["customers"]
     assert page["totalCount"] == 5

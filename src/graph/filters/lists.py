@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import ColumnElement
 
 from domain.errors import DomainError
 from domain.filters import Condition, Group, Profile, all_of
@@ -14,6 +13,7 @@ from graph.errors import ErrorKind, api_error
 from graph.filters.convert import Converter, camel, given_fields, uses_custom_fields
 from graph.filters.inputs import GroupInput, ProfileFilter
 from infra.repositories.filtering import FilterRepository
+from infra.statements import Where
 
 FilterArg = Annotated[
     ProfileFilter | None,
@@ -50,9 +50,7 @@ async def to_group(info: Info, value: GroupInput, field: str) -> Group:
     return (await converter(info, Profile.CUSTOMER, value)).group(value, field)
 
 
-async def where_of(
-    info: Info, profile: Profile, value: ProfileFilter | None
-) -> ColumnElement[bool] | None:
+async def where_of(info: Info, profile: Profile, value: ProfileFilter | None) -> Where | None:
     """The WHERE clause for a list's `filter` argument, None without one."""
     if value is None:
         return None

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement
 
 from domain.errors import DomainError
 from domain.filters import Profile
@@ -36,7 +35,7 @@ from graph.pagination import (
     page_nodes,
     page_size,
 )
-from infra.repositories.base import TableRepository
+from infra.repositories.base import Filter, TableRepository
 
 N = TypeVar("N")
 
@@ -136,7 +135,7 @@ async def sorted_list_page(
     convert: Callable[[Any], N],
     sort: Sort,
     page_args: tuple[int | None, str | None],
-    where: ColumnElement[bool] | None,
+    where: Filter,
     companion: Companion[N] | None = None,
 ) -> Connection[N]:
     first, after = page_args

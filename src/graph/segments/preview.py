@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from sqlalchemy import ColumnElement
 
 from domain import filters as f
 from domain.filters import Profile
@@ -14,6 +13,7 @@ from graph.filters.lists import filters
 from graph.types.customer import Customer, preload_tags
 from infra import tables as t
 from infra.repositories.segments import counts
+from infra.statements import Where
 
 
 @strawberry.type(description="How many customers one part of a definition matches on its own.")
@@ -33,10 +33,10 @@ class PreviewPlan:
         self.group = group
         self.parts = parts
         self.now = info.context.now()
-        self._include: asyncio.Task[ColumnElement[bool]] | None = None
+        self._include: asyncio.Task[Where] | None = None
         self._numbers: asyncio.Task[list[int]] | None = None
 
-    def include(self) -> asyncio.Task[ColumnElement[bool]]:
+    def include(self) -> asyncio.Task[Where]:
         if self._include is None:
             self._include = asyncio.ensure_future(self._where(self.group.condition()))
         return self._include
@@ -46,7 +46,7 @@ class PreviewPlan:
             self._numbers = asyncio.ensure_future(self._count_parts())
         return self._numbers
 
-    async def _where(self, condition: f.Condition) -> ColumnElement[bool]:
+    async def _where(self, condition: f.Condition) -> Where:
         return await filters(self.info).where(Profile.CUSTOMER, condition, self.now)
 
     async def _count_parts(self) -> list[int]:

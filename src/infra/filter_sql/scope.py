@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, func
+from sqlalchemy import BindParameter, ColumnElement, DateTime, FromClause, bindparam, func
 
 from domain.filters import Attr, Profile
 from infra import tables as t
@@ -80,6 +80,17 @@ class Scope:
     shop_id: int
     now: datetime
     timezone: str
+
+
+INSTANT = "instant"
+"""The parameter holding the instant a clause is evaluated at, in the clauses that depend on
+it (available points): kept clauses are run with each request's own (``Where.arguments``)."""
+
+
+def instant_of(scope: Scope) -> BindParameter[datetime]:
+    """``scope.now`` as the named parameter ``INSTANT``: every use in a statement is one
+    parameter, so one value given at execution replaces them all."""
+    return bindparam(INSTANT, scope.now, type_=DateTime(timezone=True))
 
 
 def scope_for(profile: Profile, shop_id: int, now: datetime, timezone: str) -> Scope:

@@ -27,7 +27,7 @@ from domain.period import Period, day_bounds, instant_bounds, local_today
 from domain.phone import normalize_phone, normalize_phone_prefix
 from domain.text import fold
 from infra import tables as t
-from infra.filter_sql.scope import Scope
+from infra.filter_sql.scope import Scope, instant_of
 
 
 def points_match(match: Match, scope: Scope) -> ColumnElement[bool]:
@@ -36,22 +36,23 @@ def points_match(match: Match, scope: Scope) -> ColumnElement[bool]:
     Few members have entries still pending, and `points_pending_until` (the latest time one of
     a member's earned entries becomes available) tells which: the ledger is summed only for
     them, everyone else can spend their balance. A range is tested as one containment so that
-    this expression is evaluated once per member, not per bound.
+    this expression is evaluated once per member, not per bound. The instant is the parameter
+    ``INSTANT``, so the clause can be kept and run at each request's own instant.
     """
-    entry, member = t.point_entry, scope.table
+    entry, member, now = t.point_entry, scope.table, instant_of(scope)
     pending_sum = (
         select(func.sum(entry.c.points))
         .where(
             entry.c.shop_id == scope.shop_id,
             entry.c.member_id == member.c.id,
             entry.c.kind == "earn",
-            entry.c.available_at > scope.now,
+            entry.c.available_at > now,
         )
         .scalar_subquery()
     )
     available = case(
         (
-            member.c.points_pending_until > scope.now,
+            member.c.points_pending_until > now,
             member.c.points_balance - func.coalesce(pending_sum, 0),
         ),
         else_=member.c.points_balance,

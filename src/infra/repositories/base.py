@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -15,7 +15,7 @@ from domain.sorting import Position, Sort
 from infra.database import SerialSession
 from infra.sorting import after as keyset_after
 from infra.sorting import order_by, sort_expression
-from infra.statements import KeptStatements
+from infra.statements import KeptStatements, Where
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,6 +48,15 @@ def grouped(
 
 
 _KEPT = KeptStatements()
+
+Filter = ColumnElement[bool] | Where | None
+"""Which rows of a list: a plain clause, a filter's clause with its arguments, or all."""
+
+
+def _split(where: Filter) -> tuple[ColumnElement[bool] | None, Mapping[str, Any]]:
+    if isinstance(where, Where):
+        return where.clause, where.arguments
+    return where, {}
 
 
 class TableRepository(Generic[T]):
@@ -94,15 +103,18 @@ class TableRepository(Generic[T]):
         *,
         first: int,
         after: int | None = None,
-        where: ColumnElement[bool] | None = None,
+        where: Filter = None,
         extra: ColumnElement[Any] | None = None,
     ) -> Page[T]:
         """Newest first (by id), ``first`` rows after the row with id ``after``; with ``extra``,
         that column's value of each row too (in the same statement)."""
-        runtime = {"limit": first + 1} if after is None else {"limit": first + 1, "after": after}
+        clause, arguments = _split(where)
+        runtime = {**arguments, "limit": first + 1}
+        if after is not None:
+            runtime["after"] = after
 
         def build() -> Select[Any]:
-            query = self.scoped().where(where if where is not None else true())
+            query = self.scoped().where(clause if clause is not None else true())
             if after is not None:
                 query = query.where(self.table.c.id < bindparam("after", after))
             if extra is not None:
@@ -110,9 +122,9 @@ class TableRepository(Generic[T]):
             return query.order_by(self.table.c.id.desc()).limit(bindparam("limit", first + 1))
 
         if self.rows_by_position:
-            rows = await self._kept(("page", after is None), (where, extra), build, runtime)
+            rows = await self._kept(("page", after is None), (clause, extra), build, runtime)
         else:
-            rows = (await self.session.execute(build())).all()
+            rows = (await self.session.execute(build(), arguments or None)).all()
         return self._page(rows, first, extra)
 
     def _page(self, rows: Sequence[Row[Any]], first: int, extra: Any) -> Page[T]:
@@ -126,38 +138,41 @@ class TableRepository(Generic[T]):
         first: int,
         sort: Sort,
         after: Position | None = None,
-        where: ColumnElement[bool] | None = None,
+        where: Filter = None,
         extra: ColumnElement[Any] | None = None,
     ) -> tuple[Page[T], list[Position]]:
         """``first`` rows in ``sort`` order after ``after``, with the position of each (and
         ``extra`` as in ``page``)."""
+        clause, arguments = _split(where)
         key = sort_expression(self.table, sort)
         query: Select[Any] = (
             select(*self._columns(), key.label("sort_value"))
             .where(self.table.c.shop_id == self.shop_id)
-            .where(where if where is not None else true())
+            .where(clause if clause is not None else true())
         )
         if after is not None:
             query = query.where(keyset_after(key, self.table, after))
         if extra is not None:
             query = query.add_columns(extra)
         query = query.order_by(*order_by(key, self.table, sort)).limit(first + 1)
-        rows = (await self.session.execute(query)).all()
+        rows = (await self.session.execute(query, arguments or None)).all()
         positions = [
             Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in rows[:first]
         ]
         return self._page(rows, first, extra), positions
 
-    async def count(self, where: ColumnElement[bool] | None = None) -> int:
+    async def count(self, where: Filter = None) -> int:
+        clause, arguments = _split(where)
+
         def build() -> Select[Any]:
             return (
                 select(func.count())
                 .select_from(self.table)
                 .where(self.table.c.shop_id == self.shop_id)
-                .where(where if where is not None else true())
+                .where(clause if clause is not None else true())
             )
 
-        return int((await self._kept(("count",), (where,), build, {}))[0][0])
+        return int((await self._kept(("count",), (clause,), build, dict(arguments)))[0][0])
 
     async def _kept(
         self,
@@ -166,8 +181,9 @@ class TableRepository(Generic[T]):
         build: Callable[[], Select[Any]],
         runtime: dict[str, Any],
     ) -> Sequence[Any]:
-        """The rows of the statement ``build`` makes, through a statement kept compiled when
-        its parts recur (``infra.statements``), else through SQLAlchemy."""
+        """The rows of the statement ``build`` makes, run with the values ``runtime`` gives its
+        named parameters: through a statement kept compiled when its parts recur
+        (``infra.statements``), else through SQLAlchemy."""
         session = self.session
         if isinstance(session, SerialSession):
             dialect = session.get_bind().dialect
@@ -176,5 +192,5 @@ class TableRepository(Generic[T]):
             )
             if kept is not None:
                 return await session.driver_fetch(kept.sql, kept.bound(runtime))
-        rows: Sequence[Any] = (await session.execute(build())).all()
+        rows: Sequence[Any] = (await session.execute(build(), runtime or None)).all()
         return rows

@@ -13,6 +13,8 @@ from domain.period import local_today
 from infra import tables as t
 from infra.bounded import keep
 from infra.filter_sql import scope_for, where
+from infra.filter_sql.scope import INSTANT
+from infra.statements import Where
 
 
 class ZoneCache:
@@ -63,21 +65,25 @@ class FilterRepository:
         )
         return {key: kind for key, kind in rows}
 
-    async def where(
-        self, list_profile: Profile, condition: Condition, now: datetime
-    ) -> ColumnElement[bool]:
-        """The WHERE clause of a list (customers, members or subscribers) for ``condition``.
+    async def where(self, list_profile: Profile, condition: Condition, now: datetime) -> Where:
+        """The WHERE clause of a list (customers, members or subscribers) for ``condition``,
+        with the arguments to run it with at ``now``.
 
         Members are filtered through their customer, so customer and member attributes mix. A
         condition compiles to the same clause for as long as the rows it selects cannot change
         with the clock, so its clause is kept (conditions are frozen, hashable values): for
-        good when it has no period and no points, for the shop's local day when it has
-        periods (they are whole local days), never when it asks for available points.
+        good when it has no period, for the shop's local day when it has periods (they are
+        whole local days). Available points follow the instant itself: there the instant is a
+        parameter of the clause (``INSTANT``), given anew with every execution.
         """
         periods = uses_periods(condition)
         zone = await self.timezone() if periods else "UTC"
-        if uses_instant(condition):
-            return self._where(list_profile, condition, now, zone)
+        arguments = {INSTANT: now} if uses_instant(condition) else {}
+        return Where(self._kept(list_profile, condition, now, zone, periods), arguments)
+
+    def _kept(
+        self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
+    ) -> ColumnElement[bool]:
         key = (
             list_profile,
             condition,

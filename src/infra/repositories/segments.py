@@ -16,6 +16,7 @@ from domain.segment import ListKind, SavedFilter, Segment
 from infra import tables as t
 from infra.repositories.base import TableRepository
 from infra.segment_events import refresh_segment
+from infra.statements import Where
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -164,12 +165,13 @@ class SavedFilterRepository:
             raise NotFound("No saved filter of yours with this id.", field="input.id")
 
 
-async def counts(
-    session: Any, table: Any, shop_id: int, clauses: Sequence[ColumnElement[bool]]
-) -> list[int]:
-    """How many rows of ``table`` match each clause, in one statement."""
+async def counts(session: Any, table: Any, shop_id: int, clauses: Sequence[Where]) -> list[int]:
+    """How many rows of ``table`` match each clause, in one statement (the clauses of one
+    request, whose arguments agree)."""
     if not clauses:
         return []
-    columns = [func.count().filter(c) for c in clauses]
-    row = (await session.execute(select(*columns).where(table.c.shop_id == shop_id))).one()
+    columns = [func.count().filter(c.clause) for c in clauses]
+    arguments = {name: value for c in clauses for name, value in c.arguments.items()}
+    statement = select(*columns).where(table.c.shop_id == shop_id)
+    row = (await session.execute(statement, arguments or None)).one()
     return [int(v) for v in row]
