@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 
 Probe = Callable[[], Awaitable[float]]
@@ -19,6 +19,33 @@ class GraphQLError(RuntimeError):
     pass
 
 
+class Client:
+    """One kept-alive HTTP connection, on aiohttp. Posting `{ __typename }` to the service back
+    to back, it takes about 0.3 ms per request more than a bare socket writing the request and
+    reading the answer; httpx took 1.0 to 1.6 ms more. That time counted against the servers in
+    every sample, and under load the client took it from the same two cores."""
+
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.session = aiohttp.ClientSession(
+            headers={**headers, "Content-Type": "application/json"},
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=120),
+        )
+
+    async def post(self, url: str, body: bytes) -> tuple[int, bytes]:
+        async with self.session.post(url, data=body) as response:
+            return response.status, await response.read()
+
+    async def aclose(self) -> None:
+        await self.session.close()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+
 @dataclass
 class Endpoint:
     """A GraphQL endpoint over one kept-alive HTTP connection (per client)."""
@@ -26,24 +53,23 @@ class Endpoint:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
 
-    def client(self) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        return httpx.AsyncClient(headers=self.headers, limits=limits, timeout=120)
+    def client(self) -> Client:
+        return Client(self.headers)
 
 
 def body_of(query: str, variables: dict[str, Any]) -> bytes:
     return orjson.dumps({"query": query, "variables": variables})
 
 
-async def post(client: httpx.AsyncClient, url: str, body: bytes) -> Any:
-    response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
-    data = orjson.loads(response.content)
-    if response.status_code != 200 or data.get("errors"):
-        raise GraphQLError(f"{url}: {response.status_code} {str(data)[:500]}")
+async def post(client: Client, url: str, body: bytes) -> Any:
+    status, content = await client.post(url, body)
+    data = orjson.loads(content)
+    if status != 200 or data.get("errors"):
+        raise GraphQLError(f"{url}: {status} {str(data)[:500]}")
     return data["data"]
 
 
-def timed(client: httpx.AsyncClient, url: str, body: bytes) -> Probe:
+def timed(client: Client, url: str, body: bytes) -> Probe:
     async def probe() -> float:
         started = time.perf_counter()
         await post(client, url, body)
