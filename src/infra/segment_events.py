@@ -5,7 +5,8 @@ customers matching its definition now are compared with the stored members, the 
 entered are inserted, the ones who left deleted, and one ``segment.member_entered`` or
 ``segment.member_left`` row per change goes into ``event_outbox`` in the same transaction.
 Ingestion refreshes the customers it changed; ``reevaluate_segments`` refreshes everyone, for
-relative periods ("bought in the last 30 days") that change membership as time passes.
+relative periods ("bought in the last 30 days") that change membership as time passes; a
+customer merged into another leaves its segments before it is deleted (``customers_removed``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from domain.events import EventType
 from domain.filter_codec import group_from_json
 from domain.filters import Group, Profile
 from infra import tables as t
+from infra.events import emit_many
 from infra.repositories.filtering import FilterRepository
 
 
@@ -120,6 +122,28 @@ async def customers_changed(
         return
     for segment_id, group in await _segments(session, shop_id):
         await refresh_segment(session, shop_id, segment_id, group, now, customer_ids=customer_ids)
+
+
+async def customers_removed(
+    session: AsyncSession, shop_id: int, customer_ids: Sequence[int], now: datetime
+) -> int:
+    """Called before ``customer_ids`` are deleted (merged into another customer): they leave
+    every segment they are in, each with a ``segment.member_left`` event. The delete's cascade
+    would drop their memberships without one. Returns how many memberships ended."""
+    if not customer_ids:
+        return 0
+    sm = t.segment_member
+    rows = await session.execute(
+        delete(sm)
+        .where(sm.c.shop_id == shop_id, sm.c.customer_id.in_(customer_ids))
+        .returning(sm.c.segment_id, sm.c.customer_id)
+    )
+    payloads = [
+        {"segment_id": segment_id, "customer_id": customer_id}
+        for segment_id, customer_id in sorted(rows.tuples())
+    ]
+    await emit_many(session, shop_id, EventType.SEGMENT_MEMBER_LEFT, payloads, now)
+    return len(payloads)
 
 
 async def reevaluate_segments(

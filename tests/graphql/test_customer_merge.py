@@ -31,6 +31,11 @@ mutation($input: CustomerMergeInput!) {
 """
 
 
+SEGMENT = """
+mutation($input: SegmentCreateInput!) { segmentCreate(input: $input) { userErrors { code } } }
+"""
+
+
 def gid(value: int) -> str:
     return to_base64("Customer", value)
 
@@ -155,6 +160,42 @@ async def test_merge_moves_everything_recomputes_aggregates_and_emits_the_event(
     assert event["mergedIds"] == [b]
     assert event["mergedExternalIds"] == ["b"]
     assert event["movedOrders"] == 2
+
+
+@pytest.mark.spec("X1", "X3")
+async def test_merged_customers_leave_their_segments_with_events(
+    gql: GraphQL, session: AsyncSession, shop: int, now: datetime
+) -> None:
+    ids = await customers(session, now, "a", "b", "c")
+    a, b, c = ids["a"], ids["b"], ids["c"]
+    await order(session, "o-1", "b", Channel.WEB, now - timedelta(days=3), 100_000)
+    created = []
+    for name, definition in [
+        ("Tên Lan", {"include": [{"fullName": {"contains": "lan"}}]}),  # a, b and c
+        ("Đã mua", {"include": [{"ordersCount": {"min": 1}}]}),  # b; a after the merge
+    ]:
+        body = await gql(SEGMENT, {"input": {"name": name, "definition": definition}})
+        assert body["data"]["segmentCreate"]["userErrors"] == []
+        created.append(await session.scalar(select(t.segment.c.id).where(t.segment.c.name == name)))
+    named, bought = created
+
+    body = await gql(MERGE, {"input": {"survivorId": gid(a), "mergedIds": [gid(b), gid(c)]}})
+    assert body["data"]["customerMerge"]["userErrors"] == []
+
+    sm, o = t.segment_member, t.event_outbox
+    members = (await session.execute(select(sm.c.segment_id, sm.c.customer_id))).tuples().all()
+    assert sorted(members) == sorted([(named, a), (bought, a)])
+    events = (
+        await session.execute(
+            select(o.c.type, o.c.payload).where(o.c.type.like("segment.%")).order_by(o.c.id)
+        )
+    ).tuples()
+    assert [(kind, dict(payload)) for kind, payload in events] == [
+        ("segment.member_left", {"segment_id": named, "customer_id": b}),
+        ("segment.member_left", {"segment_id": named, "customer_id": c}),
+        ("segment.member_left", {"segment_id": bought, "customer_id": b}),
+        ("segment.member_entered", {"segment_id": bought, "customer_id": a}),
+    ]
 
 
 @pytest.mark.spec("X1")

@@ -3,8 +3,9 @@
 Orders, taggings, the loyalty membership, subscribers and threads move; the survivor fills
 its empty contact fields from the merged customers, its aggregates are recomputed from the
 orders it now has, subscribers left unlinked because they matched several of these customers
-are linked when the match is now unique, and ``customer.merged`` goes to the outbox, all in
-the caller's transaction. The customers involved are locked first, in id order.
+are linked when the match is now unique, the merged customers leave their segments and the
+survivor's membership is refreshed (``segment.member_left`` / ``entered``), and
+``customer.merged`` goes to the outbox, all in the caller's transaction. The customers involved are locked first, in id order.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from infra import tables as t
 from infra.events import emit
 from infra.ingest.linking import link_subscribers
 from infra.ingest.orders import lock_customers, recompute_aggregates
-from infra.segment_events import customers_changed
+from infra.segment_events import customers_changed, customers_removed
 
 
 async def _moved(
@@ -108,6 +109,7 @@ async def merge_customers(
         if known is not None:
             fills["gender"] = known
     merged_external = [rows[i].external_id for i in merged if rows[i].external_id is not None]
+    await customers_removed(session, shop_id, merged, now)
     await session.execute(delete(c).where(c.c.shop_id == shop_id, c.c.id.in_(merged)))
     if survivor.external_id is None and merged_external:
         fills["external_id"] = merged_external[0]
