@@ -168,21 +168,27 @@ async def latencies(
         peer_client = Endpoint(peer_url).client()
         clients.append(peer_client)
     probes: dict[str, Probe] = {}
+    differing: list[str] = []
     for case in selected:
         if "page" in kinds:
-            probes[f"{case.name}|page|service"] = timed(
-                app_client, app.url, body_of(case.page_query(), case.variables())
-            )
+            page = body_of(case.page_query(), case.variables())
+            probes[f"{case.name}|page|service"] = timed(app_client, app.url, page)
             probes[f"{case.name}|page|asyncpg"] = _replay(floor, captured[case.name, "page"])
             if peer_client is not None and peer_url is not None:
                 body = body_of(c.PEER_PAGE, {"shop": str(shop_id), "filter": case.peer(when)})
-                await post(peer_client, peer_url, body)
+                theirs = await post(peer_client, peer_url, body)
+                if case.same_on_peer and not case.group:
+                    ours = await post(app_client, app.url, page)
+                    if c.page_ids(ours) != c.peer_page_ids(theirs):
+                        differing.append(case.name)
                 probes[f"{case.name}|page|postgraphile"] = timed(peer_client, peer_url, body)
         if "count" in kinds:
             probes[f"{case.name}|count|service"] = timed(
                 app_client, app.url, body_of(case.count_query(), case.variables())
             )
             probes[f"{case.name}|count|asyncpg"] = _replay(floor, captured[case.name, "count"])
+    if differing:
+        say("first pages that differ from PostGraphile's: " + ", ".join(differing))
     if "inbox" in kinds:
         inbox_token = await inbox.merge_token(url, shop_id)
         inbox_client = Endpoint(app.url, {"Authorization": f"Bearer {inbox_token}"}).client()
@@ -219,8 +225,8 @@ async def latencies(
                     f"{case.name}: service {mine.p50:.1f} ms, asyncpg floor {raw.p50:.1f} ms"
                 )
     for name in inbox.CASES if "inbox" in kinds else ():
-        s = series[f"{name}|inbox|service"]
-        rows.append(report.latency_row(name, "inbox", s.p50, s.p95, None))
+        inboxed = series[f"{name}|inbox|service"]
+        rows.append(report.latency_row(name, "inbox", inboxed.p50, inboxed.p95, None))
     if floors:
         say("page p50 against the raw SQL floor:\n  " + "\n  ".join(floors))
     return rows

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-TARGETS = {
+TARGETS: dict[str, dict[str, Any]] = {
     "count": {"target_p50_ms": 250.0, "baseline": "asyncpg", "max_ratio": 1.25},
     "page": {"target_p50_ms": 50.0, "baseline": "postgraphile", "max_ratio": 1.1},
     "inbox": {"target_p50_ms": 80.0, "baseline": None, "max_ratio": None},
