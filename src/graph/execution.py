@@ -39,6 +39,9 @@ from graphql import (
 SLOW = object()
 """What a short completion returns when the field must take graphql-core's general path."""
 
+_PLAIN = frozenset({str, int, float, bool})
+"""Types a leaf value most often has, which are never awaitable."""
+
 Complete = Callable[[Any], Any]
 Entry = tuple[str, str | None, Complete]
 """A response name, the attribute read (None: the value is fixed), and its completion."""
@@ -50,6 +53,10 @@ def _leaf(leaf: GraphQLLeafType, non_null: bool) -> Complete:
     def complete(value: Any) -> Any:
         if value is None:
             return SLOW if non_null else None
+        # An awaitable that is not a coroutine (a Deferred, say) is not refused by every
+        # scalar: String would serialise it with str().
+        if type(value) not in _PLAIN and hasattr(value, "__await__"):
+            return SLOW
         try:
             coerced = coerce(value)
         except Exception:  # the general path raises it as a located error
