@@ -133,6 +133,7 @@ query Points($filter: ProfileFilter, $definition: GroupInput!) {
   byName: customers(first: 5, filter: $filter, orderBy: {by: NAME, direction: ASC}) {
     nodes { fullName }
   }
+  members(first: 5, filter: $filter) { totalCount nodes { memberCode } }
   segmentPreview(definition: $definition, first: 5) {
     count
     members { fullName }
@@ -152,7 +153,7 @@ async def test_a_kept_points_filter_runs_at_each_requests_instant(
     pending = await make_customer(session, full_name="Phạm Thị Chờ")
     await _half_pending(session, pending)
     rich = await make_customer(session, full_name="Lê Văn Đủ")
-    await make_member(session, customer_id=rich, points_balance=500)
+    await make_member(session, customer_id=rich, points_balance=500, member_code="M-RICH")
     await make_customer(session, full_name="Không Là Thành Viên")
     await session.flush()
     clock = [FIXED_NOW]
@@ -194,12 +195,17 @@ async def test_a_kept_points_filter_runs_at_each_requests_instant(
     assert today[0] == today[1] == today[2] == back
     assert names(today[0]) == [["Lê Văn Đủ"]] * 3
     assert today[0]["customers"]["totalCount"] == today[0]["segmentPreview"]["count"] == 1
+    assert today[0]["members"] == {"totalCount": 1, "nodes": [{"memberCode": "M-RICH"}]}
     assert today[0]["segmentPreview"]["conditions"] == [
         {"field": "definition.include.0.points", "count": 1}
     ]
     assert later[0] == later[1]
     assert names(later[0]) == [["Lê Văn Đủ", "Phạm Thị Chờ"]] * 3  # newest first, by name
     assert later[0]["customers"]["totalCount"] == later[0]["segmentPreview"]["count"] == 2
+    assert later[0]["members"]["totalCount"] == 2
+    codes = [n["memberCode"] for n in later[0]["members"]["nodes"]]
+    assert len(codes) == 2
+    assert codes[0] == "M-RICH"  # newest first
     assert later[0]["segmentPreview"]["conditions"][0]["count"] == 2
 
 
