@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, tuple_
 
 from domain.filters import Profile
 from domain.sorting import Position, Sort, SortBy
@@ -63,15 +63,32 @@ def order_by(expression: ColumnElement[Any], table: Table, sort: Sort) -> list[A
     return [key, tie]
 
 
+AFTER_VALUE, AFTER_ID = "after_value", "after_id"
+"""The parameters holding the position a page resumes after (see ``after_arguments``)."""
+
+
 def after(expression: ColumnElement[Any], table: Table, position: Position) -> ColumnElement[bool]:
-    """Rows that come after ``position`` in the order of ``order_by``."""
+    """Rows that come after ``position`` in the order of ``order_by``.
+
+    The position's sort value and id are the named parameters ``AFTER_VALUE`` and ``AFTER_ID``,
+    so the clause depends only on the order and on whether the position has a value; run it
+    with ``after_arguments(position)``."""
     ident = table.c.id
     desc = position.sort.descending
+    last_id = bindparam(AFTER_ID, position.id, type_=ident.type)
     if position.value is None:
         # Past the last row with a value: only rows without one, by id.
-        return and_(expression.is_(None), ident < position.id if desc else ident > position.id)
+        return and_(expression.is_(None), ident < last_id if desc else ident > last_id)
     pair = tuple_(expression, ident)
-    beyond = pair < (position.value, position.id) if desc else pair > (position.value, position.id)
+    last = tuple_(bindparam(AFTER_VALUE, position.value, type_=expression.type), last_id)
+    beyond = pair < last if desc else pair > last
     if not nullable(expression):
         return beyond
     return or_(beyond, expression.is_(None))
+
+
+def after_arguments(position: Position) -> dict[str, Any]:
+    """The values of the parameters of ``after(…, position)``."""
+    if position.value is None:
+        return {AFTER_ID: position.id}
+    return {AFTER_VALUE: position.value, AFTER_ID: position.id}

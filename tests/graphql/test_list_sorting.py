@@ -7,18 +7,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import to_base64
 
-from tests.conftest import GraphQL
-from tests.factories import make_customer, make_member, make_page, make_subscriber
+from infra import tables as t
+from tests.conftest import SHOP_ID, GraphQL
+from tests.factories import make_customer, make_member, make_page, make_subscriber, make_tag
 
 CUSTOMERS = """
 query Customers($order: CustomerOrder, $first: Int, $after: String, $filter: ProfileFilter) {
   customers(orderBy: $order, first: $first, after: $after, filter: $filter) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { id }
+    nodes { id tags { name } }
   }
 }
 """
@@ -76,7 +78,9 @@ async def _check(gql: GraphQL, query: str, by: str, values: dict[int, Any]) -> N
 
 
 @pytest.mark.spec("L4", "X4")
-async def test_customers_sort_with_ties_and_nulls(gql: GraphQL, session: AsyncSession) -> None:
+async def test_customers_sort_with_ties_and_nulls(
+    gql: GraphQL, session: AsyncSession, driver_fetches: list[str]
+) -> None:
     spec = [
         ("an", 500, 3, T0),
         ("bình", 500, 1, None),
@@ -91,6 +95,10 @@ async def test_customers_sort_with_ties_and_nulls(gql: GraphQL, session: AsyncSe
             session, full_name=name, total_spent=spent, orders_count=orders, last_order_at=last
         )
         ids.append(cid)
+    vip = await make_tag(session, name="VIP")
+    await session.execute(
+        insert(t.customer_tag).values(shop_id=SHOP_ID, customer_id=ids[2], tag_id=vip)
+    )
     folded = ["an", "binh", "duc", "dung", None, "anh"]
     await _check(
         gql, CUSTOMERS, "TOTAL_SPENT", {i: Decimal(s[1]) for i, s in zip(ids, spec, strict=True)}
@@ -107,6 +115,21 @@ async def test_customers_sort_with_ties_and_nulls(gql: GraphQL, session: AsyncSe
     assert [n["id"] for n in filtered["data"]["customers"]["nodes"]] == [
         to_base64("Customer", ids[i]) for i in (4, 0, 2)
     ]
+    assert [n["tags"] for n in filtered["data"]["customers"]["nodes"]] == [
+        [],
+        [],
+        [{"name": "VIP"}],
+    ]
+    # Repeated sorted pages, first and resumed, with and without a value at the cursor, were
+    # read from kept statements; the walks above checked every one of them.
+    # Resuming past the last value (a page ending on a customer who never ordered) came once
+    # per walk above; walked again, it is read from its kept statement too.
+    last_order = {i: s[3] for i, s in zip(ids, spec, strict=True)}
+    await _check(gql, CUSTOMERS, "LAST_ORDER", last_order)
+    reads = [sql for sql in driver_fetches if "sort_value" in sql]
+    assert any("(customer.total_spent, customer.id) < ($" in sql for sql in reads)
+    assert any("(customer.full_name_folded, customer.id) > ($" in sql for sql in reads)
+    assert any("customer.last_order_at IS NULL AND customer.id < $" in sql for sql in reads)
 
 
 @pytest.mark.spec("L4")

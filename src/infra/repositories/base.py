@@ -14,7 +14,7 @@ from domain.errors import NotFound
 from domain.sorting import Position, Sort
 from infra.database import SerialSession
 from infra.sorting import after as keyset_after
-from infra.sorting import order_by, sort_expression
+from infra.sorting import after_arguments, order_by, sort_expression
 from infra.statements import KeptStatements, Where
 
 T = TypeVar("T")
@@ -145,21 +145,37 @@ class TableRepository(Generic[T]):
         ``extra`` as in ``page``)."""
         clause, arguments = _split(where)
         key = sort_expression(self.table, sort)
-        query: Select[Any] = (
-            select(*self._columns(), key.label("sort_value"))
-            .where(self.table.c.shop_id == self.shop_id)
-            .where(clause if clause is not None else true())
-        )
+        runtime = {**arguments, "limit": first + 1}
         if after is not None:
-            query = query.where(keyset_after(key, self.table, after))
-        if extra is not None:
-            query = query.add_columns(extra)
-        query = query.order_by(*order_by(key, self.table, sort)).limit(first + 1)
-        rows = (await self.session.execute(query, arguments or None)).all()
-        positions = [
-            Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in rows[:first]
-        ]
-        return self._page(rows, first, extra), positions
+            runtime.update(after_arguments(after))
+
+        def build() -> Select[Any]:
+            query: Select[Any] = (
+                select(*self._columns(), key.label("sort_value"))
+                .where(self.table.c.shop_id == self.shop_id)
+                .where(clause if clause is not None else true())
+            )
+            if after is not None:
+                query = query.where(keyset_after(key, self.table, after))
+            if extra is not None:
+                query = query.add_columns(extra)
+            order = order_by(key, self.table, sort)
+            return query.order_by(*order).limit(bindparam("limit", first + 1))
+
+        if not self.rows_by_position:
+            rows = (await self.session.execute(build(), arguments or None)).all()
+            positions = [
+                Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in rows[:first]
+            ]
+            return self._page(rows, first, extra), positions
+        # The position's shape (none, with a value, past the values) changes the statement.
+        shape = ("sorted", sort, None if after is None else after.value is None)
+        found = await self._kept(shape, (clause, extra, key), build, runtime)
+        columns = self._columns()
+        value_at = len(columns)
+        id_at = next(i for i, c in enumerate(columns) if c is self.table.c.id)
+        positions = [Position(sort, r[value_at], r[id_at]) for r in found[:first]]
+        return self._page(found, first, extra), positions
 
     async def count(self, where: Filter = None) -> int:
         clause, arguments = _split(where)
