@@ -53,10 +53,11 @@ Filter = ColumnElement[bool] | Where | None
 """Which rows of a list: a plain clause, a filter's clause with its arguments, or all."""
 
 
-def _split(where: Filter) -> tuple[ColumnElement[bool] | None, Mapping[str, Any]]:
+def _split(where: Filter) -> tuple[ColumnElement[bool], Mapping[str, Any]]:
+    """The clause (``true()``, one shared object, for all rows) and its run-time arguments."""
     if isinstance(where, Where):
         return where.clause, where.arguments
-    return where, {}
+    return (true() if where is None else where), {}
 
 
 class TableRepository(Generic[T]):
@@ -114,17 +115,16 @@ class TableRepository(Generic[T]):
             runtime["after"] = after
 
         def build() -> Select[Any]:
-            query = self.scoped().where(clause if clause is not None else true())
+            query = self.scoped().where(clause)
             if after is not None:
                 query = query.where(self.table.c.id < bindparam("after", after))
             if extra is not None:
                 query = query.add_columns(extra)
             return query.order_by(self.table.c.id.desc()).limit(bindparam("limit", first + 1))
 
-        if self.rows_by_position:
-            rows = await self._kept(("page", after is None), (clause, extra), build, runtime)
-        else:
-            rows = (await self.session.execute(build(), arguments or None)).all()
+        rows = await self._kept(
+            ("page", after is None), (clause, extra), build, runtime, keep=self.rows_by_position
+        )
         return self._page(rows, first, extra)
 
     def _page(self, rows: Sequence[Row[Any]], first: int, extra: Any) -> Page[T]:
@@ -150,11 +150,7 @@ class TableRepository(Generic[T]):
             runtime.update(after_arguments(after))
 
         def build() -> Select[Any]:
-            query: Select[Any] = (
-                select(*self._columns(), key.label("sort_value"))
-                .where(self.table.c.shop_id == self.shop_id)
-                .where(clause if clause is not None else true())
-            )
+            query = self.scoped().add_columns(key.label("sort_value")).where(clause)
             if after is not None:
                 query = query.where(keyset_after(key, self.table, after))
             if extra is not None:
@@ -162,20 +158,18 @@ class TableRepository(Generic[T]):
             order = order_by(key, self.table, sort)
             return query.order_by(*order).limit(bindparam("limit", first + 1))
 
-        if not self.rows_by_position:
-            rows = (await self.session.execute(build(), arguments or None)).all()
-            positions = [
-                Position(sort, r._mapping["sort_value"], r._mapping["id"]) for r in rows[:first]
-            ]
-            return self._page(rows, first, extra), positions
         # The position's shape (none, with a value, past the values) changes the statement.
         shape = ("sorted", sort, None if after is None else after.value is None)
-        found = await self._kept(shape, (clause, extra, key), build, runtime)
-        columns = self._columns()
-        value_at = len(columns)
+        rows = await self._kept(
+            shape, (clause, extra, key), build, runtime, keep=self.rows_by_position
+        )
+        # A row holds the repository's columns, then the sort value (then ``extra``).
+        columns = [
+            c for p in self._columns() for c in (p.columns if isinstance(p, Table) else (p,))
+        ]
         id_at = next(i for i, c in enumerate(columns) if c is self.table.c.id)
-        positions = [Position(sort, r[value_at], r[id_at]) for r in found[:first]]
-        return self._page(found, first, extra), positions
+        positions = [Position(sort, r[len(columns)], r[id_at]) for r in rows[:first]]
+        return self._page(rows, first, extra), positions
 
     async def count(self, where: Filter = None) -> int:
         clause, arguments = _split(where)
@@ -184,8 +178,7 @@ class TableRepository(Generic[T]):
             return (
                 select(func.count())
                 .select_from(self.table)
-                .where(self.table.c.shop_id == self.shop_id)
-                .where(clause if clause is not None else true())
+                .where(self.table.c.shop_id == self.shop_id, clause)
             )
 
         return int((await self._kept(("count",), (clause,), build, dict(arguments)))[0][0])
@@ -196,12 +189,15 @@ class TableRepository(Generic[T]):
         parts: tuple[object | None, ...],
         build: Callable[[], Select[Any]],
         runtime: dict[str, Any],
+        *,
+        keep: bool = True,
     ) -> Sequence[Any]:
         """The rows of the statement ``build`` makes, run with the values ``runtime`` gives its
         named parameters: through a statement kept compiled when its parts recur
-        (``infra.statements``), else through SQLAlchemy."""
+        (``infra.statements``), else through SQLAlchemy. A page is kept only where
+        ``to_domain`` reads the driver's rows (``keep=self.rows_by_position``)."""
         session = self.session
-        if isinstance(session, SerialSession):
+        if keep and isinstance(session, SerialSession):
             dialect = session.get_bind().dialect
             kept = _KEPT.get(
                 (type(self), self.shop_id, *key), parts, build, dialect, tuple(runtime)

@@ -79,9 +79,9 @@ class FilterRepository:
         periods = uses_periods(condition)
         zone = await self.timezone() if periods else "UTC"
         arguments = {INSTANT: now} if uses_instant(condition) else {}
-        return Where(self._kept(list_profile, condition, now, zone, periods), arguments)
+        return Where(self._clause(list_profile, condition, now, zone, periods), arguments)
 
-    def _kept(
+    def _clause(
         self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
     ) -> ColumnElement[bool]:
         key = (
