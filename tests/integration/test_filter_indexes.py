@@ -14,12 +14,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Date, case, cast, func, insert, literal, select
+from sqlalchemy import Date, Integer, case, cast, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import filters as f
 from domain.filters import Attr, Profile
-from domain.period import Last, PeriodUnit
+from domain.period import Last, PeriodUnit, ThisMonth
 from infra import tables as t
 from infra.filter_sql import scope_for, where
 from tests.conftest import FIXED_NOW, SHOP_ID
@@ -111,3 +111,42 @@ async def test_count_is_served_by_the_index(
     assert f" {index} " in plan, plan
     conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
     assert any(bound in line for line in conditions), plan
+
+
+async def test_member_since_page_reads_the_member_key_alone(
+    connection: AsyncConnection, shop: int
+) -> None:
+    """A first page of customers who became members this month walks the members newest
+    customer first; ``member_since`` rides in that key's index (migration 0015), so the walk
+    never visits the member table."""
+    await _customers(connection, 2000)
+    c = t.customer.c
+    await connection.execute(
+        insert(t.member).from_select(
+            ["shop_id", "customer_id", "member_code", "member_since"],
+            select(
+                c.shop_id,
+                c.id,
+                "M" + cast(c.id, t.member.c.member_code.type),
+                literal(FIXED_NOW) - func.make_interval(0, 0, 0, cast(c.id % 300, Integer)),
+            )
+            .where(c.shop_id == SHOP_ID)
+            .order_by(c.id),
+        )
+    )
+    await connection.exec_driver_sql("ANALYZE member")
+    condition = f.Linked(Profile.MEMBER, f.Compare(Attr.MEMBER_SINCE, f.Within(ThisMonth())))
+    clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
+    page = (
+        select(t.customer.c.id)
+        .where(t.customer.c.shop_id == SHOP_ID, clause)
+        .order_by(t.customer.c.id.desc())
+        .limit(51)
+    )
+    compiled = page.compile(dialect=connection.dialect)
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    await connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
+    plan = "\n".join(r[0] for r in rows)
+    assert "Index Only Scan Backward using uq_member_shop_id_customer_id" in plan, plan
