@@ -57,10 +57,10 @@ _MEMBER = Linked(Profile.MEMBER, Everyone())
 
 BUILT_IN_FILTERS: tuple[tuple[str, str, Group], ...] = (
     ("all_customers", "Tất cả khách hàng", Group()),
-    ("purchased_last_30_days", "Mua hàng trong 30 ngày qua", Group((Purchased(_LAST_30),))),
+    ("purchased_last_30_days", "Mua hàng 30 ngày gần đây", Group((Purchased(_LAST_30),))),
     (
         "no_purchase_last_30_days",
-        "Không mua hàng trong 30 ngày qua",
+        "Đã lâu không mua hàng",
         Group((Not(Purchased(_LAST_30)),)),
     ),
     ("registered_members", "Đã đăng ký thành viên", Group((_MEMBER,))),

@@ -164,8 +164,8 @@ async def test_built_in_and_saved_filters(
     built_in = body["data"]["savedFilters"]
     assert [f["name"] for f in built_in] == [
         "Tất cả khách hàng",
-        "Mua hàng trong 30 ngày qua",
-        "Không mua hàng trong 30 ngày qua",
+        "Mua hàng 30 ngày gần đây",
+        "Đã lâu không mua hàng",
         "Đã đăng ký thành viên",
         "Chưa đăng ký thành viên",
     ]
