@@ -377,3 +377,7 @@ def _on_points(leaf: Condition) -> bool:
 
 def uses_periods(condition: Condition) -> bool:
     return _some_leaf(condition, _has_period)
+
+
+def uses_custom_fields(condition: Condition) -> bool:
+    return _some_leaf(condition, lambda leaf: isinstance(leaf, CustomField))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from infra import tables as t
-from tests.conftest import GraphQL, TokenMaker
-from tests.factories import make_customer, make_tag
+from tests.conftest import FIXED_NOW, GraphQL, TokenMaker
+from tests.factories import make_customer, make_member, make_order, make_tag
 
 CREATE = """
 mutation Create($input: SegmentCreateInput!) {
@@ -215,3 +217,101 @@ async def test_statements_of_a_filtered_list_do_not_grow_with_page_size(
         event.remove(sync_engine, "before_cursor_execute", count)
     # the page with its rows' tags, and totalCount, whatever the page size
     assert sizes[1] == sizes[25] == 2
+
+
+APPLIED = """
+query Applied($filter: ProfileFilter) {
+  customers(first: 50, filter: $filter) { nodes { fullName } }
+}
+"""
+
+
+@pytest.mark.spec("L3", "L6")
+async def test_saved_filters_are_applied_through_their_filter_input(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """Each built-in selects what L3 says, applied as a client does: its `filterInput` passed
+    as the list's `filter`."""
+    recent = await make_customer(session, full_name="Mua Gần Đây")
+    await make_order(session, recent, FIXED_NOW - timedelta(days=3))
+    lapsed = await make_customer(session, full_name="Lâu Không Mua")
+    await make_order(session, lapsed, FIXED_NOW - timedelta(days=45))
+    await make_member(session, customer_id=lapsed)
+    await make_customer(session, full_name="Chưa Mua")
+    saved = await gql("{ savedFilters(list: CUSTOMERS) { id filterInput definitionInput } }")
+    applied = {}
+    for found in saved["data"]["savedFilters"]:
+        body = await gql(APPLIED, {"filter": found["filterInput"]})
+        applied[found["id"]] = sorted(n["fullName"] for n in body["data"]["customers"]["nodes"])
+    assert applied == {
+        "built-in:all_customers": ["Chưa Mua", "Lâu Không Mua", "Mua Gần Đây"],
+        "built-in:purchased_last_30_days": ["Mua Gần Đây"],
+        "built-in:no_purchase_last_30_days": ["Chưa Mua", "Lâu Không Mua"],
+        "built-in:registered_members": ["Lâu Không Mua"],
+        "built-in:not_registered": ["Chưa Mua", "Mua Gần Đây"],
+    }
+    by_id = {f["id"]: f for f in saved["data"]["savedFilters"]}
+    assert by_id["built-in:purchased_last_30_days"]["definitionInput"] == {
+        "include": [{"purchased": {"period": {"last": {"amount": 30, "unit": "DAYS"}}}}],
+        "exclude": [],
+    }
+
+    # A saved filter of the subscriber list is written for that list.
+    body = await gql(
+        SAVE.replace("mine }", "mine definitionInput filterInput }"),
+        {
+            "input": {
+                "list": "SUBSCRIBERS",
+                "name": "Có tag, không mua",
+                "definition": {
+                    "include": [{"tag": {"anyOf": ["Hết hàng"]}, "hasNoEmail": True}],
+                    "exclude": [{"notPurchased": {"thisMonth": True}}],
+                },
+            }
+        },
+    )
+    created = body["data"]["savedFilterCreate"]["savedFilter"]
+    assert created["definitionInput"] == {
+        "include": [{"tag": {"anyOf": ["Hết hàng"]}, "email": {"hasValue": False}}],
+        "exclude": [{"notPurchased": {"thisMonth": True}}],
+    }
+    assert created["filterInput"] == {
+        "and": [{"email": {"hasValue": False}}, {"tag": {"anyOf": ["Hết hàng"]}}],
+        "not": {"or": [{"notPurchased": {"thisMonth": True}}]},
+    }
+
+
+@pytest.mark.spec("S9", "G1")
+async def test_a_segment_definition_input_sent_back_keeps_the_segment(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    await _data(session)
+    await session.execute(
+        t.custom_field.insert().values(shop_id=1, key="size", label="Cỡ", type="number")
+    )
+    definition = {
+        "include": [
+            GROUP["include"][0],
+            {
+                "region": {"noneOf": ["Hà Nội"]},
+                "customField": [{"key": "size", "number": {"min": 38}}],
+            },
+            {"or": [{"tier": {"anyOf": ["gold"]}}, {"birthday": {"month": 12}}]},
+        ],
+        "exclude": GROUP["exclude"],
+    }
+    read = """
+    query Read($id: ID!) {
+      node(id: $id) { ... on Segment { definition definitionInput memberCount } }
+    }
+    """
+    body = await gql(CREATE, {"input": {"name": "Khứ hồi", "definition": definition}})
+    segment_id = body["data"]["segmentCreate"]["segment"]["id"]
+    before = (await gql(read, {"id": segment_id}))["data"]["node"]
+    assert before["definitionInput"]["include"][1] == {
+        "region": {"noneOf": ["Hà Nội"]},
+        "customField": [{"key": "size", "number": {"min": "38"}}],
+    }
+    sent = await gql(UPDATE, {"input": {"id": segment_id, "definition": before["definitionInput"]}})
+    assert sent["data"]["segmentUpdate"]["userErrors"] == []
+    assert (await gql(read, {"id": segment_id}))["data"]["node"] == before

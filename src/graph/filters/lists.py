@@ -7,10 +7,12 @@ from typing import Annotated
 import strawberry
 
 from domain.errors import DomainError
-from domain.filters import Condition, Group, Profile, all_of
+from domain.filters import Condition, Group, Profile, all_of, uses_custom_fields
 from graph.context import Info
 from graph.errors import ErrorKind, api_error
-from graph.filters.convert import Converter, camel, given_fields, uses_custom_fields
+from graph.filters import convert
+from graph.filters.convert import Converter, camel, given_fields
+from graph.filters.encode import Encoder
 from graph.filters.inputs import GroupInput, ProfileFilter
 from infra.repositories.filtering import FilterRepository
 from infra.statements import Where
@@ -28,7 +30,7 @@ def filters(info: Info) -> FilterRepository:
 async def converter(
     info: Info, profile: Profile, value: ProfileFilter | GroupInput | None
 ) -> Converter:
-    custom = await filters(info).custom_field_types() if uses_custom_fields(value) else {}
+    custom = await filters(info).custom_field_types() if convert.uses_custom_fields(value) else {}
     # Members are filtered through their customer (see FilterRepository.where).
     return Converter(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
 
@@ -48,6 +50,12 @@ async def to_condition(
 async def to_group(info: Info, value: GroupInput, field: str) -> Group:
     """The domain group of a definition input; raises DomainError (mutations: userErrors)."""
     return (await converter(info, Profile.CUSTOMER, value)).group(value, field)
+
+
+async def encoder(info: Info, profile: Profile, condition: Condition) -> Encoder:
+    """An encoder writing ``condition`` of a ``profile`` list back as the input it came from."""
+    custom = await filters(info).custom_field_types() if uses_custom_fields(condition) else {}
+    return Encoder(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
 
 
 async def where_of(info: Info, profile: Profile, value: ProfileFilter | None) -> Where | None:

@@ -17,7 +17,8 @@ from domain.segment import ListKind
 from domain.segment import SavedFilter as DomainSavedFilter
 from domain.segment import Segment as DomainSegment
 from graph.context import Info
-from graph.filters.lists import filters
+from graph.filters.encode import Encoder
+from graph.filters.lists import encoder, filters
 from graph.pagination import After, Connection, First
 from graph.queries import list_page
 from graph.types.common import Node
@@ -81,6 +82,16 @@ class Segment(Node):
         found = await segments(info).get_many(common_node_ids(node_ids))
         return [cls.from_domain(s) if s is not None else None for s in found]
 
+    @strawberry.field(
+        description="The definition as a `GroupInput`, as it is written in `segmentPreview`, "
+        "`segmentCreate` and `segmentUpdate`: a form shows it, and sending it back keeps the "
+        "segment as it is."
+    )
+    async def definition_input(self, info: Info) -> JSON:
+        return cast(
+            JSON, (await encoder(info, Profile.CUSTOMER, self.group.condition())).group(self.group)
+        )
+
     @strawberry.field(description="How many customers are in the segment now.")
     async def member_count(self, info: Info) -> int:
         where = await filters(info).where(
@@ -104,6 +115,24 @@ class SavedFilter:
     shared: bool = strawberry.field(description="Visible to every staff member of the shop.")
     built_in: bool = strawberry.field(description="One of the filters every shop has.")
     mine: bool = strawberry.field(description="Saved by the caller.")
+    group: strawberry.Private[f.Group]
+
+    @strawberry.field(
+        description="The definition as a `GroupInput`, as `savedFilterCreate` takes it."
+    )
+    async def definition_input(self, info: Info) -> JSON:
+        return cast(JSON, (await self._encoder(info)).group(self.group))
+
+    @strawberry.field(
+        description="The same conditions as one `ProfileFilter`: pass it as the `filter` of "
+        "the list it filters to apply the saved filter (and combine it with more conditions "
+        "under `and`)."
+    )
+    async def filter_input(self, info: Info) -> JSON:
+        return cast(JSON, (await self._encoder(info)).block(self.group.condition()))
+
+    async def _encoder(self, info: Info) -> Encoder:
+        return await encoder(info, LIST_PROFILES[ListKind(self.list)], self.group.condition())
 
     @classmethod
     def from_domain(cls, s: DomainSavedFilter, staff_id: int) -> SavedFilter:
@@ -115,4 +144,5 @@ class SavedFilter:
             shared=s.shared,
             built_in=s.built_in_key is not None,
             mine=s.owner_staff_id == staff_id,
+            group=s.group,
         )
