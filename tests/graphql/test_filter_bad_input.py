@@ -57,6 +57,10 @@ CASES = [
     ({"birthday": {"month": 13}}, "birthday.month", "INVALID"),
     ({"fullName": {"contains": "  "}}, "fullName.contains", "INVALID"),
     ({"phone": {}}, "phone", "INVALID"),
+    # No digits: as an empty number it would find the customers without a phone.
+    ({"phone": {"equals": "abc"}}, "phone.equals", "INVALID"),
+    ({"phone": {"startsWith": "+-."}}, "phone.startsWith", "INVALID"),
+    ({"or": [{"phone": {"notContains": "x"}}]}, "or.0.phone.notContains", "INVALID"),
     (
         {"customField": [{"key": "nope", "text": {"equals": "x"}}]},
         "customField.0.key",

@@ -39,6 +39,7 @@ ALLOWED = {
 words = st.text(alphabet="aăâđeêoôơuưy ĐỨCVăn0123-.", min_size=1, max_size=8).filter(
     lambda s: s.strip() != ""
 )
+digits = words.filter(lambda s: any(c.isdigit() for c in s))
 amounts = st.decimals(min_value=-1000, max_value=10**9, places=2, allow_nan=False)
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 
@@ -58,7 +59,7 @@ def periods(draw: st.DrawFn) -> Json:
 
 
 @st.composite
-def text_filters(draw: st.DrawFn) -> Json:
+def text_filters(draw: st.DrawFn, values: st.SearchStrategy[str] = words) -> Json:
     ops = draw(
         st.sets(
             st.sampled_from(
@@ -67,7 +68,7 @@ def text_filters(draw: st.DrawFn) -> Json:
             min_size=1,
         )
     )
-    return {op: draw(st.booleans()) if op == "hasValue" else draw(words) for op in ops}
+    return {op: draw(st.booleans()) if op == "hasValue" else draw(values) for op in ops}
 
 
 @st.composite
@@ -128,7 +129,7 @@ def _optional(draw: st.DrawFn, name: str, strategy: st.SearchStrategy[Any]) -> J
 def field_value(draw: st.DrawFn, name: str, kind: FieldKind) -> Any:
     match kind:
         case FieldKind.TEXT:
-            return draw(text_filters())
+            return draw(text_filters(digits if name == "phone" else words))
         case FieldKind.NUMBER:
             return draw(number_filters())
         case FieldKind.DATE:

@@ -100,7 +100,10 @@ class Converter:
         if name == "not_":
             return [f.Not(self.block(given, path))]
         if name in _TEXT:
-            return [self.place_match(_TEXT[name], m, neg) for m, neg in text(given, path)]
+            matches = text(given, path)
+            if _TEXT[name] is Attr.PHONE:
+                _check_phone(given, path)
+            return [self.place_match(_TEXT[name], m, neg) for m, neg in matches]
         if name in _NUMBER:
             return [self.place(f.Compare(_NUMBER[name], number(given, path)))]
         if name in _DATE:
@@ -228,6 +231,19 @@ def text(given: TextFilter, path: str) -> list[tuple[f.Match, bool]]:
     if not out:
         raise _error("Give at least one operator.", path)
     return out
+
+
+def _check_phone(given: TextFilter, path: str) -> None:
+    """Phones are compared by their digits: a value without any would match every phone (or,
+    as an empty number, the customers without one), so it is refused."""
+    for name in ("equals", "not_equals", "contains", "not_contains", "starts_with"):
+        value = getattr(given, name)
+        if value is not None and not any(c.isdigit() for c in value):
+            raise _error(
+                f"{value!r} has no digits; give a phone number or part of one, "
+                "e.g. 0912 345 678 or +84 912.",
+                f"{path}.{camel(name)}",
+            )
 
 
 def number(given: NumberFilter, path: str) -> f.Range:

@@ -82,7 +82,9 @@ def text_match(folded: ColumnElement[str], text: Text) -> ColumnElement[bool]:
 def phone_match(column: ColumnElement[str], op: TextOp, value: str) -> ColumnElement[bool]:
     match op:
         case TextOp.EQUALS:
-            return column == normalize_phone(value)
+            number = normalize_phone(value)
+            # No digits is no number (the input refuses it); never `IS NULL`.
+            return column == number if number is not None else false()
         case TextOp.STARTS_WITH:
             return column.startswith(normalize_phone_prefix(value), autoescape=True)
         case TextOp.CONTAINS:
