@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from domain.conversation import Direction, MessageType, ThreadKind
 from domain.customer import Gender
@@ -34,6 +35,31 @@ class SubscriberItem:
     subscribed: bool | None = None
     last_interaction_at: datetime | None = None
     signed_up_at: datetime | None = None
+    store_name: str | None = None
+    store_code: str | None = None
+    customer_code: str | None = None
+    customer_name: str | None = None
+    last_source: str | None = None
+    last_page_source: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+
+
+SOURCE_FIELDS = {
+    "store_name": "storeName",
+    "store_code": "storeCode",
+    "customer_code": "customerCode",
+    "customer_name": "customerName",
+    "last_source": "lastSource",
+    "last_page_source": "lastPageSource",
+    "utm_source": "utmSource",
+    "utm_medium": "utmMedium",
+    "utm_campaign": "utmCampaign",
+}
+"""What the chatbot records of where a person came from (the store whose QR code was scanned,
+the codes given, the last source and page, the UTM values of the cookie): the subscriber
+filters' "additional information"; the item's field name and its input name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +77,13 @@ def validate_subscriber(item: SubscriberItem) -> SubscriberRecord:
         optional_text(getattr(item, name), field)
     aware(item.last_interaction_at, "lastInteractionAt")
     aware(item.signed_up_at, "signedUpAt")
+    sources: dict[str, Any] = {
+        name: optional_text(getattr(item, name), field) for name, field in SOURCE_FIELDS.items()
+    }
     return SubscriberRecord(
         item=replace(
             item,
+            **sources,
             external_id=external_id(item.external_id),
             page_external_id=external_id(item.page_external_id, "pageExternalId"),
             platform_user_id=psid,

@@ -157,3 +157,66 @@ async def test_threads_and_messages_keep_thread_state(
     await upsert(gql, MESSAGES, [msg("m5", "t1", "OUT", 1)])
     row = (await session.execute(select(th).where(th.c.external_id == "t1"))).one()
     assert (row.unread_count, row.answered) == (0, True)
+
+
+SOURCES = {
+    "storeName": "Cửa hàng Lê Đại Hành",
+    "storeCode": "CH-182",
+    "customerCode": "KH001",
+    "customerName": "Chị Hoa",
+    "lastSource": "qr",
+    "lastPageSource": "https://shop.vn/sale",
+    "utmSource": "facebook",
+    "utmMedium": "cpc",
+    "utmCampaign": "Sale 11.11",
+}
+FILTERED = """
+query Filtered($filter: ProfileFilter) {
+  subscribers(filter: $filter) { nodes { fullName } }
+  customers(filter: $filter) { nodes { fullName } }
+}
+"""
+
+
+@pytest.mark.spec("S6", "X1", "X5")
+async def test_subscriber_sources_are_written_and_filterable(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """The chatbot's "additional information" arrives with the subscriber and feeds the
+    subscriber filters, and through the link the customer filters; an absent field keeps
+    what is stored, and an over-long one is an item error."""
+    await make_page(session, external_id="fb-1")
+    await make_customer(session, full_name="Hoa", phone="0912345678")
+    person = {"externalId": "s1", "pageExternalId": "fb-1", "platformUserId": "psid-1"}
+    first = {**person, "fullName": "Hoa FB", "phone": "0912 345 678", **SOURCES}
+    result = await upsert(gql, SUBSCRIBERS, [first])
+    assert result["itemErrors"] == []
+    assert result["results"][0]["created"] is True
+
+    async def found(condition: dict[str, Any]) -> tuple[list[str], list[str]]:
+        body = await gql(FILTERED, {"filter": condition})
+        assert "errors" not in body, body
+        names = {k: [n["fullName"] for n in v["nodes"]] for k, v in body["data"].items()}
+        return names["subscribers"], names["customers"]
+
+    assert await found({"utmCampaign": {"contains": "sale 11"}}) == (["Hoa FB"], ["Hoa"])
+    for name in ("storeCode", "customerCode", "lastSource", "utmSource", "utmMedium"):
+        assert await found({name: {"equals": SOURCES[name]}}) == (["Hoa FB"], ["Hoa"]), name
+    assert await found({"storeName": {"contains": "le dai hanh"}}) == (["Hoa FB"], ["Hoa"])
+
+    # Absent fields keep what is stored; a new value replaces it.
+    again = await upsert(gql, SUBSCRIBERS, [{**person, "utmCampaign": "Tết"}])
+    assert again["itemErrors"] == []
+    assert again["results"][0]["created"] is False
+    row = (
+        await session.execute(
+            select(t.subscriber.c.store_code, t.subscriber.c.utm_campaign).where(
+                t.subscriber.c.external_id == "s1"
+            )
+        )
+    ).one()
+    assert tuple(row) == ("CH-182", "Tết")
+
+    bad = await upsert(gql, SUBSCRIBERS, [{**person, "lastPageSource": "x" * 1001}])
+    assert [(e["index"], e["field"]) for e in bad["itemErrors"]] == [(0, "items.0.lastPageSource")]
+    assert await found({"utmCampaign": {"equals": "tet"}}) == (["Hoa FB"], ["Hoa"])

@@ -39,6 +39,23 @@ class SubscriberUpsertInput:
     signed_up_at: datetime | None = strawberry.field(
         default=None, description="When the person first messaged the page."
     )
+    store_name: str | None = strawberry.field(
+        default=None, description="Store whose QR code the person scanned."
+    )
+    store_code: str | None = strawberry.field(default=None, description="That store's code.")
+    customer_code: str | None = strawberry.field(
+        default=None, description="Customer code the person gave."
+    )
+    customer_name: str | None = strawberry.field(
+        default=None, description="Customer name the person gave."
+    )
+    last_source: str | None = strawberry.field(default=None, description="Last source.")
+    last_page_source: str | None = strawberry.field(
+        default=None, description="Web page the person last started a chat from."
+    )
+    utm_source: str | None = strawberry.field(default=None, description="utm_source (cookie).")
+    utm_medium: str | None = strawberry.field(default=None, description="utm_medium (cookie).")
+    utm_campaign: str | None = strawberry.field(default=None, description="utm_campaign (cookie).")
 
 
 @strawberry.input(description="A batch of at most 1,000 subscribers.")

@@ -26,6 +26,7 @@ from domain.ingest import (
     validate_batch,
 )
 from domain.ingest_social import (
+    SOURCE_FIELDS,
     MessageItem,
     SubscriberItem,
     SubscriberRecord,
@@ -51,6 +52,7 @@ _SUBSCRIBER_KEEP = (
     "avatar_url",
     "subscribed",
     "last_interaction_at",
+    *SOURCE_FIELDS,
 )
 
 
@@ -103,6 +105,7 @@ async def _write_subscribers(
                 "subscribed": True if item.subscribed is None else item.subscribed,
                 "last_interaction_at": item.last_interaction_at,
                 "signed_up_at": item.signed_up_at or now,
+                **{name: getattr(item, name) for name in SOURCE_FIELDS},
             }
         )
     statement = insert(s).values(rows)
