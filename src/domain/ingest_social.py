@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.conversation import Direction, MessageType, ThreadKind
+from domain.custom_fields import CustomFieldItem
 from domain.customer import Gender
 from domain.errors import DomainError, ErrorCode
 from domain.ingest import aware, external_id, normalize_email, optional_text
@@ -44,6 +45,8 @@ class SubscriberItem:
     utm_source: str | None = None
     utm_medium: str | None = None
     utm_campaign: str | None = None
+    custom_fields: tuple[CustomFieldItem, ...] | None = None
+    """Values of the shop's custom fields by key; fields not listed keep their value."""
 
 
 SOURCE_FIELDS = {

@@ -220,3 +220,111 @@ async def test_subscriber_sources_are_written_and_filterable(
     bad = await upsert(gql, SUBSCRIBERS, [{**person, "lastPageSource": "x" * 1001}])
     assert [(e["index"], e["field"]) for e in bad["itemErrors"]] == [(0, "items.0.lastPageSource")]
     assert await found({"utmCampaign": {"equals": "tet"}}) == (["Hoa FB"], ["Hoa"])
+
+
+DEFINE = """
+mutation Define($input: CustomFieldDefineInput!) {
+  customFieldDefine(input: $input) {
+    customField { key label type }
+    userErrors { field code message }
+  }
+}
+"""
+CUSTOM = """
+query Custom($filter: ProfileFilter) { subscribers(filter: $filter) { nodes { fullName } } }
+"""
+
+
+@pytest.mark.spec("S8", "X5")
+async def test_custom_fields_are_defined_written_and_filtered(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """The seed's own examples, on custom fields written through the partner API: address
+    equals / does not equal / contains "182 Lê Đại Hành", a phone field starting with 0123,
+    the phone field having a value."""
+    for key, label, kind in (
+        ("dia_chi", "Địa chỉ", "TEXT"),
+        ("so_di_dong", "Số di động", "TEXT"),
+        ("co_giay", "Cỡ giày", "NUMBER"),
+    ):
+        body = await gql(DEFINE, {"input": {"key": key, "label": label, "type": kind}})
+        defined = body["data"]["customFieldDefine"]
+        assert defined == {
+            "customField": {"key": key, "label": label, "type": kind},
+            "userErrors": [],
+        }
+    relabel = await gql(
+        DEFINE, {"input": {"key": "dia_chi", "label": "Địa chỉ nhà", "type": "TEXT"}}
+    )
+    assert relabel["data"]["customFieldDefine"]["customField"]["label"] == "Địa chỉ nhà"
+    retyped = await gql(DEFINE, {"input": {"key": "dia_chi", "label": "x", "type": "DATE"}})
+    assert retyped["data"]["customFieldDefine"]["userErrors"][0]["field"] == "input.type"
+    bad_key = await gql(DEFINE, {"input": {"key": "Địa chỉ", "label": "x", "type": "TEXT"}})
+    assert bad_key["data"]["customFieldDefine"]["userErrors"][0]["field"] == "input.key"
+    assert await count(session, t.custom_field) == 3
+
+    await make_page(session, external_id="fb-1")
+
+    def person(n: int, name: str, fields: list[dict[str, Any]] | None) -> dict[str, Any]:
+        return {
+            "externalId": f"s{n}",
+            "pageExternalId": "fb-1",
+            "platformUserId": f"psid-{n}",
+            "fullName": name,
+            "customFields": fields,
+        }
+
+    result = await upsert(
+        gql,
+        SUBSCRIBERS,
+        [
+            person(
+                1,
+                "Hoa",
+                [
+                    {"key": "dia_chi", "value": "182 Lê Đại Hành"},
+                    {"key": "so_di_dong", "value": "0123 456 789"},
+                    {"key": "co_giay", "value": "38"},
+                ],
+            ),
+            person(2, "Lan", [{"key": "dia_chi", "value": "12 Hai Bà Trưng"}]),
+            person(3, "Mai", None),
+            person(4, "Sai", [{"key": "nganh_nghe", "value": "x"}]),
+            person(5, "Sai", [{"key": "co_giay", "value": "ba tám"}]),
+        ],
+    )
+    assert [r["externalId"] for r in result["results"]] == ["s1", "s2", "s3"]
+    assert [(e["field"], e["code"]) for e in result["itemErrors"]] == [
+        ("items.3.customFields.0.key", "UNKNOWN_FIELD"),
+        ("items.4.customFields.0.value", "INVALID"),
+    ]
+
+    async def names(condition: dict[str, Any]) -> list[str]:
+        body = await gql(CUSTOM, {"filter": {"customField": [condition]}})
+        assert "errors" not in body, body
+        return sorted(n["fullName"] for n in body["data"]["subscribers"]["nodes"])
+
+    address = {"key": "dia_chi"}
+    assert await names({**address, "text": {"equals": "182 Lê Đại Hành"}}) == ["Hoa"]
+    assert await names({**address, "text": {"equals": "182 le dai hanh"}}) == ["Hoa"]
+    assert await names({**address, "text": {"notEquals": "182 Lê Đại Hành"}}) == ["Lan", "Mai"]
+    assert await names({**address, "text": {"contains": "182"}}) == ["Hoa"]
+    phone = {"key": "so_di_dong"}
+    assert await names({**phone, "text": {"startsWith": "0123"}}) == ["Hoa"]
+    assert await names({**phone, "text": {"hasValue": True}}) == ["Hoa"]
+    assert await names({"key": "co_giay", "number": {"min": 38}}) == ["Hoa"]
+
+    # Listed fields change, the others keep their value; null removes one.
+    again = await upsert(
+        gql,
+        SUBSCRIBERS,
+        [
+            person(
+                1, "Hoa", [{"key": "so_di_dong", "value": None}, {"key": "co_giay", "value": "39"}]
+            )
+        ],
+    )
+    assert again["itemErrors"] == []
+    assert await names({**phone, "text": {"hasValue": True}}) == []
+    assert await names({"key": "co_giay", "number": {"equals": 39}}) == ["Hoa"]
+    assert await names({**address, "text": {"contains": "182"}}) == ["Hoa"]

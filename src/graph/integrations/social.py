@@ -9,11 +9,53 @@ import strawberry
 from domain.conversation import Direction as DomainDirection
 from domain.conversation import MessageType as DomainMessageType
 from domain.conversation import ThreadKind as DomainThreadKind
+from domain.custom_fields import CustomFieldItem, definition
+from domain.custom_fields import CustomFieldType as DomainCustomFieldType
 from domain.ingest_social import MessageItem, SubscriberItem, ThreadItem
 from graph.context import Info
+from graph.errors import UserError
 from graph.integrations.bulk import BulkUpsertPayload, run_batch
+from graph.mutations import perform
 from graph.types.enums import Direction, Gender, MessageType, ThreadKind
 from infra.ingest.social import upsert_messages, upsert_subscribers, upsert_threads
+from infra.repositories.custom_fields import CustomFieldRepository
+
+CustomFieldType = strawberry.enum(
+    DomainCustomFieldType, name="CustomFieldType", description="What a custom field holds."
+)
+
+
+@strawberry.input(description="A subscriber's value of one custom field.")
+class CustomFieldValueInput:
+    key: str = strawberry.field(description="The field's key (see `customFieldDefine`).")
+    value: str | None = strawberry.field(
+        description="As text: numbers like 38 or 12.5, dates as YYYY-MM-DD; null or blank "
+        "removes the value."
+    )
+
+
+@strawberry.input(description="A custom field of the shop's subscribers.")
+class CustomFieldDefineInput:
+    key: str = strawberry.field(description="a-z, 0-9 and _, e.g. `so_di_dong`.")
+    label: str = strawberry.field(description="Name shown to staff, e.g. `Số di động`.")
+    type: CustomFieldType = strawberry.field(  # type: ignore[valid-type]
+        description="TEXT, NUMBER or DATE; fixed once defined."
+    )
+
+
+@strawberry.type(description="A custom field as defined.")
+class CustomFieldDefinition:
+    key: str = strawberry.field(description="Key to give in values and in `customField` filters.")
+    label: str = strawberry.field(description="Name shown to staff.")
+    type: CustomFieldType = strawberry.field(description="What it holds.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of `customFieldDefine`.")
+class CustomFieldDefinePayload:
+    custom_field: CustomFieldDefinition | None = strawberry.field(
+        description="The field, unless refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
 
 
 @strawberry.input(description="A subscriber keyed by its id in the partner system.")
@@ -56,6 +98,10 @@ class SubscriberUpsertInput:
     utm_source: str | None = strawberry.field(default=None, description="utm_source (cookie).")
     utm_medium: str | None = strawberry.field(default=None, description="utm_medium (cookie).")
     utm_campaign: str | None = strawberry.field(default=None, description="utm_campaign (cookie).")
+    custom_fields: list[CustomFieldValueInput] | None = strawberry.field(
+        default=None,
+        description="Values of the shop's custom fields; fields not listed keep their value.",
+    )
 
 
 @strawberry.input(description="A batch of at most 1,000 subscribers.")
@@ -108,13 +154,38 @@ class SocialIngestMutation:
     async def subscriber_bulk_upsert(
         self, info: Info, input: SubscriberBulkUpsertInput
     ) -> BulkUpsertPayload:
-        batch = [SubscriberItem(**vars(item)) for item in input.items]
+        batch = [
+            SubscriberItem(
+                **{
+                    **vars(item),
+                    "custom_fields": None
+                    if item.custom_fields is None
+                    else tuple(CustomFieldItem(v.key, v.value) for v in item.custom_fields),
+                }
+            )
+            for item in input.items
+        ]
         ctx = info.context
         return await run_batch(
             info,
             "Subscriber",
             lambda: upsert_subscribers(ctx.session, ctx.shop_id, batch, ctx.now()),
         )
+
+    @strawberry.mutation(
+        description="Define a custom field of the shop's subscribers, or relabel one."
+    )
+    async def custom_field_define(
+        self, info: Info, input: CustomFieldDefineInput
+    ) -> CustomFieldDefinePayload:
+        async def act() -> CustomFieldDefinition:
+            field = definition(input.key, input.label, DomainCustomFieldType(input.type))
+            repo = CustomFieldRepository(info.context.session, info.context.shop_id)
+            saved = await repo.define(field)
+            return CustomFieldDefinition(key=saved.key, label=saved.label, type=saved.type)
+
+        result, errors = await perform(info, act)
+        return CustomFieldDefinePayload(custom_field=result, user_errors=errors)
 
     @strawberry.mutation(description="Create or update conversation threads by external id.")
     async def thread_bulk_upsert(

@@ -15,6 +15,7 @@ from sqlalchemy import case, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.custom_fields import CustomFieldType, TypedValue, typed_values
 from domain.customer import Gender
 from domain.errors import DomainError, ErrorCode, NotFound
 from domain.ingest import (
@@ -40,6 +41,7 @@ from domain.subscriber import PageChannel
 from infra import tables as t
 from infra.ingest.batch import write_isolating
 from infra.ingest.linking import link_subscribers
+from infra.repositories.custom_fields import CustomFieldRepository
 
 _SUBSCRIBER_KEEP = (
     "first_name",
@@ -127,6 +129,21 @@ async def upsert_subscribers(
     session: AsyncSession, shop_id: int, items: Sequence[SubscriberItem], now: datetime
 ) -> BatchOutcome:
     valid, errors = validate_batch(items, validate_subscriber, lambda r: r.item.external_id)
+    fields = CustomFieldRepository(session, shop_id)
+    by_key: dict[str, tuple[int, CustomFieldType]] = {}
+    values: dict[int, dict[str, TypedValue | None]] = {}
+    if any(r.item.custom_fields for _, r in valid):
+        by_key = await fields.by_key()
+        kinds = {key: kind for key, (_, kind) in by_key.items()}
+        typed: list[tuple[int, SubscriberRecord]] = []
+        for index, record in valid:
+            try:
+                values[index] = typed_values(record.item.custom_fields or (), kinds)
+            except DomainError as refused:
+                errors.append(item_error(index, refused))
+                continue
+            typed.append((index, record))
+        valid = typed
     pages = await _pages(session, shop_id, {r.item.page_external_id for _, r in valid})
     s = t.subscriber
     existing = {
@@ -166,6 +183,13 @@ async def upsert_subscribers(
         errors.append(item_error(index, error))
     results, write_errors = await write_isolating(
         session, resolved, lambda batch: _write_subscribers(session, shop_id, now, batch)
+    )
+    await fields.write(
+        [
+            (r.id, by_key[key][0], value)
+            for r in results
+            for key, value in values.get(r.index, {}).items()
+        ]
     )
     conflicts: list[LinkConflict] = []
     if results:
