@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.errors import DomainError, ErrorCode
+from domain.phone import normalize_phone
 
 MAX_LABEL = 200
 MAX_TEXT = 1000
@@ -25,6 +26,9 @@ class CustomFieldType(StrEnum):
     TEXT = "text"
     NUMBER = "number"
     DATE = "date"
+    PHONE = "phone"
+    """A phone number, stored in its 10-digit national form and matched as phones are (any
+    format, old 11-digit prefixes); conditions on it are `text` conditions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,11 @@ def typed_value(kind: CustomFieldType, raw: str, field: str) -> TypedValue | Non
             if not number.is_finite():
                 raise DomainError(f"{raw!r} is not a number, e.g. 38 or 12.5.", field=field)
             return TypedValue(number=number)
+        case CustomFieldType.PHONE:
+            phone = normalize_phone(value)
+            if phone is None:
+                raise DomainError(f"{raw!r} has no digits; give a phone number.", field=field)
+            return TypedValue(text=phone)
         case CustomFieldType.DATE:
             try:
                 return TypedValue(day=date.fromisoformat(value))

@@ -439,7 +439,7 @@ otn_subscription = Table(
     _fk(["subscriber_id"], "subscriber"),
 )
 
-CUSTOM_FIELD_TYPES = ("text", "number", "date")
+CUSTOM_FIELD_TYPES = ("text", "number", "date", "phone")
 
 custom_field = Table(
     "custom_field",

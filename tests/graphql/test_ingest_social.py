@@ -244,7 +244,7 @@ async def test_custom_fields_are_defined_written_and_filtered(
     the phone field having a value."""
     for key, label, kind in (
         ("dia_chi", "Địa chỉ", "TEXT"),
-        ("so_di_dong", "Số di động", "TEXT"),
+        ("so_di_dong", "Số di động", "PHONE"),
         ("co_giay", "Cỡ giày", "NUMBER"),
     ):
         body = await gql(DEFINE, {"input": {"key": key, "label": label, "type": kind}})
@@ -283,7 +283,7 @@ async def test_custom_fields_are_defined_written_and_filtered(
                 "Hoa",
                 [
                     {"key": "dia_chi", "value": "182 Lê Đại Hành"},
-                    {"key": "so_di_dong", "value": "0123 456 789"},
+                    {"key": "so_di_dong", "value": "+84 123 456 7890"},
                     {"key": "co_giay", "value": "38"},
                 ],
             ),
@@ -291,12 +291,14 @@ async def test_custom_fields_are_defined_written_and_filtered(
             person(3, "Mai", None),
             person(4, "Sai", [{"key": "nganh_nghe", "value": "x"}]),
             person(5, "Sai", [{"key": "co_giay", "value": "ba tám"}]),
+            person(6, "Sai", [{"key": "so_di_dong", "value": "không có"}]),
         ],
     )
     assert [r["externalId"] for r in result["results"]] == ["s1", "s2", "s3"]
     assert [(e["field"], e["code"]) for e in result["itemErrors"]] == [
         ("items.3.customFields.0.key", "UNKNOWN_FIELD"),
         ("items.4.customFields.0.value", "INVALID"),
+        ("items.5.customFields.0.value", "INVALID"),
     ]
 
     async def names(condition: dict[str, Any]) -> list[str]:
@@ -310,7 +312,12 @@ async def test_custom_fields_are_defined_written_and_filtered(
     assert await names({**address, "text": {"notEquals": "182 Lê Đại Hành"}}) == ["Lan", "Mai"]
     assert await names({**address, "text": {"contains": "182"}}) == ["Hoa"]
     phone = {"key": "so_di_dong"}
+    # A phone field matches as phones do: any format, the old 0123 prefix is now 083.
     assert await names({**phone, "text": {"startsWith": "0123"}}) == ["Hoa"]
+    assert await names({**phone, "text": {"startsWith": "083 456"}}) == ["Hoa"]
+    assert await names({**phone, "text": {"equals": "+84 83 456 7890"}}) == ["Hoa"]
+    refused = await gql(CUSTOM, {"filter": {"customField": [{**phone, "text": {"equals": "x"}}]}})
+    assert refused["errors"][0]["extensions"]["field"] == "filter.customField.0.text.equals"
     assert await names({**phone, "text": {"hasValue": True}}) == ["Hoa"]
     assert await names({"key": "co_giay", "number": {"min": 38}}) == ["Hoa"]
 

@@ -29,7 +29,7 @@ from graphql import GraphQLInputType, coerce_input_value
 
 Json = dict[str, Any]
 
-CUSTOM_FIELDS = {"ghi_chu": "text", "so_do": "number", "han_chot": "date"}
+CUSTOM_FIELDS = {"ghi_chu": "text", "so_do": "number", "han_chot": "date", "so_di_dong": "phone"}
 ALLOWED = {
     "gender": sorted(g.value for g in Gender),
     "carrier": sorted(set(CARRIERS.values())),
@@ -117,6 +117,9 @@ def custom_fields(draw: st.DrawFn) -> list[Json]:
     out = []
     for key in draw(st.lists(st.sampled_from(sorted(CUSTOM_FIELDS)), min_size=1, max_size=3)):
         kind = CUSTOM_FIELDS[key]
+        if kind == "phone":
+            out.append({"key": key, "text": draw(text_filters(digits))})
+            continue
         value = {"text": text_filters, "number": number_filters, "date": date_filters}[kind]
         out.append({"key": key, kind: draw(value())})
     return out

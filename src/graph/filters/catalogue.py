@@ -17,7 +17,7 @@ from domain.filter_catalogue import (
 from domain.filters import Profile
 from domain.segment import ListKind
 from graph.context import Info
-from graph.filters.convert import camel
+from graph.filters.convert import CUSTOM_CONDITION, camel
 from graph.filters.inputs import (
     BirthdayFilter,
     CustomFieldFilter,
@@ -123,7 +123,7 @@ class FilterAttribute:
 class CustomFieldInfo:
     key: str = strawberry.field(description="Key to give in `customField.key`.")
     label: str = strawberry.field(description="Label the shop gave it.")
-    type: str = strawberry.field(description="text, number or date.")
+    type: str = strawberry.field(description="text, number, date or phone.")
     condition: str = strawberry.field(
         description="Field of `CustomFieldFilter` to use: `text`, `number` or `date`."
     )
@@ -146,8 +146,8 @@ class FilterCatalogue:
                 key=key,
                 label=label,
                 type=kind,
-                condition=kind,
-                operators=[camel(op) for op in OPERATORS[kinds[kind]]],
+                condition=CUSTOM_CONDITION[kind],
+                operators=[camel(op) for op in OPERATORS[kinds[CUSTOM_CONDITION[kind]]]],
             )
             for key, label, kind in await repo.custom_fields()
         ]

@@ -38,6 +38,8 @@ _ALLOWED_VALUES: dict[Attr, frozenset[str]] = {
     Attr.CARRIER: frozenset(CARRIERS.values()),
 }
 _MAX_AMOUNT = 1200
+CUSTOM_CONDITION = {"text": "text", "phone": "text", "number": "number", "date": "date"}
+"""The condition of `CustomFieldFilter` each type of custom field takes."""
 
 
 def camel(name: str) -> str:
@@ -187,17 +189,21 @@ class Converter:
                 f"{path}.key",
                 ErrorCode.UNKNOWN_FIELD,
             )
+        condition = CUSTOM_CONDITION[kind]
         chosen = [n for n in ("text", "number", "date") if getattr(given, n) is not None]
-        if chosen != [kind]:
+        if chosen != [condition]:
             raise _error(
-                f"Custom field {given.key!r} is of type {kind}; give a `{kind}` condition only.",
-                f"{path}.{chosen[0] if chosen else kind}",
+                f"Custom field {given.key!r} is of type {kind}; give a `{condition}` condition "
+                "only.",
+                f"{path}.{chosen[0] if chosen else condition}",
                 ErrorCode.OPERATOR_NOT_ALLOWED,
             )
-        sub = f"{path}.{kind}"
+        sub = f"{path}.{condition}"
         matches: list[tuple[f.Match, bool]]
-        if kind == "text":
+        if condition == "text":
             matches = text(given.text, sub)  # type: ignore[arg-type]
+            if kind == "phone":
+                _check_phone(given.text, sub)  # type: ignore[arg-type]
         elif kind == "number":
             matches = [(number(given.number, sub), False)]  # type: ignore[arg-type]
         else:

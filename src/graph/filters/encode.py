@@ -25,7 +25,7 @@ from domain import filters as f
 from domain.filter_catalogue import FIELDS, FieldKind
 from domain.filters import Attr, Profile
 from domain.period import Between, Last, Next, Period, ThisMonth
-from graph.filters.convert import camel
+from graph.filters.convert import CUSTOM_CONDITION, camel
 from graph.filters.inputs import ProfileFilter
 
 Json = dict[str, Any]
@@ -217,7 +217,7 @@ class Encoder:
         return FieldKind.TEXT if (FieldKind.TEXT, attr) in _NAME else FieldKind.DATE
 
     def _custom(self, key: str, match: f.Match, *, negated: bool) -> Json:
-        kind = self.custom_fields.get(key, "text")
+        kind = CUSTOM_CONDITION[self.custom_fields.get(key, "text")]
         value: Json
         match match:
             case f.Text(op=op, value=text):

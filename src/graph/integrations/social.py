@@ -39,7 +39,8 @@ class CustomFieldDefineInput:
     key: str = strawberry.field(description="a-z, 0-9 and _, e.g. `so_di_dong`.")
     label: str = strawberry.field(description="Name shown to staff, e.g. `Số di động`.")
     type: CustomFieldType = strawberry.field(  # type: ignore[valid-type]
-        description="TEXT, NUMBER or DATE; fixed once defined."
+        description="TEXT, NUMBER, DATE or PHONE (stored in its 10-digit form, matched as phones "
+        "are); fixed once defined."
     )
 
 

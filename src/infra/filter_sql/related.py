@@ -39,7 +39,7 @@ from domain.text import fold
 from infra import tables as t
 from infra.filter_sql import compiler
 from infra.filter_sql.scope import TABLES, Scope
-from infra.filter_sql.values import in_period, text_match, value_match, within
+from infra.filter_sql.values import in_period, phone_match, text_match, value_match, within
 
 
 def purchased(node: Purchased, scope: Scope) -> ColumnElement[bool]:
@@ -143,15 +143,21 @@ def related(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 field.c.shop_id == shop,
                 field.c.id == value.c.field_id,
                 field.c.key == key,
-                custom_value(value, m, scope),
+                custom_value(value, field, m, scope),
             )
     raise TypeError(f"cannot compile condition {node!r}")
 
 
-def custom_value(value: FromClause, match: Match, scope: Scope) -> ColumnElement[bool]:
+def custom_value(
+    value: FromClause, field: FromClause, match: Match, scope: Scope
+) -> ColumnElement[bool]:
     match match:
-        case Text():
-            return text_match(value.c.value_folded, match)
+        case Text(op=op, value=given):
+            # Phone fields hold the normalised number and match as phones do.
+            return or_(
+                and_(field.c.type != "phone", text_match(value.c.value_folded, match)),
+                and_(field.c.type == "phone", phone_match(value.c.value_text, op, given)),
+            )
         case Range():
             return value_match(value.c.value_number, match, scope)
         case Within(period=period):

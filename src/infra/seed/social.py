@@ -120,7 +120,7 @@ def generate_social(cat: Catalog, chunk: int, rng: random.Random, people: People
         ])  # fmt: skip
         _extras(cat, extras, s, page, rand)
         if rand() < 0.1:
-            values.extend(_field_values(cat, s, customer, people, phone, email, rng))
+            values.extend(_field_values(cat, s, customer, people, normalized, email, rng))
         if rand() < 0.003:
             _enrol(cat, enrolments, steps, s, talks.first_thread[s], rand)
     return {
@@ -174,6 +174,8 @@ def _field_values(
     email: str | None,
     rng: random.Random,
 ) -> list[Row]:
+    """Values of the shop's custom fields for one subscriber; ``phone`` is the normalised
+    number, which is what phone fields hold."""
     fields = dict(cat.field_ids)
     known: list[tuple[str, object]] = [("industry", pick(vietnam.INDUSTRIES, rng.random))]
     if phone is not None:

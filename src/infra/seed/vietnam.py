@@ -192,7 +192,7 @@ TAG_COLOURS = ("#e53935", "#fb8c00", "#fdd835", "#43a047", "#1e88e5", "#8e24aa",
 # (key, Vietnamese label, type): the documented default custom fields (SPEC S5).
 CUSTOM_FIELDS = (
     ("industry", "Ngành hàng", "text"),
-    ("mobile_number", "Số di động", "text"),
+    ("mobile_number", "Số di động", "phone"),
     ("full_name", "Họ và tên", "text"),
     ("salutation", "Danh xưng", "text"),
     ("address", "Địa chỉ", "text"),
@@ -205,7 +205,7 @@ CUSTOM_FIELDS = (
     ("member_expiry_date", "Ngày hết hạn thành viên", "date"),
     ("birthday", "Ngày sinh", "date"),
     ("last_purchase_date", "Ngày mua hàng gần nhất", "date"),
-    ("phone_from_ref", "Số điện thoại (từ ref)", "text"),
+    ("phone_from_ref", "Số điện thoại (từ ref)", "phone"),
     ("email", "Email", "text"),
 )
 INDUSTRIES = ("Thời trang", "Mỹ phẩm", "Phụ kiện", "Gia dụng", "Điện tử")
