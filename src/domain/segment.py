@@ -1,4 +1,4 @@
-"""Segments (saved customer groups) and saved filters, including the built-in ones of L3."""
+"""Segments (saved groups of customers or subscribers) and saved filters, including the built-in ones of L3."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ class Segment:
     shop_id: int
     id: int
     name: str
+    list: ListKind
     group: Group
     created_by: int | None
     created_at: datetime
@@ -41,6 +42,21 @@ class SavedFilter:
     owner_staff_id: int | None
     shared: bool
     built_in_key: str | None = None
+
+
+SEGMENT_LISTS = (ListKind.CUSTOMERS, ListKind.SUBSCRIBERS)
+
+
+def segment_list(kind: ListKind, *, field: str = "input.list") -> ListKind:
+    """The list a segment holds: customers (members are customers with `registeredMember`) or
+    the subscribers of the shop's pages (S9)."""
+    if kind not in SEGMENT_LISTS:
+        raise DomainError(
+            "A segment holds customers or subscribers; for members, make a customer segment "
+            "with `registeredMember: true`.",
+            field=field,
+        )
+    return kind
 
 
 def clean_name(name: str, *, field: str = "input.name") -> str:

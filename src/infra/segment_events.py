@@ -1,12 +1,16 @@
-"""Segment membership changes as events (X3): entered / left, after customers change.
+"""Segment membership changes as events (X3): entered / left, after customers or subscribers
+change.
 
-Membership is stored in ``segment_member``. Each refresh of a segment is one statement: the
-customers matching its definition now are compared with the stored members, the ones who
-entered are inserted, the ones who left deleted, and one ``segment.member_entered`` or
-``segment.member_left`` row per change goes into ``event_outbox`` in the same transaction.
-Ingestion refreshes the customers it changed; ``reevaluate_segments`` refreshes everyone, for
-relative periods ("bought in the last 30 days") that change membership as time passes; a
-customer merged into another leaves its segments before it is deleted (``customers_removed``).
+A customer segment's members are stored in ``segment_member``, a subscriber segment's in
+``segment_subscriber``. Each refresh of a segment is one statement: the rows matching its
+definition now are compared with the stored members, the ones who entered are inserted, the
+ones who left deleted, and one ``segment.member_entered`` or ``segment.member_left`` row per
+change goes into ``event_outbox`` in the same transaction (payload ``segment_id`` and
+``customer_id`` or ``subscriber_id``). Ingestion refreshes the rows it changed and the profiles
+linked to them (X1: a customer filter may ask for its subscribers' attributes and the reverse);
+``reevaluate_segments`` refreshes everyone, for relative periods ("bought in the last 30 days")
+that change membership as time passes; a customer merged into another leaves its segments
+before it is deleted (``customers_removed``).
 """
 
 from __future__ import annotations
@@ -15,16 +19,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import EventType
 from domain.filter_codec import group_from_json
 from domain.filters import Group, Profile
+from domain.segment import ListKind
 from infra import tables as t
 from infra.events import emit_many
 from infra.repositories.filtering import FilterRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """Where the members of a segment of one list come from and are kept."""
+
+    profile: Profile
+    rows: Table
+    members: Table
+    key: str
+
+
+MEMBERSHIPS = {
+    ListKind.CUSTOMERS: Membership(Profile.CUSTOMER, t.customer, t.segment_member, "customer_id"),
+    ListKind.SUBSCRIBERS: Membership(
+        Profile.SUBSCRIBER, t.subscriber, t.segment_subscriber, "subscriber_id"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSegment:
+    id: int
+    list: ListKind
+    group: Group
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,36 +66,40 @@ class Changes:
 async def refresh_segment(
     session: AsyncSession,
     shop_id: int,
-    segment_id: int,
-    group: Group,
+    segment: StoredSegment,
     now: datetime,
     *,
-    customer_ids: Sequence[int] | None = None,
+    ids: Sequence[int] | None = None,
     emit: bool = True,
 ) -> Changes:
-    """Bring ``segment_member`` up to date for ``customer_ids`` (None: every customer)."""
-    c, sm, out = t.customer, t.segment_member, t.event_outbox
-    where = await FilterRepository(session, shop_id).where(Profile.CUSTOMER, group.condition(), now)
-    matching_query = select(c.c.id).where(c.c.shop_id == shop_id, where.clause)
-    stored = [sm.c.shop_id == shop_id, sm.c.segment_id == segment_id]
-    if customer_ids is not None:
-        matching_query = matching_query.where(c.c.id.in_(customer_ids))
-        stored.append(sm.c.customer_id.in_(customer_ids))
+    """Bring the stored members of ``segment`` up to date for the customers or subscribers
+    ``ids`` (None: every one of its list)."""
+    kind = MEMBERSHIPS[segment.list]
+    rows, sm, out = kind.rows, kind.members, t.event_outbox
+    member = sm.c[kind.key]
+    where = await FilterRepository(session, shop_id).where(
+        kind.profile, segment.group.condition(), now
+    )
+    matching_query = select(rows.c.id).where(rows.c.shop_id == shop_id, where.clause)
+    stored = [sm.c.shop_id == shop_id, sm.c.segment_id == segment.id]
+    if ids is not None:
+        matching_query = matching_query.where(rows.c.id.in_(ids))
+        stored.append(member.in_(ids))
     matching = matching_query.cte("matching")
     entered = (
         pg_insert(sm)
         .from_select(
-            ["shop_id", "segment_id", "customer_id", "entered_at"],
-            select(literal(shop_id), literal(segment_id), matching.c.id, literal(now)),
+            ["shop_id", "segment_id", kind.key, "entered_at"],
+            select(literal(shop_id), literal(segment.id), matching.c.id, literal(now)),
         )
         .on_conflict_do_nothing()
-        .returning(sm.c.customer_id)
+        .returning(member.label("member_id"))
         .cte("entered")
     )
     left = (
         delete(sm)
-        .where(*stored, ~select(matching.c.id).where(matching.c.id == sm.c.customer_id).exists())
-        .returning(sm.c.customer_id)
+        .where(*stored, ~select(matching.c.id).where(matching.c.id == member).exists())
+        .returning(member.label("member_id"))
         .cte("left_segment")
     )
     if not emit:
@@ -76,9 +110,9 @@ async def refresh_segment(
     else:
         changes = (
             select(
-                literal(EventType.SEGMENT_MEMBER_ENTERED.value).label("type"), entered.c.customer_id
+                literal(EventType.SEGMENT_MEMBER_ENTERED.value).label("type"), entered.c.member_id
             )
-            .union_all(select(literal(EventType.SEGMENT_MEMBER_LEFT.value), left.c.customer_id))
+            .union_all(select(literal(EventType.SEGMENT_MEMBER_LEFT.value), left.c.member_id))
             .subquery("changes")
         )
         events = (
@@ -89,7 +123,7 @@ async def refresh_segment(
                     literal(shop_id),
                     changes.c.type,
                     func.jsonb_build_object(
-                        "segment_id", segment_id, "customer_id", changes.c.customer_id
+                        "segment_id", segment.id, kind.key, changes.c.member_id
                     ),
                     literal(now),
                 ),
@@ -105,23 +139,53 @@ async def refresh_segment(
     return Changes(int(entered_count), int(left_count))
 
 
-async def _segments(session: AsyncSession, shop_id: int) -> list[tuple[int, Group]]:
+async def _segments(session: AsyncSession, shop_id: int) -> list[StoredSegment]:
     rows = await session.execute(
-        select(t.segment.c.id, t.segment.c.definition)
+        select(t.segment.c.id, t.segment.c.list, t.segment.c.definition)
         .where(t.segment.c.shop_id == shop_id)
         .order_by(t.segment.c.id)
     )
-    return [(segment_id, group_from_json(definition)) for segment_id, definition in rows]
+    return [
+        StoredSegment(segment_id, ListKind(kind), group_from_json(definition))
+        for segment_id, kind, definition in rows
+    ]
+
+
+async def rows_changed(
+    session: AsyncSession, shop_id: int, kind: ListKind, ids: Sequence[int], now: datetime
+) -> None:
+    """Called in the transaction of every ingestion that changed the customers or subscribers
+    ``ids``: the segments of their list, and those of the other list for the profiles linked
+    to them (a customer's subscribers, a subscriber's customer; X1)."""
+    if not ids:
+        return
+    segments = await _segments(session, shop_id)
+    other = ListKind.SUBSCRIBERS if kind is ListKind.CUSTOMERS else ListKind.CUSTOMERS
+    changed: dict[ListKind, Sequence[int]] = {kind: ids, other: []}
+    if any(segment.list is other for segment in segments):
+        s = t.subscriber
+        given, linked = (
+            (s.c.customer_id, s.c.id) if kind is ListKind.CUSTOMERS else (s.c.id, s.c.customer_id)
+        )
+        found = await session.scalars(
+            select(linked).where(s.c.shop_id == shop_id, given.in_(ids), linked.is_not(None))
+        )
+        changed[other] = sorted(set(found))
+    for segment in segments:
+        if changed[segment.list]:
+            await refresh_segment(session, shop_id, segment, now, ids=changed[segment.list])
 
 
 async def customers_changed(
     session: AsyncSession, shop_id: int, customer_ids: Sequence[int], now: datetime
 ) -> None:
-    """Called in the transaction of every ingestion that changed ``customer_ids``."""
-    if not customer_ids:
-        return
-    for segment_id, group in await _segments(session, shop_id):
-        await refresh_segment(session, shop_id, segment_id, group, now, customer_ids=customer_ids)
+    await rows_changed(session, shop_id, ListKind.CUSTOMERS, customer_ids, now)
+
+
+async def subscribers_changed(
+    session: AsyncSession, shop_id: int, subscriber_ids: Sequence[int], now: datetime
+) -> None:
+    await rows_changed(session, shop_id, ListKind.SUBSCRIBERS, subscriber_ids, now)
 
 
 async def customers_removed(
@@ -149,10 +213,11 @@ async def customers_removed(
 async def reevaluate_segments(
     session: AsyncSession, shop_id: int, now: datetime
 ) -> dict[int, Changes]:
-    """Refresh every segment of the shop against every customer (the periodic pass)."""
+    """Refresh every segment of the shop against every customer and subscriber (the periodic
+    pass)."""
     return {
-        segment_id: await refresh_segment(session, shop_id, segment_id, group, now)
-        for segment_id, group in await _segments(session, shop_id)
+        segment.id: await refresh_segment(session, shop_id, segment, now)
+        for segment in await _segments(session, shop_id)
     }
 
 

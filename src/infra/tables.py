@@ -525,6 +525,7 @@ subscriber_tag = _tagging("subscriber_tag", "subscriber")
 # --- saved filters and segments -------------------------------------------------------------
 
 LISTS = ("customers", "members", "subscribers")
+SEGMENT_LISTS = ("customers", "subscribers")
 
 saved_filter = Table(
     "saved_filter",
@@ -549,6 +550,7 @@ segment = Table(
     _shop(),
     _id(),
     Column("name", Text, nullable=False),
+    Column("list", Text, nullable=False, server_default=text("'customers'")),
     Column("definition", JSONB, nullable=False),
     Column("created_by", BigInteger),
     Column("created_at", TZ, nullable=False, server_default=NOW),
@@ -556,6 +558,7 @@ segment = Table(
     PrimaryKeyConstraint("shop_id", "id"),
     UniqueConstraint("shop_id", "name"),
     _fk(["created_by"], "staff", ondelete="SET NULL"),
+    _in("list", SEGMENT_LISTS, "list"),
 )
 
 segment_member = Table(
@@ -568,6 +571,18 @@ segment_member = Table(
     PrimaryKeyConstraint("shop_id", "segment_id", "customer_id"),
     _fk(["segment_id"], "segment"),
     _fk(["customer_id"], "customer"),
+)
+
+segment_subscriber = Table(
+    "segment_subscriber",
+    metadata,
+    _shop(),
+    Column("segment_id", BigInteger, nullable=False),
+    Column("subscriber_id", BigInteger, nullable=False),
+    Column("entered_at", TZ, nullable=False, server_default=NOW),
+    PrimaryKeyConstraint("shop_id", "segment_id", "subscriber_id"),
+    _fk(["segment_id"], "segment"),
+    _fk(["subscriber_id"], "subscriber"),
 )
 
 # --- conversations --------------------------------------------------------------------------

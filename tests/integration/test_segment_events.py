@@ -9,12 +9,18 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filters import Attr, Compare, Group, Purchased, Range
+from domain.filters import Attr, Compare, Group, Linked, Profile, Purchased, Range, Text, TextOp
 from domain.period import Last, PeriodUnit
+from domain.segment import ListKind
 from infra import tables as t
 from infra.repositories.segments import SegmentRepository
-from infra.segment_events import Changes, customers_changed, reevaluate_segments
-from tests.factories import make_customer, make_order
+from infra.segment_events import (
+    Changes,
+    customers_changed,
+    reevaluate_segments,
+    subscribers_changed,
+)
+from tests.factories import make_customer, make_order, make_page, make_subscriber
 
 NOW = datetime(2026, 11, 23, 3, tzinfo=UTC)
 
@@ -34,7 +40,7 @@ async def _members(session: AsyncSession, segment_id: int) -> set[int]:
     return set(rows.scalars())
 
 
-async def _events(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
+async def segment_events(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
     rows = await session.execute(
         select(t.event_outbox.c.type, t.event_outbox.c.payload)
         .where(t.event_outbox.c.type.like("segment.%"))
@@ -58,7 +64,7 @@ async def test_changed_customers_enter_and_leave_with_events(
         now=NOW,
     )
     assert await _members(session, segment.id) == {loyal, untouched}
-    assert await _events(session) == []  # the starting members are not changes
+    assert await segment_events(session) == []  # the starting members are not changes
 
     await session.execute(update(t.customer).where(t.customer.c.id == loyal).values(orders_count=1))
     await session.execute(
@@ -71,12 +77,12 @@ async def test_changed_customers_enter_and_leave_with_events(
     await customers_changed(session, shop, [loyal, newcomer], NOW)
 
     assert await _members(session, segment.id) == {newcomer, untouched}
-    assert await _events(session) == [
+    assert await segment_events(session) == [
         ("segment.member_entered", {"segment_id": segment.id, "customer_id": newcomer}),
         ("segment.member_left", {"segment_id": segment.id, "customer_id": loyal}),
     ]
     await customers_changed(session, shop, [loyal, newcomer], NOW)
-    assert len(await _events(session)) == 2  # nothing changed, nothing emitted
+    assert len(await segment_events(session)) == 2  # nothing changed, nothing emitted
 
     changes = await reevaluate_segments(session, shop, NOW)
     assert changes == {segment.id: Changes(entered=0, left=1)}
@@ -110,7 +116,7 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
         now=NOW,
     )
     assert await _members(session, segment.id) == {other}
-    assert (await _events(session))[-1] == (
+    assert (await segment_events(session))[-1] == (
         "segment.member_entered",
         {"segment_id": segment.id, "customer_id": other},
     )
@@ -150,7 +156,72 @@ async def test_scheduled_job_moves_members_as_periods_pass(
 
     assert moved == 1
     assert await _members(session, segment.id) == set()
-    assert (await _events(session))[-1] == (
+    assert (await segment_events(session))[-1] == (
         "segment.member_left",
         {"segment_id": segment.id, "customer_id": buyer},
     )
+
+
+async def _subscriber_members(session: AsyncSession, segment_id: int) -> set[int]:
+    sm = t.segment_subscriber
+    rows = await session.execute(select(sm.c.subscriber_id).where(sm.c.segment_id == segment_id))
+    return set(rows.scalars())
+
+
+@pytest.mark.spec("X3", "X1", "S9")
+async def test_linked_profiles_move_each_others_segments(
+    session: AsyncSession, shop: int, staff: int
+) -> None:
+    """A subscriber segment on its customer's orders follows that customer's changes, and a
+    customer segment on its subscribers' utm campaign follows theirs."""
+    page = await make_page(session)
+    buyer = await make_customer(session, orders_count=1)
+    chatter = await make_subscriber(session, page_id=page, customer_id=buyer)
+    loner = await make_subscriber(session, page_id=page)
+    segments = SegmentRepository(session, shop)
+    loyal_chatters = await segments.create(
+        name="Người theo dõi mua từ 2 đơn",
+        list_kind=ListKind.SUBSCRIBERS,
+        group=Group((Linked(Profile.CUSTOMER, Compare(Attr.ORDERS_COUNT, Range(minimum=2))),)),
+        staff_id=staff,
+        now=NOW,
+    )
+    from_sale = await segments.create(
+        name="Khách từ 11.11",
+        group=Group(
+            (
+                Linked(
+                    Profile.SUBSCRIBER,
+                    Compare(Attr.UTM_CAMPAIGN, Text(TextOp.EQUALS, "sale-11-11")),
+                ),
+            )
+        ),
+        staff_id=staff,
+        now=NOW,
+    )
+    assert await _subscriber_members(session, loyal_chatters.id) == set()
+    assert await _members(session, from_sale.id) == set()
+
+    await session.execute(update(t.customer).where(t.customer.c.id == buyer).values(orders_count=2))
+    await customers_changed(session, shop, [buyer], NOW)
+    assert await _subscriber_members(session, loyal_chatters.id) == {chatter}
+
+    for subscriber in (chatter, loner):
+        await session.execute(
+            update(t.subscriber)
+            .where(t.subscriber.c.id == subscriber)
+            .values(utm_campaign="Sale-11-11")
+        )
+    await subscribers_changed(session, shop, [chatter, loner], NOW)
+    assert await _members(session, from_sale.id) == {buyer}
+    assert await segment_events(session) == [
+        ("segment.member_entered", {"segment_id": loyal_chatters.id, "subscriber_id": chatter}),
+        ("segment.member_entered", {"segment_id": from_sale.id, "customer_id": buyer}),
+    ]
+
+    assert await reevaluate_segments(session, shop, NOW) == {
+        loyal_chatters.id: Changes(0, 0),
+        from_sale.id: Changes(0, 0),
+    }
+    await segments.delete(loyal_chatters.id)
+    assert await _subscriber_members(session, loyal_chatters.id) == set()

@@ -47,9 +47,11 @@ async def to_condition(
         ) from None
 
 
-async def to_group(info: Info, value: GroupInput, field: str) -> Group:
+async def to_group(
+    info: Info, value: GroupInput, field: str, profile: Profile = Profile.CUSTOMER
+) -> Group:
     """The domain group of a definition input; raises DomainError (mutations: userErrors)."""
-    return (await converter(info, Profile.CUSTOMER, value)).group(value, field)
+    return (await converter(info, profile, value)).group(value, field)
 
 
 async def encoder(info: Info, profile: Profile, condition: Condition) -> Encoder:
@@ -67,11 +69,11 @@ async def where_of(info: Info, profile: Profile, value: ProfileFilter | None) ->
 
 
 async def to_condition_group(
-    info: Info, value: GroupInput
+    info: Info, value: GroupInput, profile: Profile = Profile.CUSTOMER
 ) -> tuple[Group, list[tuple[str, Condition]]]:
     """A definition for a preview, and each include condition alone with its input path."""
     try:
-        conv = await converter(info, Profile.CUSTOMER, value)
+        conv = await converter(info, profile, value)
         group = conv.group(value, "definition")
         parts: list[tuple[str, Condition]] = []
         for i, block in enumerate(value.include):

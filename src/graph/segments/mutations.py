@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from domain.errors import DomainError
-from domain.segment import ListKind, clean_name
+from domain.errors import DomainError, NotFound
+from domain.segment import ListKind, clean_name, segment_list
 from domain.segment import SavedFilter as DomainSavedFilter
 from domain.segment import Segment as DomainSegment
 from graph.context import Info
@@ -22,6 +22,12 @@ from infra.repositories.segments import SavedFilterRepository
 @strawberry.input(description="A new segment.")
 class SegmentCreateInput:
     name: str = strawberry.field(description="Unique name within the shop.")
+    list: ListKindEnum = strawberry.field(  # type: ignore[valid-type]
+        default=ListKind.CUSTOMERS,
+        description="What it holds: `CUSTOMERS` or `SUBSCRIBERS` (S9: a subscriber filter "
+        "saved as a segment). The definition's conditions are those of that list's `filter`; "
+        "it cannot change later.",
+    )
     definition: GroupInput = strawberry.field(description="Include and exclude blocks.")
 
 
@@ -74,9 +80,11 @@ class SegmentMutation:
     async def segment_create(self, info: Info, input: SegmentCreateInput) -> SegmentPayload:
         async def act() -> DomainSegment:
             name = clean_name(input.name)
-            group = await to_group(info, input.definition, "input.definition")
+            kind = segment_list(ListKind(input.list))
+            group = await to_group(info, input.definition, "input.definition", LIST_PROFILES[kind])
             return await segments(info).create(
                 name=name,
+                list_kind=kind,
                 group=group,
                 staff_id=info.context.viewer.staff_id,
                 now=info.context.now(),
@@ -92,11 +100,13 @@ class SegmentMutation:
         async def act() -> DomainSegment:
             segment_id = node_id(input.id, "Segment", field="input.id")
             name = clean_name(input.name) if input.name is not None else None
-            group = (
-                await to_group(info, input.definition, "input.definition")
-                if input.definition is not None
-                else None
-            )
+            group = None
+            if input.definition is not None:
+                (current,) = await segments(info).get_many([segment_id])
+                if current is None:
+                    raise NotFound("No such segment in this shop.", field="input.id")
+                profile = LIST_PROFILES[current.list]
+                group = await to_group(info, input.definition, "input.definition", profile)
             return await segments(info).update(
                 segment_id, name=name, group=group, now=info.context.now()
             )

@@ -7,29 +7,38 @@ import asyncio
 import strawberry
 
 from domain import filters as f
-from domain.filters import Profile
+from domain.segment import ListKind
 from graph.context import Info
 from graph.filters.lists import filters
+from graph.segments.types import LIST_PROFILES, holds
 from graph.types.customer import Customer, preload_tags
-from infra import tables as t
+from graph.types.subscriber import Subscriber
 from infra.repositories.segments import counts
+from infra.segment_events import MEMBERSHIPS
 from infra.statements import Where
 
 
-@strawberry.type(description="How many customers one part of a definition matches on its own.")
+@strawberry.type(description="How many rows one part of a definition matches on its own.")
 class PartCount:
     field: str = strawberry.field(description="Path of the condition or block in the input.")
     count: int = strawberry.field(
-        description="Include conditions: customers it matches alone. Exclude blocks: customers "
-        "of the include side it removes."
+        description="Include conditions: customers (or subscribers) it matches alone. Exclude "
+        "blocks: those of the include side it removes."
     )
 
 
 class PreviewPlan:
     """What a preview evaluates, each statement run only once and only when its field is asked."""
 
-    def __init__(self, info: Info, group: f.Group, parts: list[tuple[str, f.Condition]]) -> None:
+    def __init__(
+        self,
+        info: Info,
+        kind: ListKind,
+        group: f.Group,
+        parts: list[tuple[str, f.Condition]],
+    ) -> None:
         self.info = info
+        self.kind = kind
         self.group = group
         self.parts = parts
         self.now = info.context.now()
@@ -47,7 +56,7 @@ class PreviewPlan:
         return self._numbers
 
     async def _where(self, condition: f.Condition) -> Where:
-        return await filters(self.info).where(Profile.CUSTOMER, condition, self.now)
+        return await filters(self.info).where(LIST_PROFILES[self.kind], condition, self.now)
 
     async def _count_parts(self) -> list[int]:
         clauses = [await self._where(condition) for _, condition in self.parts]
@@ -55,7 +64,8 @@ class PreviewPlan:
         for block in self.group.exclude:
             clauses.append(await self._where(f.And((included, block))))
         context = self.info.context
-        return await counts(context.session, t.customer, context.shop_id, clauses)
+        rows = MEMBERSHIPS[self.kind].rows
+        return await counts(context.session, rows, context.shop_id, clauses)
 
 
 @strawberry.type(description="A definition evaluated before saving (X3).")
@@ -63,17 +73,27 @@ class SegmentPreview:
     size: strawberry.Private[int]
     plan: strawberry.Private[PreviewPlan]
 
-    @strawberry.field(description="Customers the definition selects.")
+    @strawberry.field(description="Customers (or subscribers) the definition selects.")
     async def count(self, info: Info) -> int:
-        return await info.context.repos.customers.count(await self.plan.include())
+        repos = info.context.repos
+        repo = repos.customers if self.plan.kind is ListKind.CUSTOMERS else repos.subscribers
+        return await repo.count(await self.plan.include())
 
-    @strawberry.field(description="The first page of them.")
+    @strawberry.field(description="The first page of them, for a customer segment.")
     async def members(self, info: Info) -> list[Customer]:
+        holds(self.plan.kind, ListKind.CUSTOMERS, "members")
         where = await self.plan.include()
         page = await info.context.repos.customers.page(first=self.size, where=where)
         customers = [Customer.from_domain(c, info) for c in page.items]
         await preload_tags(info, customers, paths=((),))
         return customers
+
+    @strawberry.field(description="The first page of them, for a subscriber segment.")
+    async def subscribers(self, info: Info) -> list[Subscriber]:
+        holds(self.plan.kind, ListKind.SUBSCRIBERS, "subscribers")
+        where = await self.plan.include()
+        page = await info.context.repos.subscribers.page(first=self.size, where=where)
+        return [Subscriber.from_domain(s) for s in page.items]
 
     @strawberry.field(description="Each condition of each include block, counted alone.")
     async def conditions(self) -> list[PartCount]:

@@ -17,6 +17,7 @@ from domain.segment import ListKind
 from domain.segment import SavedFilter as DomainSavedFilter
 from domain.segment import Segment as DomainSegment
 from graph.context import Info
+from graph.errors import bad_input
 from graph.filters.encode import Encoder
 from graph.filters.lists import encoder, filters
 from graph.pagination import After, Connection, First
@@ -24,7 +25,9 @@ from graph.queries import list_page
 from graph.types.common import Node
 from graph.types.common import node_ids as common_node_ids
 from graph.types.customer import Customer, tags_companion
+from graph.types.subscriber import Subscriber
 from infra.repositories.segments import SegmentRepository
+from infra.statements import Where
 
 ListKindEnum = strawberry.enum(ListKind, name="ListKind", description="A filterable list.")
 LIST_PROFILES = {
@@ -38,25 +41,28 @@ def segments(info: Info) -> SegmentRepository:
     return SegmentRepository(info.context.session, info.context.shop_id)
 
 
-async def _members(
-    info: Info, group: f.Group, first: int | None, after: str | None
-) -> Connection[Customer]:
-    where = await filters(info).where(Profile.CUSTOMER, group.condition(), info.context.now())
-    return await list_page(
-        info,
-        info.context.repos.customers,
-        lambda c: Customer.from_domain(c, info),
-        first,
-        after,
-        where,
-        tags_companion(info),
-    )
+async def where_of_group(info: Info, kind: ListKind, group: f.Group) -> Where:
+    return await filters(info).where(LIST_PROFILES[kind], group.condition(), info.context.now())
 
 
-@strawberry.type(description="A saved customer group whose members are evaluated live.")
+def holds(kind: ListKind, wanted: ListKind, field: str) -> None:
+    """Refuse the members field of the other list (customers of a subscriber segment ...)."""
+    if kind is not wanted:
+        other = "members" if kind is ListKind.CUSTOMERS else "subscribers"
+        raise bad_input(f"This segment holds {kind.value}; ask for `{other}` instead.", field=field)
+
+
+@strawberry.type(
+    description="A saved group of customers or of subscribers whose members are evaluated live."
+)
 class Segment(Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(description="Name of the segment.")
+    kind: ListKindEnum = strawberry.field(  # type: ignore[valid-type]
+        name="list",
+        description="What it holds: `CUSTOMERS` (its `members`) or `SUBSCRIBERS` (its "
+        "`subscribers`). The definition's conditions are those of that list's `filter`.",
+    )
     definition: JSON = strawberry.field(
         description="The stored definition (versioned JSON of include / exclude blocks)."
     )
@@ -69,6 +75,7 @@ class Segment(Node):
         return cls(
             id=s.id,
             name=s.name,
+            kind=s.list,
             definition=cast(JSON, group_to_json(s.group)),
             created_at=s.created_at,
             updated_at=s.updated_at,
@@ -88,22 +95,47 @@ class Segment(Node):
         "segment as it is."
     )
     async def definition_input(self, info: Info) -> JSON:
-        return cast(
-            JSON, (await encoder(info, Profile.CUSTOMER, self.group.condition())).group(self.group)
-        )
+        kind = ListKind(self.kind)
+        conditions = await encoder(info, LIST_PROFILES[kind], self.group.condition())
+        return cast(JSON, conditions.group(self.group))
 
-    @strawberry.field(description="How many customers are in the segment now.")
+    @strawberry.field(description="How many customers or subscribers are in the segment now.")
     async def member_count(self, info: Info) -> int:
-        where = await filters(info).where(
-            Profile.CUSTOMER, self.group.condition(), info.context.now()
+        kind = ListKind(self.kind)
+        where = await where_of_group(info, kind, self.group)
+        repos = info.context.repos
+        return await (repos.customers if kind is ListKind.CUSTOMERS else repos.subscribers).count(
+            where
         )
-        return await info.context.repos.customers.count(where)
 
-    @strawberry.field(description="The customers in the segment now, newest first.")
+    @strawberry.field(description="The customers in a customer segment now, newest first.")
     async def members(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[Customer]:
-        return await _members(info, self.group, first, after)
+        holds(ListKind(self.kind), ListKind.CUSTOMERS, "members")
+        return await list_page(
+            info,
+            info.context.repos.customers,
+            lambda c: Customer.from_domain(c, info),
+            first,
+            after,
+            await where_of_group(info, ListKind.CUSTOMERS, self.group),
+            tags_companion(info),
+        )
+
+    @strawberry.field(description="The subscribers in a subscriber segment now, newest first.")
+    async def subscribers(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[Subscriber]:
+        holds(ListKind(self.kind), ListKind.SUBSCRIBERS, "subscribers")
+        return await list_page(
+            info,
+            info.context.repos.subscribers,
+            Subscriber.from_domain,
+            first,
+            after,
+            await where_of_group(info, ListKind.SUBSCRIBERS, self.group),
+        )
 
 
 @strawberry.type(description="A saved filter of a list: built-in (L3) or saved by staff (L6).")

@@ -42,6 +42,7 @@ from infra import tables as t
 from infra.ingest.batch import write_isolating
 from infra.ingest.linking import link_subscribers
 from infra.repositories.custom_fields import CustomFieldRepository
+from infra.segment_events import subscribers_changed
 
 _SUBSCRIBER_KEEP = (
     "first_name",
@@ -196,6 +197,7 @@ async def upsert_subscribers(
         index_of = {r.id: r.index for r in results}
         ambiguous = await link_subscribers(session, shop_id, subscriber_ids=list(index_of))
         conflicts = [LinkConflict(index_of[sid], sid, ids) for sid, ids in ambiguous]
+        await subscribers_changed(session, shop_id, sorted(index_of), now)
     return _outcome(results, [*errors, *write_errors], conflicts)
 
 

@@ -15,8 +15,12 @@ from domain.filters import Group
 from domain.segment import ListKind, SavedFilter, Segment
 from infra import tables as t
 from infra.repositories.base import TableRepository
-from infra.segment_events import refresh_segment
+from infra.segment_events import StoredSegment, refresh_segment
 from infra.statements import Where
+
+
+def stored(segment: Segment) -> StoredSegment:
+    return StoredSegment(segment.id, segment.list, segment.group)
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -28,6 +32,7 @@ class SegmentRepository(TableRepository[Segment]):
             shop_id=m["shop_id"],
             id=m["id"],
             name=m["name"],
+            list=ListKind(m["list"]),
             group=group_from_json(m["definition"]),
             created_by=m["created_by"],
             created_at=m["created_at"],
@@ -47,7 +52,15 @@ class SegmentRepository(TableRepository[Segment]):
                 field="input.name",
             )
 
-    async def create(self, *, name: str, group: Group, staff_id: int, now: datetime) -> Segment:
+    async def create(
+        self,
+        *,
+        name: str,
+        group: Group,
+        staff_id: int,
+        now: datetime,
+        list_kind: ListKind = ListKind.CUSTOMERS,
+    ) -> Segment:
         await self._name_taken(name)
         row = (
             await self.session.execute(
@@ -55,6 +68,7 @@ class SegmentRepository(TableRepository[Segment]):
                 .values(
                     shop_id=self.shop_id,
                     name=name,
+                    list=list_kind.value,
                     definition=group_to_json(group),
                     created_by=staff_id,
                     created_at=now,
@@ -63,9 +77,10 @@ class SegmentRepository(TableRepository[Segment]):
                 .returning(t.segment)
             )
         ).one()
+        segment = self.to_domain(row)
         # The first members are where the segment starts from, not changes: no events.
-        await refresh_segment(self.session, self.shop_id, row.id, group, now, emit=False)
-        return self.to_domain(row)
+        await refresh_segment(self.session, self.shop_id, stored(segment), now, emit=False)
+        return segment
 
     async def update(
         self, segment_id: int, *, name: str | None, group: Group | None, now: datetime
@@ -86,17 +101,18 @@ class SegmentRepository(TableRepository[Segment]):
         ).one_or_none()
         if row is None:
             raise NotFound("No such segment in this shop.", field="input.id")
+        segment = self.to_domain(row)
         if group is not None:
-            await refresh_segment(self.session, self.shop_id, segment_id, group, now)
-        return self.to_domain(row)
+            await refresh_segment(self.session, self.shop_id, stored(segment), now)
+        return segment
 
     async def delete(self, segment_id: int) -> None:
-        await self.session.execute(
-            delete(t.segment_member).where(
-                t.segment_member.c.shop_id == self.shop_id,
-                t.segment_member.c.segment_id == segment_id,
+        for members in (t.segment_member, t.segment_subscriber):
+            await self.session.execute(
+                delete(members).where(
+                    members.c.shop_id == self.shop_id, members.c.segment_id == segment_id
+                )
             )
-        )
         result = await self.session.execute(
             delete(t.segment)
             .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)
