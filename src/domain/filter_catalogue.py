@@ -93,6 +93,10 @@ _C, _M, _S = Profile.CUSTOMER, Profile.MEMBER, Profile.SUBSCRIBER
 
 FIELDS: tuple[FilterField, ...] = (
     FilterField("tag", _K.SET, "Thẻ", "Tag", Attr.TAG, suggest=Suggest.TAGS),
+    FilterField("chat_tag", _K.SET, "Thẻ hội thoại", "Chat tag", Attr.CHAT_TAG,
+                suggest=Suggest.TAGS),
+    FilterField("customer_tag", _K.SET, "Thẻ khách hàng", "Customer tag", Attr.CUSTOMER_TAG,
+                suggest=Suggest.TAGS),
     FilterField("sequence", _K.SET, "Chuỗi chăm sóc", "Care sequence", Attr.SEQUENCE,
                 suggest=Suggest.SEQUENCES),
     FilterField("otn_topic", _K.SET, "Chủ đề OTN đã đăng ký", "OTN topic subscribed",

@@ -46,6 +46,8 @@ class Attr(StrEnum):
     PROVINCE = "province"
     DISTRICT = "district"
     TAG = "tag"
+    CHAT_TAG = "chat_tag"
+    CUSTOMER_TAG = "customer_tag"
     SIGNUP_DATE = "signup_date"
     ORDERS_COUNT = "orders_count"
     TOTAL_SPENT = "total_spent"
@@ -92,6 +94,8 @@ ATTRS: dict[Attr, tuple[AttrType, frozenset[Profile]]] = {
         (Attr.PROVINCE, AttrType.TEXT, {Profile.CUSTOMER}),
         (Attr.DISTRICT, AttrType.TEXT, {Profile.CUSTOMER}),
         (Attr.TAG, AttrType.SET, _BOTH),
+        (Attr.CHAT_TAG, AttrType.SET, {Profile.SUBSCRIBER}),
+        (Attr.CUSTOMER_TAG, AttrType.SET, {Profile.CUSTOMER}),
         (Attr.SIGNUP_DATE, AttrType.DATETIME, _BOTH),
         (Attr.ORDERS_COUNT, AttrType.NUMBER, {Profile.CUSTOMER}),
         (Attr.TOTAL_SPENT, AttrType.NUMBER, {Profile.CUSTOMER}),

@@ -73,6 +73,10 @@ async def test_linked_attributes_per_list(gql: GraphQL, shop: int) -> None:
     assert by_list["SUBSCRIBERS"]["totalSpent"]["linked"] is True
     assert by_list["SUBSCRIBERS"]["utmCampaign"]["linked"] is False
     assert by_list["SUBSCRIBERS"]["fullName"]["profiles"] == ["CUSTOMER", "SUBSCRIBER"]
+    assert by_list["CUSTOMERS"]["chatTag"]["linked"] is True
+    assert by_list["SUBSCRIBERS"]["chatTag"]["linked"] is False
+    assert by_list["SUBSCRIBERS"]["customerTag"]["linked"] is True
+    assert by_list["CUSTOMERS"]["customerTag"]["labelVi"] == "Thẻ khách hàng"
 
 
 @pytest.mark.spec("S6", "G2", "X2")

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import tables as t
 from tests.conftest import GraphQL
-from tests.factories import make_customer, make_member, make_order, make_page, make_subscriber
+from tests.factories import (
+    make_customer,
+    make_member,
+    make_order,
+    make_page,
+    make_subscriber,
+    make_tag,
+)
 
 SUBSCRIBERS = """
 query Subscribers($filter: ProfileFilter) {
@@ -253,3 +260,45 @@ async def test_subscriber_list_by_customer_and_member_attributes(
     assert await names(gql, SUBSCRIBERS, {"tier": {"anyOf": ["gold"]}}) == ["Sub Rich"]
     assert await names(gql, SUBSCRIBERS, {"region": {"anyOf": ["ha noi"]}}) == ["Sub Rich"]
     assert await names(gql, SUBSCRIBERS, {"registeredMember": False}) == ["Sub Alone"]
+
+
+@pytest.mark.spec("X1", "S6", "T1")
+async def test_chat_tags_and_customer_tags_across_linked_profiles(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """`tag` is a list's own tags; `chatTag` reaches the subscribers' tags from the customer
+    and member lists, `customerTag` the customer's tags from the subscriber list."""
+    page = await make_page(session)
+    hoi_gia = await make_tag(session, name="Hỏi giá")
+    vip = await make_tag(session, name="VIP")
+    asked = await make_customer(session, full_name="Hỏi giá qua chat")
+    await make_member(session, customer_id=asked, member_code="M-1")
+    vip_customer = await make_customer(session, full_name="Khách VIP")
+    await make_customer(session, full_name="Không thẻ")
+    chatting = await make_subscriber(session, page_id=page, full_name="Sub Hỏi", customer_id=asked)
+    await make_subscriber(session, page_id=page, full_name="Sub VIP", customer_id=vip_customer)
+    await make_subscriber(session, page_id=page, full_name="Sub Lẻ")
+    await session.execute(
+        insert(t.subscriber_tag).values(shop_id=1, subscriber_id=chatting, tag_id=hoi_gia)
+    )
+    await session.execute(
+        insert(t.customer_tag).values(shop_id=1, customer_id=vip_customer, tag_id=vip)
+    )
+
+    assert await names(gql, CUSTOMERS, {"chatTag": {"anyOf": ["hoi gia"]}}) == ["Hỏi giá qua chat"]
+    assert await names(gql, CUSTOMERS, {"tag": {"anyOf": ["hoi gia"]}}) == []
+    assert await names(gql, CUSTOMERS, {"chatTag": {"noneOf": ["Hỏi giá"]}}) == [
+        "Khách VIP",
+        "Không thẻ",
+    ]
+    assert await names(gql, MEMBERS, {"chatTag": {"anyOf": ["Hỏi giá"]}}) == ["M-1"]
+    assert await names(gql, CUSTOMERS, {"customerTag": {"anyOf": ["vip"]}}) == ["Khách VIP"]
+
+    assert await names(gql, SUBSCRIBERS, {"customerTag": {"anyOf": ["VIP"]}}) == ["Sub VIP"]
+    assert await names(gql, SUBSCRIBERS, {"tag": {"anyOf": ["VIP"]}}) == []
+    assert await names(gql, SUBSCRIBERS, {"chatTag": {"anyOf": ["hỏi giá"]}}) == ["Sub Hỏi"]
+    assert await names(
+        gql,
+        SUBSCRIBERS,
+        {"or": [{"tag": {"anyOf": ["Hỏi giá"]}}, {"customerTag": {"anyOf": ["VIP"]}}]},
+    ) == ["Sub Hỏi", "Sub VIP"]

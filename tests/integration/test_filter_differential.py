@@ -95,6 +95,7 @@ subscriber_st = st.fixed_dictionaries(
         "utm_campaign": st.sampled_from(TEXTS),
         "full_name": st.sampled_from(TEXTS),
         "topics": st.lists(st.sampled_from(TOPICS), unique=True, max_size=2),
+        "tags": st.lists(st.sampled_from(TAGS), unique=True, max_size=2),
     }
 )
 customer_st = st.fixed_dictionaries(
@@ -162,6 +163,11 @@ subscriber_leaves = st.one_of(
         st.just(Attr.OTN_TOPIC),
         st.lists(st.sampled_from(["flash SALE", "Hang moi ve", "x"]), max_size=2).map(tuple),
     ),
+    st.builds(
+        f.AnyOf,
+        st.sampled_from([Attr.CHAT_TAG, Attr.TAG]),
+        st.lists(st.sampled_from(["khach quen", "HẾT HÀNG", "x"]), max_size=2).map(tuple),
+    ),
 )
 
 customer_leaves = st.one_of(
@@ -201,7 +207,7 @@ customer_leaves = st.one_of(
     ),
     st.builds(
         f.AnyOf,
-        st.just(Attr.TAG),
+        st.sampled_from([Attr.TAG, Attr.CUSTOMER_TAG]),
         st.lists(st.sampled_from(["khach quen", "HẾT HÀNG", "x"]), max_size=2).map(tuple),
     ),
     st.builds(
@@ -321,7 +327,7 @@ def evaluate(node: f.Condition, rec: dict[str, Any], zone: str) -> bool:
             return _text(rec[KEYS.get(attr, attr.value)], m, zone)
         case f.AnyOf(attr=Attr.CHANNEL, values=values):
             return bool(set(rec["channels"]) & set(values))
-        case f.AnyOf(attr=Attr.TAG, values=values):
+        case f.AnyOf(attr=Attr.TAG | Attr.CHAT_TAG | Attr.CUSTOMER_TAG, values=values):
             return bool({fold(x) for x in rec["tags"]} & {fold(v) for v in values})
         case f.AnyOf(attr=Attr.OTN_TOPIC, values=values):
             return bool({fold(x) for x in rec["topics"]} & {fold(v) for v in values})
@@ -443,6 +449,12 @@ async def load(conn: AsyncConnection, customers: list[dict[str, Any]]) -> list[i
                 await conn.execute(
                     insert(t.otn_subscription).values(
                         shop_id=SHOP_ID, subscriber_id=sid, topic=topic
+                    )
+                )
+            for name in s["tags"]:
+                await conn.execute(
+                    insert(t.subscriber_tag).values(
+                        shop_id=SHOP_ID, subscriber_id=sid, tag_id=tags[name]
                     )
                 )
     return ids

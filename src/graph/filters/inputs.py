@@ -175,7 +175,21 @@ class ProfileFilter:
     region: SetFilter | None = strawberry.field(
         default=strawberry.UNSET, description="Province or district is one of these."
     )
-    tag: SetFilter | None = strawberry.field(default=strawberry.UNSET, description="Tag names.")
+    tag: SetFilter | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Tag names of the list's own rows: commerce tags on customers and members, "
+        "chat tags on subscribers.",
+    )
+    chat_tag: SetFilter | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Chat tags (tags given in the inbox) of the person's subscriber profiles; "
+        "on the subscriber list, its own tags.",
+    )
+    customer_tag: SetFilter | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Commerce tags of the person's customer profile; on the customer list, its "
+        "own tags.",
+    )
     signup_date: DateFilter | None = strawberry.field(
         default=strawberry.UNSET, description="Customer creation / subscriber sign-up."
     )

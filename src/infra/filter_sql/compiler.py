@@ -47,7 +47,12 @@ def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[
             return _compile(item, scope, positive=not positive)
         case Everyone():
             return true() if positive else false()
-        case Linked() | AnyOf(attr=Attr.TAG | Attr.OTN_TOPIC | Attr.SEQUENCE):
+        case (
+            Linked()
+            | AnyOf(
+                attr=Attr.TAG | Attr.CHAT_TAG | Attr.CUSTOMER_TAG | Attr.OTN_TOPIC | Attr.SEQUENCE
+            )
+        ):
             found = related(node, scope)
             return found if positive else not_(found)
         case Purchased(skus=()) if scope.profile is Profile.CUSTOMER:

@@ -74,9 +74,11 @@ def related(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 link_to(scope, other, target),
                 compiler.where(inner, inner_scope),
             )
-        case AnyOf(attr=Attr.TAG, values=values):
+        case AnyOf(attr=Attr.TAG | Attr.CHAT_TAG | Attr.CUSTOMER_TAG, values=values):
             if not values:
                 return false()
+            # Chat tags live on subscribers and customer tags on customers (placing the
+            # condition put it there); `tag` is the tags of the list's own rows.
             owner = "customer" if scope.profile is Profile.CUSTOMER else "subscriber"
             link = t.customer_tag if owner == "customer" else t.subscriber_tag
             # The tag ids are looked up once, as an array, before any link is read. Joined to

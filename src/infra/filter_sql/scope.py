@@ -21,7 +21,8 @@ FOLDED_COLUMNS = {
     "province": "province_folded",
     "district": "district_folded",
 }
-FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, Attr.TAG, Attr.OTN_TOPIC, Attr.SEQUENCE}
+TAGS = {Attr.TAG, Attr.CHAT_TAG, Attr.CUSTOMER_TAG}
+FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, *TAGS, Attr.OTN_TOPIC, Attr.SEQUENCE}
 
 COLUMNS: dict[Profile, dict[Attr, str]] = {
     Profile.CUSTOMER: {
