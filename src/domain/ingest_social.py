@@ -15,6 +15,8 @@ from domain.ingest_commerce import normalize_phone_field
 from domain.subscriber import PageChannel
 
 MAX_BODY = 20_000
+MAX_TOPICS = 50
+MAX_TOPIC = 200
 # C10: Shopee chat carries only text, images and emoji.
 SHOPEE_MESSAGE_TYPES = frozenset({MessageType.TEXT, MessageType.IMAGE, MessageType.EMOJI})
 
@@ -47,6 +49,8 @@ class SubscriberItem:
     utm_campaign: str | None = None
     custom_fields: tuple[CustomFieldItem, ...] | None = None
     """Values of the shop's custom fields by key; fields not listed keep their value."""
+    otn_topics: tuple[str, ...] | None = None
+    """Every one-time-notification topic the person is subscribed to now; None keeps them."""
 
 
 SOURCE_FIELDS = {
@@ -87,6 +91,7 @@ def validate_subscriber(item: SubscriberItem) -> SubscriberRecord:
         item=replace(
             item,
             **sources,
+            otn_topics=otn_topics(item.otn_topics),
             external_id=external_id(item.external_id),
             page_external_id=external_id(item.page_external_id, "pageExternalId"),
             platform_user_id=psid,
@@ -94,6 +99,23 @@ def validate_subscriber(item: SubscriberItem) -> SubscriberRecord:
         phone_normalized=normalize_phone_field(item.phone),
         email_normalized=normalize_email(item.email),
     )
+
+
+def otn_topics(topics: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The topics trimmed, each once, in the order given; a blank or overlong one is refused."""
+    if topics is None:
+        return None
+    if len(topics) > MAX_TOPICS:
+        raise DomainError(f"At most {MAX_TOPICS} OTN topics.", field="otnTopics")
+    cleaned: dict[str, None] = {}
+    for i, topic in enumerate(topics):
+        value = topic.strip()
+        if not value or len(value) > MAX_TOPIC:
+            raise DomainError(
+                f"An OTN topic has 1 to {MAX_TOPIC} characters.", field=f"otnTopics.{i}"
+            )
+        cleaned[value] = None
+    return tuple(cleaned)
 
 
 @dataclass(frozen=True, slots=True)

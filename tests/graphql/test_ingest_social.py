@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import tables as t
-from tests.conftest import GraphQL
+from tests.conftest import FIXED_NOW, GraphQL
 from tests.factories import make_customer, make_page, make_subscriber
 from tests.graphql.test_ingest_commerce import count, upsert
 
@@ -335,3 +335,76 @@ async def test_custom_fields_are_defined_written_and_filtered(
     assert await names({**phone, "text": {"hasValue": True}}) == []
     assert await names({"key": "co_giay", "number": {"equals": 39}}) == ["Hoa"]
     assert await names({**address, "text": {"contains": "182"}}) == ["Hoa"]
+
+
+OTN = """
+query Topics($filter: ProfileFilter) {
+  subscribers(filter: $filter) { nodes { fullName otnTopics { topic subscribedAt } } }
+}
+"""
+
+
+@pytest.mark.spec("S6", "X5", "X1")
+async def test_otn_topics_are_written_through_the_partner_api(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """The topics given are the person's subscriptions from then on: new ones start at the
+    request's time, kept ones keep theirs, unlisted ones end, absent keeps them all."""
+    await make_page(session, external_id="fb-1")
+    await make_customer(session, full_name="Chị Hoa", phone="0912345678")
+
+    def person(n: int, name: str, **more: Any) -> dict[str, Any]:
+        return {
+            "externalId": f"s{n}",
+            "pageExternalId": "fb-1",
+            "platformUserId": f"psid-{n}",
+            "fullName": name,
+            **more,
+        }
+
+    async def topics(condition: dict[str, Any]) -> dict[str, list[str]]:
+        body = await gql(OTN, {"filter": {"otnTopic": condition}})
+        assert "errors" not in body, body
+        return {
+            n["fullName"]: sorted(t["topic"] for t in n["otnTopics"])
+            for n in body["data"]["subscribers"]["nodes"]
+        }
+
+    first = await upsert(
+        gql,
+        SUBSCRIBERS,
+        [
+            person(
+                1,
+                "Hoa",
+                phone="0912 345 678",
+                otnTopics=["Flash sale", " Hàng mới về ", "Flash sale"],
+            ),
+            person(2, "Lan", otnTopics=[]),
+            person(3, "Sai", otnTopics=["ok", "  "]),
+            person(4, "Sai", otnTopics=[f"t{i}" for i in range(51)]),
+        ],
+    )
+    assert [(e["field"], e["code"]) for e in first["itemErrors"]] == [
+        ("items.2.otnTopics.1", "INVALID"),
+        ("items.3.otnTopics", "INVALID"),
+    ]
+    assert await topics({"anyOf": ["hang moi ve"]}) == {"Hoa": ["Flash sale", "Hàng mới về"]}
+    # X1: the customer with the same phone matches the subscriber's topic.
+    body = await gql(
+        'query { customers(filter: {otnTopic: {anyOf: ["flash sale"]}}) { nodes { fullName } } }'
+    )
+    assert body["data"]["customers"]["nodes"] == [{"fullName": "Chị Hoa"}]
+    o = t.otn_subscription
+    earlier = FIXED_NOW - timedelta(days=5)
+    await session.execute(update(o).values(subscribed_at=earlier))
+
+    # One topic kept (with its time), one ended, one started now; absent keeps them all.
+    await upsert(gql, SUBSCRIBERS, [person(1, "Hoa", otnTopics=["Hàng mới về", "Sinh nhật"])])
+    assert await topics({"anyOf": ["flash sale"]}) == {}
+    rows = dict((await session.execute(select(o.c.topic, o.c.subscribed_at))).tuples().all())
+    assert rows == {"Hàng mới về": earlier, "Sinh nhật": FIXED_NOW}
+    await upsert(gql, SUBSCRIBERS, [person(1, "Hoa")])
+    assert await topics({"anyOf": ["sinh nhat"]}) == {"Hoa": ["Hàng mới về", "Sinh nhật"]}
+    await upsert(gql, SUBSCRIBERS, [person(1, "Hoa", otnTopics=[])])
+    assert await topics({"anyOf": ["sinh nhat", "hang moi ve"]}) == {}

@@ -103,6 +103,12 @@ class SubscriberUpsertInput:
         default=None,
         description="Values of the shop's custom fields; fields not listed keep their value.",
     )
+    otn_topics: list[str] | None = strawberry.field(
+        default=None,
+        description="Every one-time-notification (OTN) topic the person is subscribed to now: "
+        "topics not listed are unsubscribed, new ones subscribed now; `[]` clears them, "
+        "absent keeps them. At most 50, each 1 to 200 characters.",
+    )
 
 
 @strawberry.input(description="A batch of at most 1,000 subscribers.")
@@ -162,6 +168,7 @@ class SocialIngestMutation:
                     "custom_fields": None
                     if item.custom_fields is None
                     else tuple(CustomFieldItem(v.key, v.value) for v in item.custom_fields),
+                    "otn_topics": None if item.otn_topics is None else tuple(item.otn_topics),
                 }
             )
             for item in input.items

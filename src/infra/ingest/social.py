@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, Text, case, delete, func, literal, literal_column, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.custom_fields import CustomFieldType, TypedValue, typed_values
@@ -126,6 +126,41 @@ async def _write_subscribers(
     return [ItemResult(index_of[r.external_id], r.external_id, r.id, r.created) for r in written]
 
 
+async def _write_topics(
+    session: AsyncSession, shop_id: int, now: datetime, topics: dict[int, tuple[str, ...]]
+) -> None:
+    """Each subscriber's OTN subscriptions become ``topics[subscriber]``: the others end, new
+    ones start ``now`` and those kept keep their time (two statements for the batch)."""
+    if not topics:
+        return
+    o = t.otn_subscription
+    pairs = [(sid, topic) for sid, names in topics.items() for topic in names]
+    given = (
+        select(
+            func.unnest(literal([p[0] for p in pairs], ARRAY(BigInteger))).label("sid"),
+            func.unnest(literal([p[1] for p in pairs], ARRAY(Text))).label("topic"),
+        )
+    ).subquery("given")
+    await session.execute(
+        delete(o).where(
+            o.c.shop_id == shop_id,
+            o.c.subscriber_id.in_(list(topics)),
+            ~select(given.c.sid)
+            .where(given.c.sid == o.c.subscriber_id, given.c.topic == o.c.topic)
+            .exists(),
+        )
+    )
+    if pairs:
+        await session.execute(
+            insert(o)
+            .from_select(
+                ["shop_id", "subscriber_id", "topic", "subscribed_at"],
+                select(literal(shop_id), given.c.sid, given.c.topic, literal(now)),
+            )
+            .on_conflict_do_nothing()
+        )
+
+
 async def upsert_subscribers(
     session: AsyncSession, shop_id: int, items: Sequence[SubscriberItem], now: datetime
 ) -> BatchOutcome:
@@ -191,6 +226,12 @@ async def upsert_subscribers(
             for r in results
             for key, value in values.get(r.index, {}).items()
         ]
+    )
+    topics = {
+        index: r.item.otn_topics for index, (r, _) in resolved if r.item.otn_topics is not None
+    }
+    await _write_topics(
+        session, shop_id, now, {r.id: topics[r.index] for r in results if r.index in topics}
     )
     conflicts: list[LinkConflict] = []
     if results:
