@@ -337,6 +337,17 @@ async def test_custom_fields_are_defined_written_and_filtered(
     assert await names({**address, "text": {"contains": "182"}}) == ["Hoa"]
 
 
+def person(n: int, name: str, **more: Any) -> dict[str, Any]:
+    """A subscriber item on the page `fb-1`."""
+    return {
+        "externalId": f"s{n}",
+        "pageExternalId": "fb-1",
+        "platformUserId": f"psid-{n}",
+        "fullName": name,
+        **more,
+    }
+
+
 OTN = """
 query Topics($filter: ProfileFilter) {
   subscribers(filter: $filter) { nodes { fullName otnTopics { topic subscribedAt } } }
@@ -352,15 +363,6 @@ async def test_otn_topics_are_written_through_the_partner_api(
     request's time, kept ones keep theirs, unlisted ones end, absent keeps them all."""
     await make_page(session, external_id="fb-1")
     await make_customer(session, full_name="Chị Hoa", phone="0912345678")
-
-    def person(n: int, name: str, **more: Any) -> dict[str, Any]:
-        return {
-            "externalId": f"s{n}",
-            "pageExternalId": "fb-1",
-            "platformUserId": f"psid-{n}",
-            "fullName": name,
-            **more,
-        }
 
     async def topics(condition: dict[str, Any]) -> dict[str, list[str]]:
         body = await gql(OTN, {"filter": {"otnTopic": condition}})

@@ -3,8 +3,6 @@ kept up to date as subscribers are written, and refused where it does not fit.""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +12,7 @@ from infra import tables as t
 from tests.conftest import GraphQL
 from tests.factories import make_page
 from tests.graphql.test_ingest_commerce import upsert
-from tests.graphql.test_ingest_social import DEFINE, SUBSCRIBERS
+from tests.graphql.test_ingest_social import DEFINE, SUBSCRIBERS, person
 from tests.integration.test_segment_events import segment_events as _events
 
 CREATE = """
@@ -66,16 +64,6 @@ DEFINITION = {
     ],
     "exclude": [{"fullName": {"contains": "thử"}}],
 }
-
-
-def person(n: int, name: str, **more: Any) -> dict[str, Any]:
-    return {
-        "externalId": f"s{n}",
-        "pageExternalId": "fb-1",
-        "platformUserId": f"psid-{n}",
-        "fullName": name,
-        **more,
-    }
 
 
 async def _subscribers(gql: GraphQL, session: AsyncSession) -> None:
