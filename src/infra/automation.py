@@ -19,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.automation import Step, due_times
 from domain.events import EventType
+from domain.segment import ListKind
 from domain.tag import TagTarget
 from infra import tables as t
 from infra.events import emit_many
+from infra.segment_events import rows_changed
 
 
 async def on_tags_added(
@@ -165,19 +167,31 @@ async def tagging_changed(
     *,
     added: bool,
 ) -> None:
-    """What follows a tagAdd / tagRemove, for the (owner id, tag id) pairs it changed."""
+    """What follows a tagAdd / tagRemove, for the (owner id, tag id) pairs it changed: the
+    automation's rules, then the segments of the customers or subscribers tagged (their `tag`
+    conditions, and the sequences a rule may just have enrolled them in)."""
     if not pairs:
         return
     if not added:
         await on_tags_removed(session, shop_id, target.value, pairs, now)
-        return
-    match target:
-        case TagTarget.SUBSCRIBER:
-            await on_tags_added(session, shop_id, now=now, subscriber_tags=pairs)
-        case TagTarget.THREAD:
-            await on_tags_added(session, shop_id, now=now, thread_tags=pairs)
-        case TagTarget.CUSTOMER:
-            await on_tags_added(session, shop_id, now=now, customer_tags=pairs)
+    else:
+        match target:
+            case TagTarget.SUBSCRIBER:
+                await on_tags_added(session, shop_id, now=now, subscriber_tags=pairs)
+            case TagTarget.THREAD:
+                await on_tags_added(session, shop_id, now=now, thread_tags=pairs)
+            case TagTarget.CUSTOMER:
+                await on_tags_added(session, shop_id, now=now, customer_tags=pairs)
+    kind = _SEGMENT_LISTS.get(target)
+    if kind is not None:
+        await rows_changed(session, shop_id, kind, sorted({owner for owner, _ in pairs}), now)
+
+
+_SEGMENT_LISTS = {
+    TagTarget.CUSTOMER: ListKind.CUSTOMERS,
+    TagTarget.SUBSCRIBER: ListKind.SUBSCRIBERS,
+}
+"""The list whose segments a tagging of each target can move (thread tags are no filter)."""
 
 
 async def on_chatbot_paused(

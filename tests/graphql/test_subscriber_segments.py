@@ -10,9 +10,10 @@ from strawberry.relay import GlobalID
 
 from infra import tables as t
 from tests.conftest import GraphQL
-from tests.factories import make_page
+from tests.factories import make_customer, make_page, make_subscriber, make_tag
 from tests.graphql.test_ingest_commerce import upsert
 from tests.graphql.test_ingest_social import DEFINE, SUBSCRIBERS, person
+from tests.graphql.test_tags import TAG_ADD, TAG_REMOVE, gid
 from tests.integration.test_segment_events import segment_events as _events
 
 CREATE = """
@@ -45,6 +46,10 @@ query Preview($definition: GroupInput!, $list: ListKind!) {
     exclusions { field count }
   }
 }
+"""
+
+CREATE_ID = """
+mutation($input: SegmentCreateInput!) { segmentCreate(input: $input) { segment { id } } }
 """
 
 LISTED = """
@@ -186,10 +191,7 @@ async def test_subscriber_segments_refuse_what_does_not_fit(
     assert preview["errors"][0]["extensions"]["field"] == "list"
 
     # A customer segment's subscribers: the same kind of error the other way round.
-    created = await gql(
-        "mutation($input: SegmentCreateInput!) { segmentCreate(input: $input) { segment { id } } }",
-        {"input": {"name": "Khách", "definition": {}}},
-    )
+    created = await gql(CREATE_ID, {"input": {"name": "Khách", "definition": {}}})
     segment_id = created["data"]["segmentCreate"]["segment"]["id"]
     wrong = await gql(
         "query($id: ID!) { node(id: $id) { ... on Segment { subscribers { totalCount } } } }",
@@ -202,3 +204,46 @@ async def test_subscriber_segments_refuse_what_does_not_fit(
 
 def _local(global_id: str) -> int:
     return int(GlobalID.from_id(global_id).node_id)
+
+
+@pytest.mark.spec("X3", "T1", "S9")
+async def test_tagging_moves_segment_members_at_once(gql: GraphQL, session: AsyncSession) -> None:
+    """tagAdd / tagRemove refresh the segments of the customers or subscribers they tag, so
+    the membership events follow without waiting for the scheduled pass."""
+    page = await make_page(session, external_id="fb-1")
+    vip = await make_tag(session, name="VIP")
+    asking = await make_tag(session, name="Hỏi giá", page_id=page)
+    customer = await make_customer(session, full_name="Chị Hoa")
+    subscriber = await make_subscriber(session, page_id=page, full_name="Hoa")
+    created = {}
+    for name, kind, tag in (
+        ("Khách VIP", "CUSTOMERS", "VIP"),
+        ("Đang hỏi giá", "SUBSCRIBERS", "Hỏi giá"),
+    ):
+        body = await gql(
+            CREATE_ID,
+            {
+                "input": {
+                    "name": name,
+                    "list": kind,
+                    "definition": {"include": [{"tag": {"anyOf": [tag]}}]},
+                }
+            },
+        )
+        created[kind] = _local(body["data"]["segmentCreate"]["segment"]["id"])
+
+    async def tagging(document: str, owners: dict[str, list[str]], tag: str) -> None:
+        body = await gql(document, {"input": {**owners, "tagIds": [tag]}})
+        assert next(iter(body["data"].values()))["userErrors"] == []
+
+    await tagging(TAG_ADD, {"customerIds": [gid("Customer", customer)]}, gid("Tag", vip))
+    await tagging(TAG_ADD, {"subscriberIds": [gid("Subscriber", subscriber)]}, gid("Tag", asking))
+    await tagging(TAG_REMOVE, {"customerIds": [gid("Customer", customer)]}, gid("Tag", vip))
+    assert await _events(session) == [
+        ("segment.member_entered", {"segment_id": created["CUSTOMERS"], "customer_id": customer}),
+        (
+            "segment.member_entered",
+            {"segment_id": created["SUBSCRIBERS"], "subscriber_id": subscriber},
+        ),
+        ("segment.member_left", {"segment_id": created["CUSTOMERS"], "customer_id": customer}),
+    ]
