@@ -10,7 +10,7 @@ from domain import filters as f
 from domain.segment import ListKind
 from graph.context import Info
 from graph.filters.lists import filters
-from graph.segments.types import LIST_PROFILES, holds
+from graph.segments.types import LIST_PROFILES, holds, rows_of
 from graph.types.customer import Customer, preload_tags
 from graph.types.subscriber import Subscriber
 from infra.repositories.segments import counts
@@ -75,9 +75,7 @@ class SegmentPreview:
 
     @strawberry.field(description="Customers (or subscribers) the definition selects.")
     async def count(self, info: Info) -> int:
-        repos = info.context.repos
-        repo = repos.customers if self.plan.kind is ListKind.CUSTOMERS else repos.subscribers
-        return await repo.count(await self.plan.include())
+        return await rows_of(info, self.plan.kind).count(await self.plan.include())
 
     @strawberry.field(description="The first page of them, for a customer segment.")
     async def members(self, info: Info) -> list[Customer]:

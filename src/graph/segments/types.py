@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
@@ -26,6 +26,7 @@ from graph.types.common import Node
 from graph.types.common import node_ids as common_node_ids
 from graph.types.customer import Customer, tags_companion
 from graph.types.subscriber import Subscriber
+from infra.repositories.base import TableRepository
 from infra.repositories.segments import SegmentRepository
 from infra.statements import Where
 
@@ -43,6 +44,12 @@ def segments(info: Info) -> SegmentRepository:
 
 async def where_of_group(info: Info, kind: ListKind, group: f.Group) -> Where:
     return await filters(info).where(LIST_PROFILES[kind], group.condition(), info.context.now())
+
+
+def rows_of(info: Info, kind: ListKind) -> TableRepository[Any]:
+    """The repository of the rows a segment of ``kind`` holds."""
+    repos = info.context.repos
+    return repos.customers if kind is ListKind.CUSTOMERS else repos.subscribers
 
 
 def holds(kind: ListKind, wanted: ListKind, field: str) -> None:
@@ -102,11 +109,7 @@ class Segment(Node):
     @strawberry.field(description="How many customers or subscribers are in the segment now.")
     async def member_count(self, info: Info) -> int:
         kind = ListKind(self.kind)
-        where = await where_of_group(info, kind, self.group)
-        repos = info.context.repos
-        return await (repos.customers if kind is ListKind.CUSTOMERS else repos.subscribers).count(
-            where
-        )
+        return await rows_of(info, kind).count(await where_of_group(info, kind, self.group))
 
     @strawberry.field(description="The customers in a customer segment now, newest first.")
     async def members(
