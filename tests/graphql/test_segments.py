@@ -315,3 +315,60 @@ async def test_a_segment_definition_input_sent_back_keeps_the_segment(
     sent = await gql(UPDATE, {"input": {"id": segment_id, "definition": before["definitionInput"]}})
     assert sent["data"]["segmentUpdate"]["userErrors"] == []
     assert (await gql(read, {"id": segment_id}))["data"]["node"] == before
+
+
+SAVED_UPDATE = """
+mutation Update($input: SavedFilterUpdateInput!) {
+  savedFilterUpdate(input: $input) {
+    savedFilter { id name shared definitionInput }
+    userErrors { field code message }
+  }
+}
+"""
+
+
+@pytest.mark.spec("L6")
+async def test_saved_filters_are_changed_by_their_owner_only(
+    gql: GraphQL, session: AsyncSession, make_token: TokenMaker
+) -> None:
+    definition = {"include": [{"fullName": {"contains": "văn"}}], "exclude": []}
+    body = await gql(
+        SAVE, {"input": {"list": "SUBSCRIBERS", "name": "Tên Văn", "definition": definition}}
+    )
+    saved_id = body["data"]["savedFilterCreate"]["savedFilter"]["id"]
+
+    narrowed = {"include": [{"utmCampaign": {"equals": "sale-11-11"}}], "exclude": []}
+    body = await gql(
+        SAVED_UPDATE,
+        {"input": {"id": saved_id, "name": "  Từ 11.11 ", "definition": narrowed, "shared": True}},
+    )
+    assert body["data"]["savedFilterUpdate"] == {
+        "savedFilter": {
+            "id": saved_id,
+            "name": "Từ 11.11",
+            "shared": True,
+            "definitionInput": narrowed,
+        },
+        "userErrors": [],
+    }
+    other = await make_token(name="Người khác")
+    seen = await gql("query { savedFilters(list: SUBSCRIBERS) { name mine } }", as_token=other)
+    assert {"name": "Từ 11.11", "mine": False} in seen["data"]["savedFilters"]
+
+    async def refused(input: dict[str, object], token: str | None = None) -> list[object]:
+        body = await gql(SAVED_UPDATE, {"input": input}, as_token=token)
+        payload = body["data"]["savedFilterUpdate"]
+        assert payload["savedFilter"] is None
+        return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+    assert await refused({"id": saved_id, "name": "Của tôi"}, other) == [("input.id", "NOT_FOUND")]
+    assert await refused({"id": "built-in:all_customers", "name": "x"}) == [("input.id", "INVALID")]
+    assert await refused({"id": "abc", "name": "x"}) == [("input.id", "NOT_FOUND")]
+    # Refused changes leave the filter as it was.
+    bad = {"include": [{"customField": [{"key": "khong_co", "text": {"hasValue": True}}]}]}
+    assert await refused({"id": saved_id, "name": "Khác", "definition": bad}) == [
+        ("input.definition.include.0.customField.0.key", "UNKNOWN_FIELD")
+    ]
+    assert await refused({"id": saved_id, "name": " "}) == [("input.name", "INVALID")]
+    stored = await session.scalar(select(t.saved_filter.c.name))
+    assert stored == "Từ 11.11"

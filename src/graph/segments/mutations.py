@@ -51,6 +51,18 @@ class SavedFilterCreateInput:
     shared: bool = strawberry.field(default=False, description="Visible to all staff.")
 
 
+@strawberry.input(description="Change one of your saved filters; omitted fields stay as they are.")
+class SavedFilterUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The saved filter (not a built-in).")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    definition: GroupInput | None = strawberry.field(
+        default=None, description="New definition, in the conditions of the filter's list."
+    )
+    shared: bool | None = strawberry.field(
+        default=None, description="Visible to every staff member of the shop, or only to you."
+    )
+
+
 @strawberry.input(description="Delete one of your saved filters.")
 class SavedFilterDeleteInput:
     id: strawberry.ID = strawberry.field(description="The saved filter.")
@@ -148,16 +160,51 @@ class SegmentMutation:
         )
 
     @strawberry.mutation(
+        description="Rename one of your saved filters, change its definition or who sees it "
+        "(built-ins and others' filters cannot be changed)."
+    )
+    async def saved_filter_update(
+        self, info: Info, input: SavedFilterUpdateInput
+    ) -> SavedFilterPayload:
+        staff = info.context.viewer.staff_id
+
+        async def act() -> DomainSavedFilter:
+            saved_id = _own_filter_id(input.id, "changed")
+            name = clean_name(input.name) if input.name is not None else None
+            repo = SavedFilterRepository(info.context.session, info.context.shop_id)
+            group = None
+            if input.definition is not None:
+                current = await repo.own(saved_id, staff)
+                conv = await converter(info, LIST_PROFILES[current.list], input.definition)
+                group = conv.group(input.definition, "input.definition")
+            return await repo.update(saved_id, staff, name=name, group=group, shared=input.shared)
+
+        result, errors = await perform(info, act)
+        return SavedFilterPayload(
+            saved_filter=SavedFilter.from_domain(result, staff) if result else None,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
         description="Delete one of your saved filters (built-ins cannot be deleted)."
     )
     async def saved_filter_delete(self, info: Info, input: SavedFilterDeleteInput) -> DeletePayload:
         async def act() -> strawberry.ID:
-            saved_id = local_id(str(input.id))
-            if saved_id is None:
-                raise DomainError("Built-in filters cannot be deleted.", field="input.id")
+            saved_id = _own_filter_id(input.id, "deleted")
             repo = SavedFilterRepository(info.context.session, info.context.shop_id)
             await repo.delete(saved_id, info.context.viewer.staff_id)
             return input.id
 
         result, errors = await perform(info, act)
         return DeletePayload(deleted_id=result, user_errors=errors)
+
+
+def _own_filter_id(given: strawberry.ID, done: str) -> int:
+    """The row id of a saved filter's id; a built-in's (`built-in:<key>`) is refused."""
+    text = str(given)
+    if text.startswith("built-in:"):
+        raise DomainError(f"Built-in filters cannot be {done}.", field="input.id")
+    saved_id = local_id(text)
+    if saved_id is None:
+        raise NotFound("No saved filter of yours with this id.", field="input.id")
+    return saved_id

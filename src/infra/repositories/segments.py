@@ -169,6 +169,57 @@ class SavedFilterRepository:
         ).one()
         return self._domain(row)
 
+    async def own(self, filter_id: int, staff_id: int) -> SavedFilter:
+        """One of the caller's saved filters (shared or not); others' are not found."""
+        sf = t.saved_filter
+        row = (
+            await self.session.execute(
+                select(sf).where(
+                    sf.c.shop_id == self.shop_id,
+                    sf.c.id == filter_id,
+                    sf.c.owner_staff_id == staff_id,
+                )
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("No saved filter of yours with this id.", field="input.id")
+        return self._domain(row)
+
+    async def update(
+        self,
+        filter_id: int,
+        staff_id: int,
+        *,
+        name: str | None,
+        group: Group | None,
+        shared: bool | None,
+    ) -> SavedFilter:
+        sf = t.saved_filter
+        values: dict[str, Any] = {}
+        if name is not None:
+            values["name"] = name
+        if group is not None:
+            values["definition"] = group_to_json(group)
+        if shared is not None:
+            values["shared"] = shared
+        if not values:
+            return await self.own(filter_id, staff_id)
+        row = (
+            await self.session.execute(
+                update(sf)
+                .where(
+                    sf.c.shop_id == self.shop_id,
+                    sf.c.id == filter_id,
+                    sf.c.owner_staff_id == staff_id,
+                )
+                .values(**values)
+                .returning(sf)
+            )
+        ).one_or_none()
+        if row is None:
+            raise NotFound("No saved filter of yours with this id.", field="input.id")
+        return self._domain(row)
+
     async def delete(self, filter_id: int, staff_id: int) -> None:
         sf = t.saved_filter
         result = await self.session.execute(
