@@ -34,6 +34,11 @@ class Suggest(StrEnum):
     CHANNELS = "channels"
     CARRIERS = "carriers"
     TAGS = "tags"
+    """The tags the list's own rows take: customer tags, or chat tags on subscribers."""
+    CUSTOMER_TAGS = "customer_tags"
+    """Shop-wide tags, which customers take."""
+    CHAT_TAGS = "chat_tags"
+    """Tags of the shop's pages, which subscribers and threads take."""
     TIERS = "tiers"
     PROVINCES = "provinces"
     OTN_TOPICS = "otn_topics"
@@ -94,9 +99,9 @@ _C, _M, _S = Profile.CUSTOMER, Profile.MEMBER, Profile.SUBSCRIBER
 FIELDS: tuple[FilterField, ...] = (
     FilterField("tag", _K.SET, "Thẻ", "Tag", Attr.TAG, suggest=Suggest.TAGS),
     FilterField("chat_tag", _K.SET, "Thẻ hội thoại", "Chat tag", Attr.CHAT_TAG,
-                suggest=Suggest.TAGS),
+                suggest=Suggest.CHAT_TAGS),
     FilterField("customer_tag", _K.SET, "Thẻ khách hàng", "Customer tag", Attr.CUSTOMER_TAG,
-                suggest=Suggest.TAGS),
+                suggest=Suggest.CUSTOMER_TAGS),
     FilterField("sequence", _K.SET, "Chuỗi chăm sóc", "Care sequence", Attr.SEQUENCE,
                 suggest=Suggest.SEQUENCES),
     FilterField("otn_topic", _K.SET, "Chủ đề OTN đã đăng ký", "OTN topic subscribed",
@@ -180,6 +185,14 @@ CHANNEL_LABELS = {
     "tiktok": "TikTok",
     "other": "Khác",
 }
+
+
+def suggestion_source(field: FilterField, list_profile: Profile) -> Suggest | None:
+    """Where a list's suggestions for ``field`` come from: `tag` offers the tags its own rows
+    take (a customer takes shop-wide tags, a subscriber its page's)."""
+    if field.suggest is Suggest.TAGS:
+        return Suggest.CHAT_TAGS if list_profile is Profile.SUBSCRIBER else Suggest.CUSTOMER_TAGS
+    return field.suggest
 
 
 def static_suggestions(source: Suggest) -> list[tuple[str, str]] | None:

@@ -121,6 +121,7 @@ async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncS
         )
     )
     page = await make_page(session)
+    await make_tag(session, name="Hỏi giá", page_id=page)
     sub = await make_subscriber(session, page_id=page)
     await session.execute(
         insert(t.otn_subscription).values(shop_id=1, subscriber_id=sub, topic="Giảm giá")
@@ -133,6 +134,16 @@ async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncS
         return [s["value"] for s in attrs[field]["suggestions"]]
 
     assert values("tag") == ["Khách quen"]
+    assert values("customerTag") == ["Khách quen"]
+    assert values("chatTag") == ["Hỏi giá"]
+    # The subscriber list's own tags are its pages' tags.
+    subscribers = await _catalogue(gql, "SUBSCRIBERS")
+    assert [
+        s["value"]
+        for a in subscribers["attributes"]
+        if a["field"] == "tag"
+        for s in a["suggestions"]
+    ] == ["Hỏi giá"]
     assert values("tier") == ["silver", "gold"]
     # A to Z ignoring diacritics (đ as d); none empty; none of another shop.
     assert values("province") == ["Đà Nẵng", "Hà Nội"]

@@ -13,6 +13,7 @@ from domain.filter_catalogue import (
     FilterField,
     Suggest,
     linked_from,
+    suggestion_source,
 )
 from domain.filters import Profile
 from domain.segment import ListKind
@@ -115,7 +116,7 @@ class FilterAttribute:
             label_en=field.label_en,
             profiles=sorted(field.profiles),
             linked=linked_from(field, profile),
-            suggestion_source=field.suggest,
+            suggestion_source=suggestion_source(field, profile),
         )
 
 

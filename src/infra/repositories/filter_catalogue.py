@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filter_catalogue import Suggest, static_suggestions
@@ -56,11 +56,15 @@ class CatalogueRepository:
     def _query(self, source: Suggest) -> Select[Any]:
         shop = self.shop_id
         match source:
-            case Suggest.TAGS:
+            case Suggest.TAGS | Suggest.CUSTOMER_TAGS | Suggest.CHAT_TAGS:
                 tag = t.tag
+                scope = {
+                    Suggest.CUSTOMER_TAGS: tag.c.page_id.is_(None),
+                    Suggest.CHAT_TAGS: tag.c.page_id.is_not(None),
+                }.get(source, true())
                 return (
                     select(tag.c.name, tag.c.name)
-                    .where(tag.c.shop_id == shop)
+                    .where(tag.c.shop_id == shop, scope)
                     .group_by(tag.c.name)
                     .order_by(tag.c.name)
                 )
