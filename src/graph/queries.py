@@ -88,9 +88,23 @@ async def profile_page(
     companion: Companion[N] | None = None,
 ) -> Connection[N]:
     """A page of a filterable, sortable profile list (customers, members, subscribers)."""
+    where = await where_of(info, profile, filter)
+    return await ordered_page(info, profile, repo, convert, page, where, order_by, companion)
+
+
+async def ordered_page(
+    info: Info,
+    profile: Profile,
+    repo: TableRepository[Any],
+    convert: Callable[[Any], N],
+    page: tuple[int | None, str | None],
+    where: Filter,
+    order_by: CustomerOrder | MemberOrder | SubscriberOrder | None,
+    companion: Companion[N] | None = None,
+) -> Connection[N]:
+    """A page of the rows of a profile list matching ``where``, in the order asked."""
     first, after = page
     sort = to_sort(profile, order_by)
-    where = await where_of(info, profile, filter)
     if not sort.is_default:
         return await sorted_list_page(
             info, profile, repo, convert, sort, (first, after), where, companion

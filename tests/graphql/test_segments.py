@@ -372,3 +372,37 @@ async def test_saved_filters_are_changed_by_their_owner_only(
     assert await refused({"id": saved_id, "name": " "}) == [("input.name", "INVALID")]
     stored = await session.scalar(select(t.saved_filter.c.name))
     assert stored == "Từ 11.11"
+
+
+ORDERED = """
+query Ordered($id: ID!, $after: String) {
+  node(id: $id) {
+    ... on Segment {
+      members(first: 2, after: $after, orderBy: {by: TOTAL_SPENT, direction: ASC}) {
+        pageInfo { hasNextPage endCursor }
+        nodes { fullName totalSpent }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.spec("S9", "S8")
+async def test_segment_members_page_in_the_order_asked(gql: GraphQL, session: AsyncSession) -> None:
+    for name, spent in (("Văn A", 300), ("Văn B", 100), ("Văn C", 200), ("Thị D", 50)):
+        await make_customer(session, full_name=name, total_spent=spent)
+    body = await gql(
+        CREATE,
+        {"input": {"name": "Văn", "definition": {"include": [{"fullName": {"contains": "van"}}]}}},
+    )
+    segment_id = body["data"]["segmentCreate"]["segment"]["id"]
+    seen: list[tuple[str, float]] = []
+    after = None
+    while True:
+        page = (await gql(ORDERED, {"id": segment_id, "after": after}))["data"]["node"]["members"]
+        seen += [(n["fullName"], n["totalSpent"]) for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [("Văn B", 100.0), ("Văn C", 200.0), ("Văn A", 300.0)]

@@ -106,6 +106,15 @@ async def test_a_subscriber_filter_saved_as_a_segment(gql: GraphQL, session: Asy
     assert segment["memberCount"] == 2
     assert sorted(n["fullName"] for n in segment["subscribers"]["nodes"]) == ["Hoa", "Mai"]
     assert segment["subscribers"]["totalCount"] == 2
+    by_name = await gql(
+        "query($id: ID!) { node(id: $id) { ... on Segment {"
+        " subscribers(orderBy: {by: NAME, direction: ASC}) { nodes { fullName } } } } }",
+        {"id": segment["id"]},
+    )
+    assert by_name["data"]["node"]["subscribers"]["nodes"] == [
+        {"fullName": "Hoa"},
+        {"fullName": "Mai"},
+    ]
     stored = select(func.count()).select_from(t.segment_subscriber)
     assert await session.scalar(stored) == 2
     assert await session.scalar(select(func.count()).select_from(t.segment_member)) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
@@ -20,8 +20,9 @@ from graph.context import Info
 from graph.errors import bad_input
 from graph.filters.encode import Encoder
 from graph.filters.lists import encoder, filters
+from graph.filters.sorting import CustomerOrder, SubscriberOrder
 from graph.pagination import After, Connection, First
-from graph.queries import list_page
+from graph.queries import ORDER_ARG, ordered_page
 from graph.types.common import Node
 from graph.types.common import node_ids as common_node_ids
 from graph.types.customer import Customer, tags_companion
@@ -111,33 +112,48 @@ class Segment(Node):
         kind = ListKind(self.kind)
         return await rows_of(info, kind).count(await where_of_group(info, kind, self.group))
 
-    @strawberry.field(description="The customers in a customer segment now, newest first.")
+    @strawberry.field(
+        description="The customers in a customer segment now, newest first unless `orderBy` says."
+    )
     async def members(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
         holds(ListKind(self.kind), ListKind.CUSTOMERS, "members")
-        return await list_page(
+        return await ordered_page(
             info,
+            Profile.CUSTOMER,
             info.context.repos.customers,
             lambda c: Customer.from_domain(c, info),
-            first,
-            after,
+            (first, after),
             await where_of_group(info, ListKind.CUSTOMERS, self.group),
+            order_by,
             tags_companion(info),
         )
 
-    @strawberry.field(description="The subscribers in a subscriber segment now, newest first.")
+    @strawberry.field(
+        description="The subscribers in a subscriber segment now, newest first unless `orderBy` "
+        "says."
+    )
     async def subscribers(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        order_by: Annotated[SubscriberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Subscriber]:
         holds(ListKind(self.kind), ListKind.SUBSCRIBERS, "subscribers")
-        return await list_page(
+        return await ordered_page(
             info,
+            Profile.SUBSCRIBER,
             info.context.repos.subscribers,
             Subscriber.from_domain,
-            first,
-            after,
+            (first, after),
             await where_of_group(info, ListKind.SUBSCRIBERS, self.group),
+            order_by,
         )
 
 
