@@ -1,4 +1,5 @@
-"""Segments (saved groups of customers or subscribers) and saved filters, including the built-in ones of L3."""
+"""Segments (saved groups of customers or subscribers) and saved filters, including the
+built-in ones of L3."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from graph.segments.types import LIST_PROFILES, holds, rows_of
 from graph.types.customer import Customer, preload_tags
 from graph.types.subscriber import Subscriber
 from infra.repositories.segments import counts
-from infra.segment_events import MEMBERSHIPS
 from infra.statements import Where
 
 
@@ -64,7 +63,7 @@ class PreviewPlan:
         for block in self.group.exclude:
             clauses.append(await self._where(f.And((included, block))))
         context = self.info.context
-        rows = MEMBERSHIPS[self.kind].rows
+        rows = rows_of(self.info, self.kind).table
         return await counts(context.session, rows, context.shop_id, clauses)
 
 
@@ -79,7 +78,7 @@ class SegmentPreview:
 
     @strawberry.field(description="The first page of them, for a customer segment.")
     async def members(self, info: Info) -> list[Customer]:
-        holds(self.plan.kind, ListKind.CUSTOMERS, "members")
+        holds(self.plan.kind, ListKind.CUSTOMERS)
         where = await self.plan.include()
         page = await info.context.repos.customers.page(first=self.size, where=where)
         customers = [Customer.from_domain(c, info) for c in page.items]
@@ -88,7 +87,7 @@ class SegmentPreview:
 
     @strawberry.field(description="The first page of them, for a subscriber segment.")
     async def subscribers(self, info: Info) -> list[Subscriber]:
-        holds(self.plan.kind, ListKind.SUBSCRIBERS, "subscribers")
+        holds(self.plan.kind, ListKind.SUBSCRIBERS)
         where = await self.plan.include()
         page = await info.context.repos.subscribers.page(first=self.size, where=where)
         return [Subscriber.from_domain(s) for s in page.items]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -21,7 +21,7 @@ from graph.errors import bad_input
 from graph.filters.encode import Encoder
 from graph.filters.lists import encoder, filters
 from graph.filters.sorting import CustomerOrder, SubscriberOrder
-from graph.pagination import After, Connection, First
+from graph.pagination import After, Companion, Connection, First
 from graph.queries import ORDER_ARG, ordered_page
 from graph.types.common import Node
 from graph.types.common import node_ids as common_node_ids
@@ -30,6 +30,8 @@ from graph.types.subscriber import Subscriber
 from infra.repositories.base import TableRepository
 from infra.repositories.segments import SegmentRepository
 from infra.statements import Where
+
+N = TypeVar("N")
 
 ListKindEnum = strawberry.enum(ListKind, name="ListKind", description="A filterable list.")
 LIST_PROFILES = {
@@ -53,11 +55,17 @@ def rows_of(info: Info, kind: ListKind) -> TableRepository[Any]:
     return repos.customers if kind is ListKind.CUSTOMERS else repos.subscribers
 
 
-def holds(kind: ListKind, wanted: ListKind, field: str) -> None:
-    """Refuse the members field of the other list (customers of a subscriber segment ...)."""
+PEOPLE_FIELD = {ListKind.CUSTOMERS: "members", ListKind.SUBSCRIBERS: "subscribers"}
+"""The field of a segment (and of a preview) that gives the people of each list."""
+
+
+def holds(kind: ListKind, wanted: ListKind) -> None:
+    """Refuse the people field of the other list (`members` of a subscriber segment ...)."""
     if kind is not wanted:
-        other = "members" if kind is ListKind.CUSTOMERS else "subscribers"
-        raise bad_input(f"This segment holds {kind.value}; ask for `{other}` instead.", field=field)
+        raise bad_input(
+            f"This segment holds {kind.value}; ask for `{PEOPLE_FIELD[kind]}` instead.",
+            field=PEOPLE_FIELD[wanted],
+        )
 
 
 @strawberry.type(
@@ -122,14 +130,11 @@ class Segment(Node):
         after: After = None,
         order_by: Annotated[CustomerOrder | None, ORDER_ARG] = None,
     ) -> Connection[Customer]:
-        holds(ListKind(self.kind), ListKind.CUSTOMERS, "members")
-        return await ordered_page(
+        return await self._people(
             info,
-            Profile.CUSTOMER,
-            info.context.repos.customers,
+            ListKind.CUSTOMERS,
             lambda c: Customer.from_domain(c, info),
             (first, after),
-            await where_of_group(info, ListKind.CUSTOMERS, self.group),
             order_by,
             tags_companion(info),
         )
@@ -145,15 +150,30 @@ class Segment(Node):
         after: After = None,
         order_by: Annotated[SubscriberOrder | None, ORDER_ARG] = None,
     ) -> Connection[Subscriber]:
-        holds(ListKind(self.kind), ListKind.SUBSCRIBERS, "subscribers")
+        return await self._people(
+            info, ListKind.SUBSCRIBERS, Subscriber.from_domain, (first, after), order_by
+        )
+
+    async def _people(
+        self,
+        info: Info,
+        wanted: ListKind,
+        convert: Callable[[Any], N],
+        page: tuple[int | None, str | None],
+        order_by: CustomerOrder | SubscriberOrder | None,
+        companion: Companion[N] | None = None,
+    ) -> Connection[N]:
+        """A page of the segment's people, when it holds the ``wanted`` list."""
+        holds(ListKind(self.kind), wanted)
         return await ordered_page(
             info,
-            Profile.SUBSCRIBER,
-            info.context.repos.subscribers,
-            Subscriber.from_domain,
-            (first, after),
-            await where_of_group(info, ListKind.SUBSCRIBERS, self.group),
+            LIST_PROFILES[wanted],
+            rows_of(info, wanted),
+            convert,
+            page,
+            await where_of_group(info, wanted, self.group),
             order_by,
+            companion,
         )
 
 

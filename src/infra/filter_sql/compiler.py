@@ -26,13 +26,18 @@ from domain.filters import (
 )
 from domain.text import fold
 from infra.filter_sql.related import purchased, related
-from infra.filter_sql.scope import FOLDED_SETS, Scope, column_of, folded_of
+from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
 from infra.filter_sql.values import phone_match, points_match, text_match, value_match
 
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause selecting the rows of ``scope.table`` that match ``condition``."""
     return _compile(condition, scope, positive=True)
+
+
+def _reads_linked(node: Condition) -> bool:
+    """A condition on a linked profile, or a set held in a linked table (tags, topics, ...)."""
+    return isinstance(node, Linked) or (isinstance(node, AnyOf) and node.attr in LINKED_SETS)
 
 
 def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[bool]:
@@ -47,12 +52,7 @@ def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[
             return _compile(item, scope, positive=not positive)
         case Everyone():
             return true() if positive else false()
-        case (
-            Linked()
-            | AnyOf(
-                attr=Attr.TAG | Attr.CHAT_TAG | Attr.CUSTOMER_TAG | Attr.OTN_TOPIC | Attr.SEQUENCE
-            )
-        ):
+        case Linked() | AnyOf() if _reads_linked(node):
             found = related(node, scope)
             return found if positive else not_(found)
         case Purchased(skus=()) if scope.profile is Profile.CUSTOMER:

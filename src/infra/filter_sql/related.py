@@ -38,7 +38,7 @@ from domain.period import instant_bounds
 from domain.text import fold
 from infra import tables as t
 from infra.filter_sql import compiler
-from infra.filter_sql.scope import TABLES, Scope
+from infra.filter_sql.scope import TABLES, TAGS, Scope
 from infra.filter_sql.values import in_period, phone_match, text_match, value_match, within
 
 
@@ -74,7 +74,7 @@ def related(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 link_to(scope, other, target),
                 compiler.where(inner, inner_scope),
             )
-        case AnyOf(attr=Attr.TAG | Attr.CHAT_TAG | Attr.CUSTOMER_TAG, values=values):
+        case AnyOf(attr=attr, values=values) if attr in TAGS:
             if not values:
                 return false()
             # Chat tags live on subscribers and customer tags on customers (placing the

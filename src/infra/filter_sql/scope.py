@@ -21,8 +21,11 @@ FOLDED_COLUMNS = {
     "province": "province_folded",
     "district": "district_folded",
 }
-TAGS = {Attr.TAG, Attr.CHAT_TAG, Attr.CUSTOMER_TAG}
-FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, *TAGS, Attr.OTN_TOPIC, Attr.SEQUENCE}
+TAGS = frozenset({Attr.TAG, Attr.CHAT_TAG, Attr.CUSTOMER_TAG})
+"""Tag sets: a list's own tags, and the chat and customer tags placed on their profiles."""
+LINKED_SETS = TAGS | {Attr.OTN_TOPIC, Attr.SEQUENCE}
+"""Set attributes read from a linked table (taggings, OTN subscriptions, enrolments)."""
+FOLDED_SETS = {Attr.PROVINCE, Attr.DISTRICT, *LINKED_SETS}
 
 COLUMNS: dict[Profile, dict[Attr, str]] = {
     Profile.CUSTOMER: {

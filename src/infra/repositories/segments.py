@@ -15,7 +15,7 @@ from domain.filters import Group
 from domain.segment import ListKind, SavedFilter, Segment
 from infra import tables as t
 from infra.repositories.base import TableRepository
-from infra.segment_events import StoredSegment, refresh_segment
+from infra.segment_events import MEMBERSHIPS, StoredSegment, refresh_segment
 from infra.statements import Where
 
 
@@ -107,7 +107,8 @@ class SegmentRepository(TableRepository[Segment]):
         return segment
 
     async def delete(self, segment_id: int) -> None:
-        for members in (t.segment_member, t.segment_subscriber):
+        for kind in MEMBERSHIPS.values():
+            members = kind.members
             await self.session.execute(
                 delete(members).where(
                     members.c.shop_id == self.shop_id, members.c.segment_id == segment_id
