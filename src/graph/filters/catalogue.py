@@ -30,7 +30,7 @@ from graph.filters.inputs import (
     SetFilter,
     TextFilter,
 )
-from graph.segments import ListKindEnum
+from graph.segments.types import LIST_PROFILES, ListKindEnum
 from infra.repositories.filter_catalogue import CatalogueRepository
 
 FilterKind = strawberry.enum(
@@ -53,12 +53,6 @@ INPUT_TYPES: dict[FieldKind, type | None] = {
     FieldKind.CUSTOM_FIELD: CustomFieldFilter,
 }
 """The input type of each kind's condition (a flag is a plain Boolean)."""
-
-LIST_PROFILE = {
-    ListKind.CUSTOMERS: Profile.CUSTOMER,
-    ListKind.MEMBERS: Profile.MEMBER,
-    ListKind.SUBSCRIBERS: Profile.SUBSCRIBER,
-}
 
 
 def input_type_name(kind: FieldKind) -> str:
@@ -161,7 +155,7 @@ class FilterCatalogueQuery:
     )
     def filter_catalogue(self, list: ListKindEnum) -> FilterCatalogue:  # type: ignore[valid-type]
         kind = ListKind(list)
-        profile = LIST_PROFILE[kind]
+        profile = LIST_PROFILES[kind]
         return FilterCatalogue(
             kind=kind, attributes=[FilterAttribute.from_domain(f, profile) for f in FIELDS]
         )
