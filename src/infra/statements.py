@@ -28,6 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.bounded import keep
+from infra.filter_sql import WholeSet
 
 KEPT = 1024
 """Statements kept per process (forgotten all at once when full, as compiled clauses are)."""
@@ -44,6 +45,8 @@ class Where:
 
     clause: ColumnElement[bool]
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    whole: WholeSet | None = None
+    """The same condition in the form for counting every matching row, where it differs."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,14 @@ async def test_numbers_sets_and_nesting(gql: GraphQL, session: AsyncSession) -> 
     assert await names(gql, {"gender": {"noneOf": ["female"]}}) == ["b", "c"]
     nested = {"or": [{"gender": {"anyOf": ["male"]}}, {"not": {"ordersCount": {"min": 1}}}]}
     assert await names(gql, nested) == ["b", "c"]
+    # A tag under an OR, or under a NOT of an AND, is counted as a left-joined set (`names`
+    # checks the count against the page, which reads it as an EXISTS).
+    tagged_or_male = {"or": [{"tag": {"anyOf": ["khach quen"]}}, {"gender": {"anyOf": ["male"]}}]}
+    assert await names(gql, tagged_or_male) == ["a", "b"]
+    not_both = {"not": {"tag": {"anyOf": ["Khách quen"]}, "ordersCount": {"min": 5}}}
+    assert await names(gql, not_both) == ["b", "c"]
+    untagged_or_big = {"or": [{"tag": {"noneOf": ["khach quen"]}}, {"ordersCount": {"min": 5}}]}
+    assert await names(gql, untagged_or_big) == ["a", "b", "c"]
 
 
 @pytest.mark.spec("G2", "L2", "L3", "L5")
@@ -173,6 +181,10 @@ async def test_purchase_periods_birthday_and_membership(
         gql, {"purchased": {"period": {"from": "2026-01-01", "to": "2026-01-01"}}}
     ) == ["old"]
     assert await names(gql, {"tier": {"anyOf": ["gold"]}}, MEMBERS) == ["M-R"]
+    gold_or_old = {"or": [{"tier": {"anyOf": ["gold"]}}, {"fullName": {"equals": "old"}}]}
+    assert await names(gql, gold_or_old) == ["old", "recent"]
+    gold_or_buyer = {"or": [{"tier": {"anyOf": ["gold"]}}, {"purchased": {"period": last30}}]}
+    assert await names(gql, gold_or_buyer, MEMBERS) == ["M-R"]
 
 
 @pytest.mark.spec("X1", "S6")
@@ -191,6 +203,14 @@ async def test_cross_profile_conditions(gql: GraphQL, session: AsyncSession) -> 
         "Sub Linked",
     ]
     assert await names(gql, {"ordersCount": {"min": 1}}, SUBSCRIBERS) == ["Sub Linked"]
+    # Linked conditions under an OR or a NOT: a subscriber with no customer has none of its
+    # customer's attributes, in the page and in the count alike.
+    either = {"or": [{"utmCampaign": {"equals": "tet-2026"}}, {"fullName": {"equals": "alone"}}]}
+    assert await names(gql, either) == ["alone", "linked"]
+    buyer_or_alone = {"or": [{"ordersCount": {"min": 1}}, {"fullName": {"contains": "alone"}}]}
+    assert await names(gql, buyer_or_alone, SUBSCRIBERS) == ["Sub Alone", "Sub Linked"]
+    not_a_buyer = {"or": [{"not": {"ordersCount": {"min": 1}}}, {"fullName": {"equals": "x"}}]}
+    assert await names(gql, not_a_buyer, SUBSCRIBERS) == ["Sub Alone"]
 
 
 @pytest.mark.spec("S8")

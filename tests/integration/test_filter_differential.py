@@ -25,7 +25,7 @@ from domain.period import Between, Last, Next, PeriodUnit, ThisMonth, day_bounds
 from domain.phone import carrier_of, normalize_phone, normalize_phone_prefix
 from domain.text import fold
 from infra import tables as t
-from infra.filter_sql import scope_for, where
+from infra.filter_sql import scope_for, where, whole_set
 from tests.conftest import FIXED_NOW, SHOP_ID
 
 TEXTS = [
@@ -356,6 +356,20 @@ def evaluate(node: f.Condition, rec: dict[str, Any], zone: str) -> bool:
 # --- inserting a data set ---------------------------------------------------------------------
 
 
+async def matching(connection: AsyncConnection, condition: f.Condition, zone: str) -> set[int]:
+    """The customers ``condition`` selects, read with the clause of a page and counted with the
+    whole-set form of a count: both must select the same rows, each once."""
+    scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone)
+    mine = t.customer.c.shop_id == SHOP_ID
+    query = select(t.customer.c.id).where(mine, where(condition, scope))
+    found = {r[0] for r in await connection.execute(query)}
+    whole = whole_set(condition, scope)
+    counted = select(t.customer.c.id).select_from(whole.select_from(t.customer))
+    rows = [r[0] for r in await connection.execute(counted.where(mine, whole.clause))]
+    assert sorted(rows) == sorted(found), (condition, whole.joins)
+    return found
+
+
 async def _insert(conn: AsyncConnection, table: Any, **values: Any) -> int:
     return int(
         (
@@ -478,9 +492,7 @@ async def test_sql_matches_python_evaluation(
     try:
         ids = await load(connection, customers)
         for condition in trees:
-            clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone))
-            query = select(t.customer.c.id).where(t.customer.c.shop_id == SHOP_ID, clause)
-            found = {r[0] for r in await connection.execute(query)}
+            found = await matching(connection, condition, zone)
             expected = {
                 i for i, c in zip(ids, customers, strict=True) if evaluate(condition, c, zone)
             }
@@ -510,9 +522,7 @@ async def test_birthday_ranges_match_python_evaluation(
     try:
         ids = [await _insert(connection, t.customer, birthday=b) for b in born]
         for condition in trees:
-            clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
-            query = select(t.customer.c.id).where(t.customer.c.shop_id == SHOP_ID, clause)
-            found = {r[0] for r in await connection.execute(query)}
+            found = await matching(connection, condition, "UTC")
             expected = {
                 i
                 for i, b in zip(ids, born, strict=True)
@@ -563,9 +573,7 @@ async def test_linked_profiles_match_python_evaluation(
     try:
         ids = await load(connection, customers)
         for condition in trees:
-            clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
-            query = select(t.customer.c.id).where(t.customer.c.shop_id == SHOP_ID, clause)
-            found = {r[0] for r in await connection.execute(query)}
+            found = await matching(connection, condition, "UTC")
             expected = {
                 i for i, c in zip(ids, customers, strict=True) if evaluate(condition, c, "UTC")
             }

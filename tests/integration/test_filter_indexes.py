@@ -21,7 +21,7 @@ from domain import filters as f
 from domain.filters import Attr, Profile
 from domain.period import Last, PeriodUnit, ThisMonth
 from infra import tables as t
-from infra.filter_sql import scope_for, where
+from infra.filter_sql import WholeSet, scope_for, where, whole_set
 from tests.conftest import FIXED_NOW, SHOP_ID
 
 CASES = [
@@ -90,10 +90,17 @@ async def _customers(connection: AsyncConnection, count: int) -> None:
     await connection.exec_driver_sql("ANALYZE customer")
 
 
-async def _plan(connection: AsyncConnection, condition: f.Condition) -> str:
-    clause = where(condition, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
-    query = select(func.count()).select_from(t.customer).where(t.customer.c.shop_id == SHOP_ID)
-    compiled = query.where(clause).compile(
+async def _plan(connection: AsyncConnection, condition: f.Condition, *, whole: bool = True) -> str:
+    """The plan of the count of ``condition``, in the count's own form (``whole``) or in the
+    form of a page's WHERE clause."""
+    scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC")
+    counted = whole_set(condition, scope) if whole else WholeSet(where(condition, scope), ())
+    query = (
+        select(func.count())
+        .select_from(counted.select_from(t.customer))
+        .where(t.customer.c.shop_id == SHOP_ID, counted.clause)
+    )
+    compiled = query.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     params = tuple(compiled.params[name] for name in compiled.positiontup or ())
@@ -150,3 +157,67 @@ async def test_member_since_page_reads_the_member_key_alone(
     rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
     plan = "\n".join(r[0] for r in rows)
     assert "Index Only Scan Backward using uq_member_shop_id_customer_id" in plan, plan
+
+
+async def _tag_every(connection: AsyncConnection, name: str, step: int) -> None:
+    """Tag ``name`` on every ``step``-th customer."""
+    tag_id = await connection.scalar(
+        insert(t.tag).values(shop_id=SHOP_ID, name=name).returning(t.tag.c.id)
+    )
+    c = t.customer.c
+    await connection.execute(
+        insert(t.customer_tag).from_select(
+            ["shop_id", "customer_id", "tag_id"],
+            select(c.shop_id, c.id, literal(tag_id)).where(c.shop_id == SHOP_ID, c.id % step == 0),
+        )
+    )
+    await connection.exec_driver_sql("ANALYZE customer_tag")
+
+
+@pytest.mark.spec("G1", "S8")
+@pytest.mark.parametrize(
+    "condition",
+    [
+        pytest.param(
+            f.Or(
+                (
+                    f.AnyOf(Attr.TAG, ("VIP",)),
+                    f.Compare(Attr.ORDERS_COUNT, f.Range(Decimal(15), None)),
+                )
+            ),
+            id="tag or orders",
+        ),
+        pytest.param(
+            f.Not(
+                f.And(
+                    (
+                        f.AnyOf(Attr.TAG, ("VIP",)),
+                        f.AnyOf(Attr.CARRIER, ("viettel",)),
+                    )
+                )
+            ),
+            id="not (tag and carrier)",
+        ),
+        pytest.param(
+            f.And((f.Not(f.AnyOf(Attr.TAG, ("VIP",))), f.AnyOf(Attr.GENDER, ("female",)))),
+            id="untagged women",
+        ),
+    ],
+)
+async def test_a_count_over_tagged_customers_can_run_in_parallel(
+    connection: AsyncConnection, shop: int, condition: f.Condition
+) -> None:
+    """A count reads every matching customer. A tag under an OR (or a NOT turned into one)
+    compiled as a page's EXISTS is a subplan with a per-row alternative, which keeps the
+    whole count in one process; the count's own form left-joins the tagged customers instead,
+    and a tag that is a conjunct is joined by name, with no InitPlan. With parallel plans made
+    free, the count's form must be planned in parallel, with no subplan left."""
+    await _customers(connection, 5000)
+    await _tag_every(connection, "VIP", 7)
+    for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+        await connection.exec_driver_sql(f"SET LOCAL {setting} = 0")
+    await connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 2")
+    plan = await _plan(connection, condition)
+    assert "Gather" in plan, plan
+    assert "SubPlan" not in plan, plan
+    assert "InitPlan" not in plan, plan

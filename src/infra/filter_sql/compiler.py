@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, func, literal, not_, or_, true
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, FromClause, and_, false, func, literal, not_, or_, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.selectable import Subquery
 from sqlalchemy.types import Text as SqlText
 
 from domain.filters import (
@@ -25,14 +28,41 @@ from domain.filters import (
     Text,
 )
 from domain.text import fold
-from infra.filter_sql.related import purchased, related
+from infra.filter_sql.related import linked_set, purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
 from infra.filter_sql.values import phone_match, points_match, text_match, value_match
 
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause selecting the rows of ``scope.table`` that match ``condition``."""
-    return _compile(condition, scope, positive=True)
+    return _compile(condition, scope, positive=True, conjunct=True, joins=None)
+
+
+Join = tuple[Subquery, ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class WholeSet:
+    """``condition`` in the form for a statement that reads every matching row (a count):
+    conditions on other rows that are not conjuncts of the WHERE clause are left-joined sets
+    of keys (``related.linked_set``) tested in ``clause``, so the statement can run in
+    parallel; a conjunct stays an EXISTS, which PostgreSQL turns into a (semi or anti) join.
+    A first page keeps ``where``'s form, whose EXISTS probes only the rows it reaches."""
+
+    clause: ColumnElement[bool]
+    joins: tuple[Join, ...]
+
+    def select_from(self, table: FromClause) -> FromClause:
+        joined = table
+        for found, on in self.joins:
+            joined = joined.outerjoin(found, on)
+        return joined
+
+
+def whole_set(condition: Condition, scope: Scope) -> WholeSet:
+    joins: list[Join] = []
+    clause = _compile(condition, scope, positive=True, conjunct=True, joins=joins)
+    return WholeSet(clause, tuple(joins))
 
 
 def _reads_linked(node: Condition) -> bool:
@@ -40,31 +70,58 @@ def _reads_linked(node: Condition) -> bool:
     return isinstance(node, Linked) or (isinstance(node, AnyOf) and node.attr in LINKED_SETS)
 
 
-def _compile(node: Condition, scope: Scope, *, positive: bool) -> ColumnElement[bool]:
+def _compile(
+    node: Condition, scope: Scope, *, positive: bool, conjunct: bool, joins: list[Join] | None
+) -> ColumnElement[bool]:
+    """``conjunct``: the result is ANDed straight into the WHERE clause. ``joins``: where the
+    sets of a whole-set statement are collected (``None`` for the plain form)."""
     match node:
         case And(items=items):
-            parts = [_compile(i, scope, positive=positive) for i in items]
+            # Negated, an And is an OR: its parts are no longer conjuncts.
+            inner = conjunct and positive
+            parts = [
+                _compile(i, scope, positive=positive, conjunct=inner, joins=joins) for i in items
+            ]
             return and_(true(), *parts) if positive else or_(false(), *parts)
         case Or(items=items):
-            parts = [_compile(i, scope, positive=positive) for i in _merge_linked(items)]
+            inner = conjunct and not positive
+            parts = [
+                _compile(i, scope, positive=positive, conjunct=inner, joins=joins)
+                for i in _merge_linked(items)
+            ]
             return or_(false(), *parts) if positive else and_(true(), *parts)
         case Not(item=item):
-            return _compile(item, scope, positive=not positive)
+            return _compile(item, scope, positive=not positive, conjunct=conjunct, joins=joins)
         case Everyone():
             return true() if positive else false()
         case Linked() | AnyOf() if _reads_linked(node):
-            found = related(node, scope)
-            return found if positive else not_(found)
+            return _related(node, scope, positive=positive, conjunct=conjunct, joins=joins)
         case Purchased(skus=()) if scope.profile is Profile.CUSTOMER:
+            # Its EXISTS is read only by customers whose last order is past the period's end.
             found = purchased(node, scope)
             return found if positive else not_(found)
         case Purchased() | OfferUsed() | CustomField():
-            found = related(node, scope)
-            return found if positive else not_(found)
+            return _related(node, scope, positive=positive, conjunct=conjunct, joins=joins)
         case Compare() | AnyOf() | BirthdayMonth() | BirthdayBetween():
             leaf = _leaf(node, scope)
             return leaf if positive else not_(func.coalesce(leaf, false()))
     raise TypeError(f"cannot compile condition {node!r}")
+
+
+def _related(
+    node: Condition, scope: Scope, *, positive: bool, conjunct: bool, joins: list[Join] | None
+) -> ColumnElement[bool]:
+    """A condition on other rows: an EXISTS, or in a whole-set statement, where it is not a
+    conjunct, a left-joined set of keys."""
+    if joins is None or conjunct:
+        found = related(node, scope, joined=joins is not None)
+        return found if positive else not_(found)
+    joined = linked_set(node, scope, f"linked_set_{len(joins) + 1}")
+    if joined is None:
+        return false() if positive else true()
+    joins.append(joined)
+    key = joined[0].c.key
+    return key.is_not(None) if positive else key.is_(None)
 
 
 def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:

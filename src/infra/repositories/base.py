@@ -173,15 +173,18 @@ class TableRepository(Generic[T]):
 
     async def count(self, where: Filter = None) -> int:
         clause, arguments = _split(where)
+        whole = where.whole if isinstance(where, Where) else None
+        counted = clause if whole is None else whole.clause
 
         def build() -> Select[Any]:
+            source = self.table if whole is None else whole.select_from(self.table)
             return (
                 select(func.count())
-                .select_from(self.table)
-                .where(self.table.c.shop_id == self.shop_id, clause)
+                .select_from(source)
+                .where(self.table.c.shop_id == self.shop_id, counted)
             )
 
-        return int((await self._kept(("count",), (clause,), build, dict(arguments)))[0][0])
+        return int((await self._kept(("count",), (counted,), build, dict(arguments)))[0][0])
 
     async def _kept(
         self,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, FromClause, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filters import Condition, Profile, uses_instant, uses_periods
 from domain.period import local_today
 from infra import tables as t
 from infra.bounded import keep
-from infra.filter_sql import scope_for, where
+from infra.filter_sql import WholeSet, scope_for, where, whole_set
 from infra.filter_sql.scope import INSTANT
 from infra.statements import Where
 
@@ -34,9 +35,10 @@ class ZoneCache:
 
 
 CLAUSES_KEPT = 1024
-_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None], ColumnElement[bool]] = {}
-"""Compiled WHERE clauses by profile, condition, shop and, for conditions with periods, the
-shop's time zone and local day."""
+Compiled = tuple[ColumnElement[bool], WholeSet | None]
+_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None], Compiled] = {}
+"""Compiled WHERE clauses (the plain one and the whole-set one) by profile, condition, shop
+and, for conditions with periods, the shop's time zone and local day."""
 
 
 class FilterRepository:
@@ -79,11 +81,12 @@ class FilterRepository:
         periods = uses_periods(condition)
         zone = await self.timezone() if periods else "UTC"
         arguments = {INSTANT: now} if uses_instant(condition) else {}
-        return Where(self._clause(list_profile, condition, now, zone, periods), arguments)
+        clause, whole = self._clause(list_profile, condition, now, zone, periods)
+        return Where(clause, arguments, whole)
 
     def _clause(
         self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
-    ) -> ColumnElement[bool]:
+    ) -> Compiled:
         key = (
             list_profile,
             condition,
@@ -102,14 +105,27 @@ class FilterRepository:
 
     def _where(
         self, list_profile: Profile, condition: Condition, now: datetime, zone: str
-    ) -> ColumnElement[bool]:
+    ) -> Compiled:
         if list_profile is not Profile.MEMBER:
-            return where(condition, scope_for(list_profile, self.shop_id, now, zone))
+            scope = scope_for(list_profile, self.shop_id, now, zone)
+            whole = whole_set(condition, scope)
+            return where(condition, scope), whole if whole.joins else None
         customer = t.customer.alias("mc")
-        scope = scope_for(Profile.CUSTOMER, self.shop_id, now, zone)
-        scope = type(scope)(Profile.CUSTOMER, customer, self.shop_id, now, zone)
-        return exists().where(
-            customer.c.shop_id == self.shop_id,
-            customer.c.id == t.member.c.customer_id,
-            where(condition, scope),
-        )
+        scope = replace(scope_for(Profile.CUSTOMER, self.shop_id, now, zone), table=customer)
+        whole = whole_set(condition, scope)
+
+        def of_member(source: FromClause, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+            return exists(
+                select(literal(1))
+                .select_from(source)
+                .where(
+                    customer.c.shop_id == self.shop_id,
+                    customer.c.id == t.member.c.customer_id,
+                    clause,
+                )
+            )
+
+        plain = of_member(customer, where(condition, scope))
+        if not whole.joins:
+            return plain, None
+        return plain, WholeSet(of_member(whole.select_from(customer), whole.clause), ())
