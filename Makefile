@@ -8,15 +8,24 @@ export PYTHONPATH := src
 CUSTOMERS ?= 5000
 SEED ?= 42
 
-.PHONY: run stop test seed migrate schema lint typecheck bench install clean-data
+.PHONY: run stop test seed migrate schema lint typecheck bench install lock clean-data
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock:  ## resolve the newest versions pyproject.toml allows into constraints.txt
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/pip install --quiet -e '.[dev]'
+	{ echo "# Exact versions \`make install\` installs (pip constraints). Refresh with \`make lock\`."; \
+	  $(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
+	rm -rf $(VENV)-lock
 
 run: $(STAMP)  ## serve the API and GraphiQL (embedded PostgreSQL + demo shop without DATABASE_URL)
 	$(BIN)/python -m cli serve
