@@ -100,6 +100,13 @@ async def test_phone_starts_with_old_prefix_and_has_value(
     assert await names(gql, {"hasNoPhone": True}) == ["none"]
     assert await names(gql, {"phone": {"equals": "84981345678"}}) == ["viettel"]
     assert await names(gql, {"carrier": {"anyOf": ["vinaphone"]}}) == ["new", "old"]
+    # A fragment with a retired prefix or +84 also finds the numbers starting with its normal
+    # form; any fragment finds the numbers holding its digits.
+    assert await names(gql, {"phone": {"contains": "0123 456 7890"}}) == ["old"]
+    assert await names(gql, {"phone": {"contains": "0123.456"}}) == ["new", "old"]
+    assert await names(gql, {"phone": {"contains": "+84 98134"}}) == ["viettel"]
+    assert await names(gql, {"phone": {"contains": "1.345 6"}}) == ["viettel"]
+    assert await names(gql, {"phone": {"notContains": "0123456"}}) == ["none", "viettel"]
 
 
 @pytest.mark.spec("G2", "X2")

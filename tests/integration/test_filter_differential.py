@@ -274,11 +274,14 @@ def _text(value: str | None, match: f.Match, zone: str, phone: bool = False) -> 
         case f.Text(op=op, value=needle):
             if value is None:
                 return False
+            if phone and op is f.TextOp.CONTAINS:
+                # The typed digits anywhere, or the fragment's normal form as a prefix.
+                digits = "".join(ch for ch in needle if ch.isdigit())
+                return digits in value or value.startswith(normalize_phone_prefix(needle))
             if phone:
                 target = {
                     f.TextOp.EQUALS: normalize_phone(needle),
                     f.TextOp.STARTS_WITH: normalize_phone_prefix(needle),
-                    f.TextOp.CONTAINS: "".join(ch for ch in needle if ch.isdigit()),
                 }[op]
                 assert target is not None
             else:

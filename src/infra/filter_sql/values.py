@@ -18,6 +18,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.types import Text as SqlText
@@ -88,7 +89,14 @@ def phone_match(column: ColumnElement[str], op: TextOp, value: str) -> ColumnEle
         case TextOp.STARTS_WITH:
             return column.startswith(normalize_phone_prefix(value), autoescape=True)
         case TextOp.CONTAINS:
-            return column.contains("".join(c for c in value if c.isdigit()), autoescape=True)
+            digits = "".join(c for c in value if c.isdigit())
+            typed = column.contains(digits, autoescape=True)
+            # A fragment opening with 84 or a retired 11-digit prefix may be the start of a
+            # number: it also finds the numbers that start with its normal form.
+            start = normalize_phone_prefix(value)
+            if start == digits:
+                return typed
+            return or_(typed, column.startswith(start, autoescape=True))
     raise TypeError(f"unknown text operator {op!r}")
 
 
