@@ -21,7 +21,7 @@ from domain import filters as f
 from domain.filters import Attr, Profile
 from domain.period import Last, PeriodUnit, ThisMonth
 from infra import tables as t
-from infra.filter_sql import WholeSet, scope_for, where, whole_set
+from infra.filter_sql import WholeSet, filter_clauses, scope_for, where, whole_set
 from tests.conftest import FIXED_NOW, SHOP_ID
 
 CASES = [
@@ -94,7 +94,7 @@ async def _plan(connection: AsyncConnection, condition: f.Condition, *, whole: b
     """The plan of the count of ``condition``, in the count's own form (``whole``) or in the
     form of a page's WHERE clause."""
     scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC")
-    counted = whole_set(condition, scope) if whole else WholeSet(where(condition, scope), ())
+    counted = whole_set(condition, scope) if whole else WholeSet((where(condition, scope),), ())
     query = (
         select(func.count())
         .select_from(counted.select_from(t.customer))
@@ -221,3 +221,42 @@ async def test_a_count_over_tagged_customers_can_run_in_parallel(
     assert "Gather" in plan, plan
     assert "SubPlan" not in plan, plan
     assert "InitPlan" not in plan, plan
+
+
+@pytest.mark.spec("X3", "G1")
+async def test_parts_counted_side_by_side_join_each_set_once(
+    connection: AsyncConnection, shop: int
+) -> None:
+    """A preview counts each part of a definition in one statement, as aggregate FILTER
+    clauses, where an EXISTS can never become a join: PostgreSQL probed each one row by row.
+    The parts' sets are left-joined instead, a set named twice joined once, and the counts
+    are each part's own."""
+    await _customers(connection, 3000)
+    await _tag_every(connection, "VIP", 7)
+    vip = f.AnyOf(Attr.TAG, ("vip",))
+    women = f.AnyOf(Attr.GENDER, ("female",))
+    parts = [vip, women, f.And((vip, women)), f.Not(vip)]
+    forms = filter_clauses(parts, scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC"))
+    assert len(forms.joins) == 1
+    statement = (
+        select(*(func.count().filter(c) for c in forms.clauses))
+        .select_from(forms.select_from(t.customer))
+        .where(t.customer.c.shop_id == SHOP_ID)
+    )
+    scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, "UTC")
+    alone = [
+        await connection.scalar(
+            select(func.count()).where(t.customer.c.shop_id == SHOP_ID, where(p, scope))
+        )
+        for p in parts
+    ]
+    assert alone[1] == 1500
+    assert alone[0] + alone[3] == 3000
+    assert list((await connection.execute(statement)).one()) == alone
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
+    plan = "\n".join(r[0] for r in rows)
+    assert "SubPlan" not in plan, plan

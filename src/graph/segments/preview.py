@@ -58,13 +58,15 @@ class PreviewPlan:
         return await filters(self.info).where(LIST_PROFILES[self.kind], condition, self.now)
 
     async def _count_parts(self) -> list[int]:
-        clauses = [await self._where(condition) for _, condition in self.parts]
         included = f.Group(self.group.include).condition()
-        for block in self.group.exclude:
-            clauses.append(await self._where(f.And((included, block))))
+        conditions = [condition for _, condition in self.parts]
+        conditions += [f.And((included, block)) for block in self.group.exclude]
+        forms, arguments = await filters(self.info).counted_side_by_side(
+            LIST_PROFILES[self.kind], conditions, self.now
+        )
         context = self.info.context
         rows = rows_of(self.info, self.kind).table
-        return await counts(context.session, rows, context.shop_id, clauses)
+        return await counts(context.session, rows, context.shop_id, forms, arguments)
 
 
 @strawberry.type(description="A definition evaluated before saving (X3).")

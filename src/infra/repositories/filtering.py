@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +15,7 @@ from domain.filters import Condition, Profile, uses_instant, uses_periods
 from domain.period import local_today
 from infra import tables as t
 from infra.bounded import keep
-from infra.filter_sql import WholeSet, scope_for, where, whole_set
+from infra.filter_sql import WholeSet, filter_clauses, scope_for, where, whole_set
 from infra.filter_sql.scope import INSTANT
 from infra.statements import Where
 
@@ -84,6 +86,19 @@ class FilterRepository:
         clause, whole = self._clause(list_profile, condition, now, zone, periods)
         return Where(clause, arguments, whole)
 
+    async def counted_side_by_side(
+        self, list_profile: Profile, conditions: Sequence[Condition], now: datetime
+    ) -> tuple[WholeSet, Mapping[str, Any]]:
+        """``conditions`` as the FILTER clauses of one statement counting each (the parts of a
+        segment preview), with the arguments to run it with at ``now``."""
+        if list_profile is Profile.MEMBER:
+            raise TypeError("members are counted through their customers")
+        periods = any(uses_periods(c) for c in conditions)
+        zone = await self.timezone() if periods else "UTC"
+        arguments = {INSTANT: now} if any(uses_instant(c) for c in conditions) else {}
+        scope = scope_for(list_profile, self.shop_id, now, zone)
+        return filter_clauses(conditions, scope), arguments
+
     def _clause(
         self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
     ) -> Compiled:
@@ -128,4 +143,4 @@ class FilterRepository:
         plain = of_member(customer, where(condition, scope))
         if not whole.joins:
             return plain, None
-        return plain, WholeSet(of_member(whole.select_from(customer), whole.clause), ())
+        return plain, WholeSet((of_member(whole.select_from(customer), whole.clause),), ())

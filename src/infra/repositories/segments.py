@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +14,9 @@ from domain.filter_codec import group_from_json, group_to_json
 from domain.filters import Group
 from domain.segment import ListKind, SavedFilter, Segment
 from infra import tables as t
+from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
 from infra.segment_events import MEMBERSHIPS, StoredSegment, refresh_segment
-from infra.statements import Where
 
 
 def stored(segment: Segment) -> StoredSegment:
@@ -233,13 +233,15 @@ class SavedFilterRepository:
             raise NotFound("No saved filter of yours with this id.", field="input.id")
 
 
-async def counts(session: Any, table: Any, shop_id: int, clauses: Sequence[Where]) -> list[int]:
-    """How many rows of ``table`` match each clause, in one statement (the clauses of one
-    request, whose arguments agree)."""
-    if not clauses:
+async def counts(
+    session: Any, table: Any, shop_id: int, forms: WholeSet, arguments: Mapping[str, Any]
+) -> list[int]:
+    """How many rows of ``table`` match each of ``forms.clauses``, in one statement."""
+    if not forms.clauses:
         return []
-    columns = [func.count().filter(c.clause) for c in clauses]
-    arguments = {name: value for c in clauses for name, value in c.arguments.items()}
-    statement = select(*columns).where(table.c.shop_id == shop_id)
-    row = (await session.execute(statement, arguments or None)).one()
+    columns = [func.count().filter(c) for c in forms.clauses]
+    statement = (
+        select(*columns).select_from(forms.select_from(table)).where(table.c.shop_id == shop_id)
+    )
+    row = (await session.execute(statement, dict(arguments) or None)).one()
     return [int(v) for v in row]
