@@ -2,7 +2,9 @@
 
 The statements are captured from the service's own code path: the app runs in this process on an
 engine whose cursor executions are recorded, with the token lookup and the shop's time zone
-left out (they are per-request overhead of the stack, not the list's work). The recorded SQL and
+left out (they are per-request overhead of the stack, not the list's work), and so is the
+planning a count asks for the first time it sees a condition (kept for the process, not run
+again). The recorded SQL and
 its parameters are then executed on one asyncpg connection with the service's server settings,
 prepared and cached just as the service's driver does.
 """
@@ -21,7 +23,7 @@ from app import create_app
 from infra.database import SERVER_SETTINGS, asyncpg_dsn, create_engine, session_factory
 from infra.settings import Settings
 
-_OVERHEAD = ("FROM staff JOIN api_token", "FROM shop \nWHERE", "FROM shop WHERE")
+_OVERHEAD = ("FROM staff JOIN api_token", "FROM shop \nWHERE", "FROM shop WHERE", "EXPLAIN ")
 
 
 @dataclass(frozen=True)

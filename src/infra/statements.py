@@ -18,6 +18,7 @@ and take SQLAlchemy's path.
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import ClauseElement, ColumnElement
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from infra.bounded import keep
@@ -138,3 +141,28 @@ def _compile(
         arguments.append(values[name] if process is None else process(values[name]))
     slots = {name: names.index(name) for name in runtime if name in names}
     return Kept(str(compiled), tuple(arguments), slots, parts)
+
+
+class Planned(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a statement: the plan PostgreSQL would run, with its costs,
+    the statement's parameters bound as they would be."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+
+
+@compiles(Planned)
+def _planned(element: Planned, compiler: SQLCompiler, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+async def planned_cost(
+    session: Any, statement: ClauseElement, arguments: Mapping[str, Any]
+) -> float:
+    """The planner's total cost of ``statement`` run with ``arguments``."""
+    plan = (await session.execute(Planned(statement), dict(arguments) or None)).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Total Cost"])

@@ -15,14 +15,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Date, Integer, case, cast, func, insert, literal, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain import filters as f
 from domain.filters import Attr, Profile
 from domain.period import Last, PeriodUnit, ThisMonth
 from infra import tables as t
 from infra.filter_sql import WholeSet, filter_clauses, scope_for, where, whole_set
-from tests.conftest import FIXED_NOW, SHOP_ID
+from infra.repositories.customers import CustomerRepository
+from infra.repositories.filtering import FilterRepository
+from tests.conftest import FIXED_NOW, SHOP_ID, StatementLog
 
 CASES = [
     pytest.param(
@@ -260,3 +262,42 @@ async def test_parts_counted_side_by_side_join_each_set_once(
     rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
     plan = "\n".join(r[0] for r in rows)
     assert "SubPlan" not in plan, plan
+
+
+@pytest.mark.spec("S6", "G1")
+async def test_a_count_takes_the_form_postgresql_costs_lower(
+    connection: AsyncConnection,
+    session: AsyncSession,
+    shop: int,
+    sql_statements: StatementLog,
+) -> None:
+    """A count over most customers left-joins the tagged ones (a parallel plan); a count whose
+    other conditions select one customer keeps the EXISTS, which probes that one instead of
+    building the whole set. The choice is PostgreSQL's own costs, asked once per condition,
+    and both counts are right."""
+    await _customers(connection, 3000)
+    await _tag_every(connection, "VIP", 7)
+    c = t.customer.c
+    one = await connection.scalar(select(c.phone_normalized).where(c.shop_id == SHOP_ID).limit(1))
+    tagged_or_busy = f.Or(
+        (f.AnyOf(Attr.TAG, ("VIP",)), f.Compare(Attr.ORDERS_COUNT, f.Range(Decimal(15), None)))
+    )
+    broad = tagged_or_busy
+    narrow = f.And((f.Compare(Attr.PHONE, f.Text(f.TextOp.EQUALS, one)), tagged_or_busy))
+    customers = CustomerRepository(session, SHOP_ID)
+    filters = FilterRepository(session, SHOP_ID)
+    for condition, joined in ((broad, True), (narrow, False)):
+        where_ = await filters.where(Profile.CUSTOMER, condition, FIXED_NOW)
+        assert where_.whole is not None
+        expected = await connection.scalar(
+            select(func.count()).where(c.shop_id == SHOP_ID, where_.clause)
+        )
+        for _ in range(2):
+            sql_statements.clear()
+            assert await customers.count(where_) == expected
+            ran = sql_statements.statements
+            counts = [s for s in ran if s.startswith("SELECT count(*)")]
+            assert len(counts) == 1, ran
+            assert ("LEFT OUTER JOIN" in counts[0]) is joined, counts[0]
+        # Planned once: the second count ran its statement alone.
+        assert not any(s.startswith("EXPLAIN") for s in sql_statements.statements)

@@ -43,7 +43,7 @@ def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
 Join = tuple[Subquery, ColumnElement[bool]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class WholeSet:
     """Conditions in the form for a statement that reads every matching row (a count):
     conditions on other rows that are not conjuncts of the WHERE clause are left-joined sets
