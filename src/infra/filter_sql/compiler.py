@@ -43,13 +43,16 @@ def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
 Join = tuple[Subquery, ColumnElement[bool]]
 
 
-@dataclass(frozen=True, slots=True, weakref_slot=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True, eq=False)
 class WholeSet:
     """Conditions in the form for a statement that reads every matching row (a count):
     conditions on other rows that are not conjuncts of the WHERE clause are left-joined sets
     of keys (``related.linked_set``) tested in ``clauses``, so the statement can run in
     parallel; a conjunct stays an EXISTS, which PostgreSQL turns into a (semi or anti) join.
-    A first page keeps ``where``'s form, whose EXISTS probes only the rows it reaches."""
+    A first page keeps ``where``'s form, whose EXISTS probes only the rows it reaches.
+
+    Compared and hashed by identity, like the clauses it holds: a form is kept with its
+    compiled condition, and what is known of it (``repositories.base``) is kept by it."""
 
     clauses: tuple[ColumnElement[bool], ...]
     joins: tuple[Join, ...]
