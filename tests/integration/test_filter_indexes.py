@@ -6,6 +6,10 @@ operator class: a slip in any of them turns a million-customer count back into a
 without changing a single result, so the differential tests cannot see it. Here each compiled
 count is planned (custom plan, as the service runs it) with sequential scans off, and the plan
 must name the index and use the condition as an index condition.
+
+The same holds for the shape of a count over linked sets: an EXISTS left under an OR keeps the
+whole count in one process, and a count narrowed to one customer must not build the sets in
+full. The last tests pin the parallel plans and the choice between the two forms.
 """
 
 from __future__ import annotations
