@@ -321,3 +321,8 @@ async def test_points_ledger_pending_available_used(
     # points asked for through the filter agree with the ledger (100 of 250 still pending)
     body = await gql("{ members(filter: {points: {min: 150, max: 150}}) { totalCount } }")
     assert body["data"]["members"]["totalCount"] == 1
+    # under an OR, where a count joins the members' set, planned with the request's instant
+    either = '{or: [{points: {min: 150, max: 150}}, {fullName: {equals: "nobody at all"}}]}'
+    for list_name in ("members", "customers"):
+        body = await gql(f"{{ {list_name}(filter: {either}) {{ totalCount }} }}")
+        assert body["data"][list_name]["totalCount"] == 1, body
