@@ -1,8 +1,9 @@
 """`make bench`: filters at a million customers, side by side with asyncpg and PostGraphile.
 
 Seeds (or reuses) the demo shop, then measures, interleaved in one run, the first page of 50
-customers with their tags and the count of every filter case through the service's HTTP GraphQL
-stack, the same SQL straight on asyncpg, and the same page through PostGraphile; then the page
+customers with their tags and the count of every filter case (and a group's per-part counts)
+through the service's HTTP GraphQL stack, the same SQL straight on asyncpg, and the same page
+through PostGraphile; then the page
 throughput with 8 concurrent connections against PostGraphile's, the merged inbox's first page,
 and the streaming import when it is available. See bench/README.md.
 """
@@ -30,7 +31,7 @@ from bench.stacks import BENCH, create_token, peer, service
 from infra.database import async_url, asyncpg_dsn, start_embedded, with_database
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1/customer_hub_bench"
-KINDS = ("page", "count", "throughput", "inbox", "import")
+KINDS = ("page", "count", "parts", "throughput", "inbox", "import")
 FULL = 1_000_000
 
 
@@ -112,7 +113,7 @@ async def run(args: argparse.Namespace) -> None:
         app_url = stack.enter_context(service(url))
         app = Endpoint(app_url, {"Authorization": f"Bearer {token}"})
         peer_url = stack.enter_context(peer(url)) if kinds & {"page", "throughput"} else None
-        if kinds & {"page", "count", "inbox"}:
+        if kinds & {"page", "count", "parts", "inbox"}:
             rows += await latencies(args, url, token, shop_id, when, selected, app, peer_url)
         if "throughput" in kinds and peer_url is not None:
             rows.append(await page_throughput(args, app, peer_url, shop_id, when, selected))
@@ -148,7 +149,7 @@ async def latencies(
     explain: list[str] = []
     try:
         for case in selected:
-            for kind, query in (("page", case.page_query()), ("count", case.count_query())):
+            for kind, query in _queries(case):
                 if kind in kinds:
                     statements = await recorder.capture(query, case.variables())
                     captured[case.name, kind] = statements
@@ -182,11 +183,12 @@ async def latencies(
                     if c.page_ids(ours) != c.peer_page_ids(theirs):
                         differing.append(case.name)
                 probes[f"{case.name}|page|postgraphile"] = timed(peer_client, peer_url, body)
-        if "count" in kinds:
-            probes[f"{case.name}|count|service"] = timed(
-                app_client, app.url, body_of(case.count_query(), case.variables())
-            )
-            probes[f"{case.name}|count|asyncpg"] = _replay(floor, captured[case.name, "count"])
+        for kind, query in _queries(case):
+            if kind in ("count", "parts") and kind in kinds:
+                probes[f"{case.name}|{kind}|service"] = timed(
+                    app_client, app.url, body_of(query, case.variables())
+                )
+                probes[f"{case.name}|{kind}|asyncpg"] = _replay(floor, captured[case.name, kind])
     if differing:
         say("first pages that differ from PostGraphile's: " + ", ".join(differing))
     if "inbox" in kinds:
@@ -209,7 +211,7 @@ async def latencies(
     rows: list[dict[str, Any]] = []
     floors: list[str] = []
     for case in selected:
-        for kind, base in (("page", "postgraphile"), ("count", "asyncpg")):
+        for kind, base in (("page", "postgraphile"), ("count", "asyncpg"), ("parts", "asyncpg")):
             mine = series.get(f"{case.name}|{kind}|service")
             if mine is None:
                 continue
@@ -233,6 +235,13 @@ async def latencies(
 
 
 STACKS = ("service", "asyncpg", "postgraphile")
+
+
+def _queries(case: c.Case) -> list[tuple[str, str]]:
+    """The documents measured for ``case``, by kind."""
+    found = [("page", case.page_query()), ("count", case.count_query())]
+    parts = case.parts_query()
+    return found if parts is None else [*found, ("parts", parts)]
 
 
 def by_stack(probes: dict[str, Probe]) -> dict[str, Probe]:

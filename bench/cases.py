@@ -47,6 +47,15 @@ query BenchGroupCount($definition: GroupInput!) {
 }
 """
 
+GROUP_PARTS = """
+query BenchGroupParts($definition: GroupInput!) {
+  segmentPreview(definition: $definition, first: 0) {
+    conditions { field count }
+    exclusions { field count }
+  }
+}
+"""
+
 PEER_PAGE = """
 query PeerPage($shop: BigInt!, $filter: CustomerFilter) {
   allCustomers(first: 50, condition: {shopId: $shop}, filter: $filter,
@@ -106,6 +115,11 @@ class Case:
 
     def count_query(self) -> str:
         return GROUP_COUNT if self.group else COUNT
+
+    def parts_query(self) -> str | None:
+        """A group's per-part counts (each include condition alone, each exclude block's
+        removals), as a segment builder asks for them; a plain filter has none."""
+        return GROUP_PARTS if self.group else None
 
 
 def _days(n: int) -> Json:

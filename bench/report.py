@@ -8,6 +8,8 @@ from typing import Any
 
 TARGETS: dict[str, dict[str, Any]] = {
     "count": {"target_p50_ms": 250.0, "baseline": "asyncpg", "max_ratio": 1.25},
+    # A preview's per-part counts: the issue sets no time for them; held to the counts' ratio.
+    "parts": {"target_p50_ms": None, "baseline": "asyncpg", "max_ratio": 1.25},
     "page": {"target_p50_ms": 50.0, "baseline": "postgraphile", "max_ratio": 1.1},
     "inbox": {"target_p50_ms": 80.0, "baseline": None, "max_ratio": None},
 }
@@ -53,7 +55,7 @@ def passed(row: dict[str, Any]) -> bool | None:
     kind = row["kind"]
     if kind == "throughput":
         return row["ratio"] is not None and row["ratio"] >= row["min_ratio"]
-    ok = row["p50_ms"] <= row["target_p50_ms"]
+    ok = row["target_p50_ms"] is None or row["p50_ms"] <= row["target_p50_ms"]
     if row.get("max_ratio") is not None and row.get("ratio") is not None:
         ok = ok and row["ratio"] <= row["max_ratio"]
     return bool(ok)
