@@ -12,7 +12,7 @@ from domain.segment import Segment as DomainSegment
 from graph.context import Info
 from graph.errors import UserError
 from graph.filters.inputs import GroupInput
-from graph.filters.lists import converter, to_group
+from graph.filters.lists import to_group
 from graph.mutations import node_id, perform
 from graph.segments.types import LIST_PROFILES, ListKindEnum, SavedFilter, Segment, segments
 from graph.types.common import local_id
@@ -146,8 +146,7 @@ class SegmentMutation:
         async def act() -> DomainSavedFilter:
             kind = ListKind(input.list)
             name = clean_name(input.name)
-            conv = await converter(info, LIST_PROFILES[kind], input.definition)
-            group = conv.group(input.definition, "input.definition")
+            group = await to_group(info, input.definition, "input.definition", LIST_PROFILES[kind])
             repo = SavedFilterRepository(info.context.session, info.context.shop_id)
             return await repo.create(
                 list_kind=kind, name=name, group=group, staff_id=staff, shared=input.shared
@@ -175,8 +174,8 @@ class SegmentMutation:
             group = None
             if input.definition is not None:
                 current = await repo.own(saved_id, staff)
-                conv = await converter(info, LIST_PROFILES[current.list], input.definition)
-                group = conv.group(input.definition, "input.definition")
+                profile = LIST_PROFILES[current.list]
+                group = await to_group(info, input.definition, "input.definition", profile)
             return await repo.update(saved_id, staff, name=name, group=group, shared=input.shared)
 
         result, errors = await perform(info, act)
