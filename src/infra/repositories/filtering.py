@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filters import Condition, Profile, uses_instant, uses_periods
+from domain.filters import And, Condition, Profile, uses_instant, uses_periods
 from domain.period import local_today
 from infra import tables as t
 from infra.bounded import keep
@@ -80,9 +80,7 @@ class FilterRepository:
         whole local days). Available points follow the instant itself: there the instant is a
         parameter of the clause (``INSTANT``), given anew with every execution.
         """
-        periods = uses_periods(condition)
-        zone = await self.timezone() if periods else "UTC"
-        arguments = {INSTANT: now} if uses_instant(condition) else {}
+        zone, periods, arguments = await self._evaluated(condition, now)
         clause, whole = self._clause(list_profile, condition, now, zone, periods)
         return Where(clause, arguments, whole)
 
@@ -93,11 +91,18 @@ class FilterRepository:
         segment preview), with the arguments to run it with at ``now``."""
         if list_profile is Profile.MEMBER:
             raise TypeError("members are counted through their customers")
-        periods = any(uses_periods(c) for c in conditions)
-        zone = await self.timezone() if periods else "UTC"
-        arguments = {INSTANT: now} if any(uses_instant(c) for c in conditions) else {}
+        zone, _, arguments = await self._evaluated(And(tuple(conditions)), now)
         scope = scope_for(list_profile, self.shop_id, now, zone)
         return filter_clauses(conditions, scope), arguments
+
+    async def _evaluated(
+        self, condition: Condition, now: datetime
+    ) -> tuple[str, bool, dict[str, Any]]:
+        """What ``condition`` is evaluated with at ``now``: the time zone of its relative
+        periods (UTC when it has none), whether it has any, and its run-time arguments."""
+        periods = uses_periods(condition)
+        zone = await self.timezone() if periods else "UTC"
+        return zone, periods, {INSTANT: now} if uses_instant(condition) else {}
 
     def _clause(
         self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
