@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, text, true
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filter_catalogue import Suggest, static_suggestions
@@ -56,12 +56,12 @@ class CatalogueRepository:
     def _query(self, source: Suggest) -> Select[Any]:
         shop = self.shop_id
         match source:
-            case Suggest.TAGS | Suggest.CUSTOMER_TAGS | Suggest.CHAT_TAGS:
+            case Suggest.CUSTOMER_TAGS | Suggest.CHAT_TAGS:
+                # Shop-wide tags are customers'; the pages' tags are subscribers' and threads'.
+                # (`Suggest.TAGS` never comes here: `suggestion_source` resolves it by list.)
                 tag = t.tag
-                scope = {
-                    Suggest.CUSTOMER_TAGS: tag.c.page_id.is_(None),
-                    Suggest.CHAT_TAGS: tag.c.page_id.is_not(None),
-                }.get(source, true())
+                shop_wide = source is Suggest.CUSTOMER_TAGS
+                scope = tag.c.page_id.is_(None) if shop_wide else tag.c.page_id.is_not(None)
                 return (
                     select(tag.c.name, tag.c.name)
                     .where(tag.c.shop_id == shop, scope)
