@@ -561,29 +561,24 @@ segment = Table(
     _in("list", SEGMENT_LISTS, "list"),
 )
 
-segment_member = Table(
-    "segment_member",
-    metadata,
-    _shop(),
-    Column("segment_id", BigInteger, nullable=False),
-    Column("customer_id", BigInteger, nullable=False),
-    Column("entered_at", TZ, nullable=False, server_default=NOW),
-    PrimaryKeyConstraint("shop_id", "segment_id", "customer_id"),
-    _fk(["segment_id"], "segment"),
-    _fk(["customer_id"], "customer"),
-)
 
-segment_subscriber = Table(
-    "segment_subscriber",
-    metadata,
-    _shop(),
-    Column("segment_id", BigInteger, nullable=False),
-    Column("subscriber_id", BigInteger, nullable=False),
-    Column("entered_at", TZ, nullable=False, server_default=NOW),
-    PrimaryKeyConstraint("shop_id", "segment_id", "subscriber_id"),
-    _fk(["segment_id"], "segment"),
-    _fk(["subscriber_id"], "subscriber"),
-)
+def _membership(name: str, member: str) -> Table:
+    """The stored members of the segments of one list: ``member`` rows (customer, subscriber)."""
+    return Table(
+        name,
+        metadata,
+        _shop(),
+        Column("segment_id", BigInteger, nullable=False),
+        Column(f"{member}_id", BigInteger, nullable=False),
+        Column("entered_at", TZ, nullable=False, server_default=NOW),
+        PrimaryKeyConstraint("shop_id", "segment_id", f"{member}_id"),
+        _fk(["segment_id"], "segment"),
+        _fk([f"{member}_id"], member),
+    )
+
+
+segment_member = _membership("segment_member", "customer")
+segment_subscriber = _membership("segment_subscriber", "subscriber")
 
 # --- conversations --------------------------------------------------------------------------
 
