@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.filters import Everyone, Group, Linked, Not, Profile, Purchased
 from domain.period import Last, PeriodUnit
 
@@ -58,6 +58,11 @@ def segment_list(kind: ListKind, *, field: str = "input.list") -> ListKind:
             field=field,
         )
     return kind
+
+
+def not_your_filter() -> NotFound:
+    """A saved filter id that is not one of the caller's (another's, or none at all)."""
+    return NotFound("No saved filter of yours with this id.", field="input.id")
 
 
 def clean_name(name: str, *, field: str = "input.name") -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from domain.errors import DomainError, NotFound
-from domain.segment import ListKind, clean_name, segment_list
+from domain.errors import DomainError
+from domain.segment import ListKind, clean_name, not_your_filter, segment_list
 from domain.segment import SavedFilter as DomainSavedFilter
 from domain.segment import Segment as DomainSegment
 from graph.context import Info
@@ -114,9 +114,7 @@ class SegmentMutation:
             name = clean_name(input.name) if input.name is not None else None
             group = None
             if input.definition is not None:
-                (current,) = await segments(info).get_many([segment_id])
-                if current is None:
-                    raise NotFound("No such segment in this shop.", field="input.id")
+                current = await segments(info).one(segment_id, field="input.id")
                 profile = LIST_PROFILES[current.list]
                 group = await to_group(info, input.definition, "input.definition", profile)
             return await segments(info).update(
@@ -205,5 +203,5 @@ def _own_filter_id(given: strawberry.ID, done: str) -> int:
         raise DomainError(f"Built-in filters cannot be {done}.", field="input.id")
     saved_id = local_id(text)
     if saved_id is None:
-        raise NotFound("No saved filter of yours with this id.", field="input.id")
+        raise not_your_filter()
     return saved_id

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Row
 from domain.errors import DomainError, ErrorCode, NotFound
 from domain.filter_codec import group_from_json, group_to_json
 from domain.filters import Group
-from domain.segment import ListKind, SavedFilter, Segment
+from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
@@ -25,6 +25,7 @@ def stored(segment: Segment) -> StoredSegment:
 
 class SegmentRepository(TableRepository[Segment]):
     table = t.segment
+    noun = "segment"
 
     def to_domain(self, row: Row[Any]) -> Segment:
         m = row._mapping
@@ -183,7 +184,7 @@ class SavedFilterRepository:
             )
         ).one_or_none()
         if row is None:
-            raise NotFound("No saved filter of yours with this id.", field="input.id")
+            raise not_your_filter()
         return self._domain(row)
 
     async def update(
@@ -218,7 +219,7 @@ class SavedFilterRepository:
             )
         ).one_or_none()
         if row is None:
-            raise NotFound("No saved filter of yours with this id.", field="input.id")
+            raise not_your_filter()
         return self._domain(row)
 
     async def delete(self, filter_id: int, staff_id: int) -> None:
@@ -230,7 +231,7 @@ class SavedFilterRepository:
             .returning(sf.c.id)
         )
         if result.one_or_none() is None:
-            raise NotFound("No saved filter of yours with this id.", field="input.id")
+            raise not_your_filter()
 
 
 async def counts(
