@@ -69,29 +69,29 @@ class WholeSet:
 
 
 class _Sets:
-    """The left-joined sets of one statement, each condition's set joined once."""
+    """The left-joined sets of one statement (one scope), each condition's set joined once."""
 
     def __init__(self) -> None:
         self.joins: list[Join] = []
-        self._keys: dict[tuple[Condition, object] | None, ColumnElement[Any] | None] = {}
+        self._keys: dict[Condition, ColumnElement[Any] | None] = {}
 
     def key(self, node: Condition, scope: Scope) -> ColumnElement[Any] | None:
         """The joined key column of ``node``'s set (NULL where a row has none), or ``None``
         when no row can match."""
-        seen: tuple[Condition, object] | None = (node, scope.table)
         try:
-            return self._keys[seen]
-        except KeyError:
-            pass
-        except TypeError:  # a condition holding an unhashable value: joined again
-            seen = None
-        joined = linked_set(node, scope, f"linked_set_{len(self.joins) + 1}")
-        if joined is not None:
-            self.joins.append(joined)
-        key = None if joined is None else joined[0].c.key
-        if seen is not None:
-            self._keys[seen] = key
+            if node in self._keys:
+                return self._keys[node]
+        except TypeError:  # a condition holding an unhashable value: joined each time
+            return self._join(node, scope)
+        key = self._keys[node] = self._join(node, scope)
         return key
+
+    def _join(self, node: Condition, scope: Scope) -> ColumnElement[Any] | None:
+        joined = linked_set(node, scope, f"linked_set_{len(self.joins) + 1}")
+        if joined is None:
+            return None
+        self.joins.append(joined)
+        return joined[0].c.key
 
 
 def whole_set(condition: Condition, scope: Scope) -> WholeSet:
