@@ -20,6 +20,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Date, Integer, case, cast, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from domain import filters as f
 from domain.filters import Attr, Profile
@@ -106,11 +107,17 @@ async def _plan(connection: AsyncConnection, condition: f.Condition, *, whole: b
         .select_from(counted.select_from(t.customer))
         .where(t.customer.c.shop_id == SHOP_ID, counted.clause)
     )
-    compiled = query.compile(
+    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    return await _explain(connection, query)
+
+
+async def _explain(connection: AsyncConnection, statement: Executable) -> str:
+    """The plan PostgreSQL makes for ``statement`` with its parameters (custom plan, as the
+    service runs it), as text."""
+    compiled = statement.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
     return "\n".join(r[0] for r in rows)
 
@@ -156,12 +163,9 @@ async def test_member_since_page_reads_the_member_key_alone(
         .order_by(t.customer.c.id.desc())
         .limit(51)
     )
-    compiled = page.compile(dialect=connection.dialect)
-    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
     await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     await connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-    rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
-    plan = "\n".join(r[0] for r in rows)
+    plan = await _explain(connection, page)
     assert "Index Only Scan Backward using uq_member_shop_id_customer_id" in plan, plan
 
 
@@ -259,12 +263,7 @@ async def test_parts_counted_side_by_side_join_each_set_once(
     assert alone[1] == 1500
     assert alone[0] + alone[3] == 3000
     assert list((await connection.execute(statement)).one()) == alone
-    compiled = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-    rows = await connection.exec_driver_sql("EXPLAIN " + compiled.string, params)
-    plan = "\n".join(r[0] for r in rows)
+    plan = await _explain(connection, statement)
     assert "SubPlan" not in plan, plan
 
 
