@@ -46,16 +46,15 @@ class PreviewPlan:
 
     def include(self) -> asyncio.Task[Where]:
         if self._include is None:
-            self._include = asyncio.ensure_future(self._where(self.group.condition()))
+            self._include = asyncio.ensure_future(
+                filters(self.info).where(LIST_PROFILES[self.kind], self.group.condition(), self.now)
+            )
         return self._include
 
     def part_numbers(self) -> asyncio.Task[list[int]]:
         if self._numbers is None:
             self._numbers = asyncio.ensure_future(self._count_parts())
         return self._numbers
-
-    async def _where(self, condition: f.Condition) -> Where:
-        return await filters(self.info).where(LIST_PROFILES[self.kind], condition, self.now)
 
     async def _count_parts(self) -> list[int]:
         included = f.Group(self.group.include).condition()
