@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Table, delete, func, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -50,8 +51,23 @@ MEMBERSHIPS = {
 }
 
 
+class Definition(Protocol):
+    """What refreshing a segment reads of it: a domain ``Segment`` or a ``StoredSegment``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def list(self) -> ListKind: ...
+
+    @property
+    def group(self) -> Group: ...
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSegment:
+    """A segment as the periodic and ingestion refreshes read it (no name, no times)."""
+
     id: int
     list: ListKind
     group: Group
@@ -66,7 +82,7 @@ class Changes:
 async def refresh_segment(
     session: AsyncSession,
     shop_id: int,
-    segment: StoredSegment,
+    segment: Definition,
     now: datetime,
     *,
     ids: Sequence[int] | None = None,

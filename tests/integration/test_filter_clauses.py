@@ -20,7 +20,7 @@ from domain.period import Last, PeriodUnit, instant_bounds
 from infra import tables as t
 from infra.filter_sql.scope import INSTANT
 from infra.repositories.filtering import FilterRepository
-from infra.repositories.segments import SegmentRepository, stored
+from infra.repositories.segments import SegmentRepository
 from infra.segment_events import refresh_segment
 from infra.settings import Settings
 from tests.conftest import FIXED_NOW, OTHER_SHOP_ID, SHOP_ID, _session
@@ -223,10 +223,9 @@ async def test_segment_membership_follows_the_instant_of_a_points_condition(
         name="Đủ điểm", group=group, staff_id=staff, now=FIXED_NOW
     )
 
-    kept = stored(segment)
-    today = await refresh_segment(session, shop, kept, FIXED_NOW, emit=False)
-    later = await refresh_segment(session, shop, kept, FIXED_NOW + timedelta(days=2), emit=False)
-    again = await refresh_segment(session, shop, kept, FIXED_NOW, emit=False)
+    today = await refresh_segment(session, shop, segment, FIXED_NOW, emit=False)
+    later = await refresh_segment(session, shop, segment, FIXED_NOW + timedelta(days=2), emit=False)
+    again = await refresh_segment(session, shop, segment, FIXED_NOW, emit=False)
 
     assert (today.entered, today.left) == (0, 0)
     assert (later.entered, later.left) == (1, 0)

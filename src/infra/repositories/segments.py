@@ -16,11 +16,7 @@ from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
-from infra.segment_events import MEMBERSHIPS, StoredSegment, refresh_segment
-
-
-def stored(segment: Segment) -> StoredSegment:
-    return StoredSegment(segment.id, segment.list, segment.group)
+from infra.segment_events import MEMBERSHIPS, refresh_segment
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -80,7 +76,7 @@ class SegmentRepository(TableRepository[Segment]):
         ).one()
         segment = self.to_domain(row)
         # The first members are where the segment starts from, not changes: no events.
-        await refresh_segment(self.session, self.shop_id, stored(segment), now, emit=False)
+        await refresh_segment(self.session, self.shop_id, segment, now, emit=False)
         return segment
 
     async def update(
@@ -104,7 +100,7 @@ class SegmentRepository(TableRepository[Segment]):
             raise NotFound("No such segment in this shop.", field="input.id")
         segment = self.to_domain(row)
         if group is not None:
-            await refresh_segment(self.session, self.shop_id, stored(segment), now)
+            await refresh_segment(self.session, self.shop_id, segment, now)
         return segment
 
     async def delete(self, segment_id: int) -> None:
