@@ -180,6 +180,21 @@ Index(
     postgresql_where=customer.c.external_id.isnot(None),
 )
 
+customer_alias = Table(
+    "customer_alias",
+    metadata,
+    _shop(),
+    Column("external_id", Text, nullable=False),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("merged_at", TZ, nullable=False, server_default=NOW),
+    PrimaryKeyConstraint("shop_id", "external_id"),
+    _fk(["customer_id"], "customer"),
+)
+"""External ids of customers merged into another (``customerMerge``): the partner system
+still sends them, and they resolve to the customer that absorbed them. An external id is on a
+customer row or here, never both."""
+Index("ix_customer_alias_customer", customer_alias.c.shop_id, customer_alias.c.customer_id)
+
 store = Table(
     "store",
     metadata,

@@ -243,3 +243,154 @@ async def test_bad_merge_requests_are_typed_errors(
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(field, code)], given
     assert await count(session, t.customer) >= 2
     assert await count(session, t.customer, id=b) == 1
+
+
+CUSTOMERS = """
+mutation($input: CustomerBulkUpsertInput!) {
+  customerBulkUpsert(input: $input) {
+    results { index externalId id created }
+    itemErrors { index field code message }
+  }
+}
+"""
+
+ORDERS = """
+mutation($input: OrderBulkUpsertInput!) {
+  orderBulkUpsert(input: $input) { results { index } itemErrors { index field code message } }
+}
+"""
+
+MEMBERS = """
+mutation($input: MemberBulkUpsertInput!) {
+  memberBulkUpsert(input: $input) { results { index } itemErrors { index field code message } }
+}
+"""
+
+
+async def external_ids_of(session: AsyncSession) -> dict[str | None, int]:
+    c = t.customer
+    rows = await session.execute(select(c.c.external_id, c.c.id).where(c.c.shop_id == SHOP_ID))
+    return dict(rows.tuples().all())
+
+
+@pytest.mark.spec("X1")
+async def test_merged_external_ids_keep_resolving_to_the_survivor(
+    gql: GraphQL, session: AsyncSession, shop: int, now: datetime
+) -> None:
+    ids = await customers(session, now, "a", "b", "c")
+    a, b, c = ids["a"], ids["b"], ids["c"]
+    body = await gql(MERGE, {"input": {"survivorId": gid(a), "mergedIds": [gid(b), gid(c)]}})
+    assert body["data"]["customerMerge"]["userErrors"] == []
+
+    # The partner still sends orders and members for "b" and "c": they land on the survivor.
+    body = await gql(
+        ORDERS,
+        {
+            "input": {
+                "items": [
+                    {
+                        "externalId": "o-b",
+                        "customerExternalId": "b",
+                        "channel": "POS",
+                        "placedAt": now.isoformat(),
+                        "totalAmount": "150000",
+                    }
+                ]
+            }
+        },
+    )
+    assert body["data"]["orderBulkUpsert"]["itemErrors"] == []
+    assert (
+        await session.scalar(select(t.order.c.customer_id).where(t.order.c.external_id == "o-b"))
+        == a
+    )
+    row = (await session.execute(select(t.customer).where(t.customer.c.id == a))).one()
+    assert (row.orders_count, row.total_spent) == (1, 150_000)
+    body = await gql(
+        MEMBERS,
+        {
+            "input": {
+                "items": [
+                    {
+                        "externalId": "m-c",
+                        "customerExternalId": "c",
+                        "memberCode": "M-C",
+                        "memberSince": now.isoformat(),
+                    }
+                ]
+            }
+        },
+    )
+    assert body["data"]["memberBulkUpsert"]["itemErrors"] == []
+    assert (
+        await session.scalar(select(t.member.c.customer_id).where(t.member.c.external_id == "m-c"))
+        == a
+    )
+
+    # A customer upsert for "b" updates the survivor instead of creating "b" again.
+    body = await gql(
+        CUSTOMERS,
+        {"input": {"items": [{"externalId": "b", "address": "182 Lê Đại Hành"}]}},
+    )
+    payload = body["data"]["customerBulkUpsert"]
+    assert payload["itemErrors"] == []
+    assert payload["results"] == [{"index": 0, "externalId": "b", "id": gid(a), "created": False}]
+    assert await external_ids_of(session) == {"a": a}
+    assert await session.scalar(select(t.customer.c.address).where(t.customer.c.id == a)) == (
+        "182 Lê Đại Hành"
+    )
+
+    # Two items for one customer: the first wins, as for a repeated external id.
+    body = await gql(
+        CUSTOMERS,
+        {
+            "input": {
+                "items": [
+                    {"externalId": "c", "fullName": "Lan Nguyễn Thị"},
+                    {"externalId": "a", "fullName": "Nguyễn Lan"},
+                    {"externalId": "b", "fullName": "Lan"},
+                ]
+            }
+        },
+    )
+    payload = body["data"]["customerBulkUpsert"]
+    assert [r["index"] for r in payload["results"]] == [0]
+    assert [(e["index"], e["field"], e["code"]) for e in payload["itemErrors"]] == [
+        (1, "items.1.externalId", "DUPLICATE"),
+        (2, "items.2.externalId", "DUPLICATE"),
+    ]
+    assert payload["itemErrors"][0]["message"] == (
+        "Item 0 already updates the customer with external id 'a' ('c' was merged into it);"
+        " the first wins."
+    )
+    assert await session.scalar(select(t.customer.c.full_name).where(t.customer.c.id == a)) == (
+        "Lan Nguyễn Thị"
+    )
+
+
+@pytest.mark.spec("X1")
+async def test_a_survivor_without_external_id_takes_one_and_aliases_follow_later_merges(
+    gql: GraphQL, session: AsyncSession, shop: int, now: datetime
+) -> None:
+    ids = await customers(session, now, "a", "b", "c")
+    plain = await session.scalar(
+        t.customer.insert().values(shop_id=SHOP_ID, full_name="Khách lẻ").returning(t.customer.c.id)
+    )
+    body = await gql(MERGE, {"input": {"survivorId": gid(ids["b"]), "mergedIds": [gid(ids["c"])]}})
+    assert body["data"]["customerMerge"]["userErrors"] == []
+    body = await gql(
+        MERGE, {"input": {"survivorId": gid(plain), "mergedIds": [gid(ids["b"]), gid(ids["a"])]}}
+    )
+    assert body["data"]["customerMerge"]["userErrors"] == []
+
+    # The survivor had none: it takes the first merged customer's; the rest are aliases.
+    assert await external_ids_of(session) == {"b": plain}
+    a_ = t.customer_alias
+    aliases = dict(
+        (await session.execute(select(a_.c.external_id, a_.c.customer_id))).tuples().all()
+    )
+    assert aliases == {"a": plain, "c": plain}
+    body = await gql(CUSTOMERS, {"input": {"items": [{"externalId": "c", "ward": "Phường 7"}]}})
+    assert body["data"]["customerBulkUpsert"]["results"] == [
+        {"index": 0, "externalId": "c", "id": gid(plain), "created": False}
+    ]

@@ -1,4 +1,5 @@
-"""Customers upserted by external id, then linked to subscribers (X1)."""
+"""Customers upserted by external id, then linked to subscribers (X1). The external id of a
+merged customer updates the customer that absorbed it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.customer import Gender
-from domain.ingest import BatchOutcome, ItemResult, LinkConflict, validate_batch
+from domain.errors import DomainError, ErrorCode
+from domain.ingest import (
+    BatchOutcome,
+    ItemError,
+    ItemResult,
+    LinkConflict,
+    item_error,
+    validate_batch,
+)
 from domain.ingest_commerce import CustomerItem, CustomerRecord, validate_customer
 from infra import tables as t
+from infra.ingest import external_ids
 from infra.ingest.batch import write_isolating
 from infra.ingest.linking import link_subscribers
 from infra.segment_events import customers_changed
@@ -36,11 +46,11 @@ KEEP_WHEN_ABSENT = (
 )
 
 
-def _row(shop_id: int, record: CustomerRecord, now: datetime) -> dict[str, Any]:
+def _row(shop_id: int, record: CustomerRecord, key: str, now: datetime) -> dict[str, Any]:
     item = record.item
     return {
         "shop_id": shop_id,
-        "external_id": item.external_id,
+        "external_id": key,
         "first_name": item.first_name,
         "last_name": item.last_name,
         "full_name": record.full_name,
@@ -60,11 +70,16 @@ def _row(shop_id: int, record: CustomerRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+Keyed = tuple[CustomerRecord, str]
+"""A customer to write, and the external id of the row it goes to: its own, or for the external
+id of a merged customer, the survivor's."""
+
+
 async def _write(
-    session: AsyncSession, shop_id: int, now: datetime, items: Sequence[tuple[int, CustomerRecord]]
+    session: AsyncSession, shop_id: int, now: datetime, items: Sequence[tuple[int, Keyed]]
 ) -> list[ItemResult]:
     c = t.customer
-    statement = insert(c).values([_row(shop_id, record, now) for _, record in items])
+    statement = insert(c).values([_row(shop_id, record, key, now) for _, (record, key) in items])
     excluded = statement.excluded
     updates: dict[str, Any] = {
         name: func.coalesce(excluded[name], c.c[name]) for name in KEEP_WHEN_ABSENT
@@ -79,21 +94,65 @@ async def _write(
         set_=updates,
     ).returning(c.c.id, c.c.external_id, literal_column("xmax = 0").label("created"))
     rows = (await session.execute(upsert)).all()
-    index_of = {record.item.external_id: index for index, record in items}
+    sent = {key: (index, record.item.external_id) for index, (record, key) in items}
     return [
         ItemResult(
-            index=index_of[r.external_id], external_id=r.external_id, id=r.id, created=r.created
+            index=sent[r.external_id][0],
+            external_id=sent[r.external_id][1],
+            id=r.id,
+            created=r.created,
         )
         for r in rows
     ]
+
+
+def merged_twice(earlier: str, survivor: str, merged: str) -> str:
+    """Why a later item or line is not written: an earlier one updates the same customer, one
+    through its own external id and the other through a merged customer's."""
+    return (
+        f"{earlier} already updates the customer with external id {survivor!r} "
+        f"({merged!r} was merged into it); the first wins."
+    )
+
+
+async def _keyed(
+    session: AsyncSession, shop_id: int, valid: Sequence[tuple[int, CustomerRecord]]
+) -> tuple[list[tuple[int, Keyed]], list[ItemError]]:
+    """Each valid customer with the row it updates. The external id of a merged customer
+    updates the survivor; where the batch also sends the survivor, or another customer merged
+    into it, the first of them is written and the later ones are refused, as a repeated
+    external id is."""
+    survivor_of = await external_ids.survivors(
+        session, shop_id, (record.item.external_id for _, record in valid)
+    )
+    sent_by = {index: record.item.external_id for index, record in valid}
+    claimed: dict[str, int] = {}
+    keyed: list[tuple[int, Keyed]] = []
+    errors: list[ItemError] = []
+    for index, record in valid:
+        sent = record.item.external_id
+        key = survivor_of.get(sent, sent)
+        earlier = claimed.setdefault(key, index)
+        if earlier == index:
+            keyed.append((index, (record, key)))
+            continue
+        merged = sent if sent != key else sent_by[earlier]
+        error = DomainError(
+            merged_twice(f"Item {earlier}", key, merged),
+            code=ErrorCode.DUPLICATE,
+            field="externalId",
+        )
+        errors.append(item_error(index, error))
+    return keyed, errors
 
 
 async def upsert_customers(
     session: AsyncSession, shop_id: int, items: Sequence[CustomerItem], now: datetime
 ) -> BatchOutcome:
     valid, errors = validate_batch(items, validate_customer, lambda r: r.item.external_id)
+    keyed, repeated = await _keyed(session, shop_id, valid)
     results, write_errors = await write_isolating(
-        session, valid, lambda batch: _write(session, shop_id, now, batch)
+        session, keyed, lambda batch: _write(session, shop_id, now, batch)
     )
     conflicts: list[LinkConflict] = []
     if results:
@@ -105,6 +164,6 @@ async def upsert_customers(
         await customers_changed(session, shop_id, [r.id for r in results], now)
     return BatchOutcome(
         results=tuple(sorted(results, key=lambda r: r.index)),
-        errors=tuple(sorted([*errors, *write_errors], key=lambda e: e.index)),
+        errors=tuple(sorted([*errors, *repeated, *write_errors], key=lambda e: e.index)),
         conflicts=tuple(conflicts),
     )

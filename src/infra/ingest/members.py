@@ -32,8 +32,8 @@ from domain.ingest import BatchOutcome, ItemResult, item_error, validate_batch
 from domain.ingest_commerce import MemberItem, validate_member
 from domain.points import LedgerState, PointItem, PointKind, record, validate_point_item
 from infra import tables as t
+from infra.ingest import external_ids
 from infra.ingest.batch import write_isolating
-from infra.ingest.orders import ids_by_external_id
 
 
 async def _taken(
@@ -94,8 +94,8 @@ async def upsert_members(
     session: AsyncSession, shop_id: int, items: Sequence[MemberItem], now: datetime
 ) -> BatchOutcome:
     valid, errors = validate_batch(items, validate_member, lambda r: r.external_id)
-    customers = await ids_by_external_id(
-        session, t.customer, shop_id, (item.customer_external_id for _, item in valid)
+    customers = await external_ids.customer_ids(
+        session, shop_id, (item.customer_external_id for _, item in valid)
     )
     resolved: list[tuple[int, tuple[MemberItem, int]]] = []
     for index, item in valid:
@@ -175,11 +175,11 @@ async def record_points(
 ) -> BatchOutcome:
     """Append entries in batch order, each checked against the ledger as it stands then."""
     valid, errors = validate_batch(items, validate_point_item, lambda r: r.external_id)
-    members = await ids_by_external_id(
+    members = await external_ids.ids_by_external_id(
         session, t.member, shop_id, (item.member_external_id for _, item in valid)
     )
     states = await _ledgers(session, shop_id, list(set(members.values())), now)
-    recorded = await ids_by_external_id(
+    recorded = await external_ids.ids_by_external_id(
         session, t.point_entry, shop_id, (item.external_id for _, item in valid)
     )
     delay = timedelta(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert
@@ -20,22 +19,9 @@ from domain.errors import DomainError, NotFound
 from domain.ingest import BatchOutcome, ItemError, ItemResult, item_error, validate_batch
 from domain.ingest_commerce import OrderItem, validate_order
 from infra import tables as t
+from infra.ingest import external_ids
 from infra.ingest.batch import write_isolating
 from infra.segment_events import customers_changed
-
-
-async def ids_by_external_id(
-    session: AsyncSession, table: Any, shop_id: int, keys: Iterable[str]
-) -> dict[str, int]:
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(table.c.external_id, table.c.id).where(
-            table.c.shop_id == shop_id, table.c.external_id.in_(wanted)
-        )
-    )
-    return {key: id_ for key, id_ in rows}
 
 
 async def _store_ids(session: AsyncSession, shop_id: int, codes: set[str]) -> dict[str, int]:
@@ -177,8 +163,8 @@ async def upsert_orders(
     session: AsyncSession, shop_id: int, items: Sequence[OrderItem], now: datetime
 ) -> BatchOutcome:
     valid, errors = validate_batch(items, validate_order, lambda r: r.external_id)
-    customers = await ids_by_external_id(
-        session, t.customer, shop_id, (order.customer_external_id for _, order in valid)
+    customers = await external_ids.customer_ids(
+        session, shop_id, (order.customer_external_id for _, order in valid)
     )
     stores = await _store_ids(
         session, shop_id, {order.store_code for _, order in valid if order.store_code}

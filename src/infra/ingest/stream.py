@@ -47,7 +47,7 @@ from domain.ingest_file import ImportReport, LineError, customer_item
 from domain.phone import carrier_of
 from infra import tables as t
 from infra.database import create_engine
-from infra.ingest.customers import KEEP_WHEN_ABSENT
+from infra.ingest.customers import KEEP_WHEN_ABSENT, merged_twice
 from infra.ingest.linking import link_subscribers
 from infra.segment_events import reevaluate_segments
 
@@ -217,6 +217,34 @@ class Staging:
                 continue
             yield _row(line, record)
         self.bar.update(self.source.bytes_read - reported)
+
+
+async def _to_survivors(connection: AsyncConnection, shop_id: int) -> dict[int, tuple[str, str]]:
+    """Points the lines carrying a merged customer's external id at the customer that absorbed
+    it; returns (external id sent, survivor's external id) by line."""
+    rows = await connection.execute(
+        text(
+            "UPDATE customer_import s SET external_id = c.external_id"
+            " FROM customer_alias a JOIN customer c"
+            "  ON c.shop_id = a.shop_id AND c.id = a.customer_id"
+            " WHERE a.shop_id = :shop_id AND a.external_id = s.external_id"
+            "  AND c.external_id IS NOT NULL"
+            " RETURNING s.line, a.external_id AS sent, c.external_id AS survivor"
+        ),
+        {"shop_id": shop_id},
+    )
+    return {r.line: (r.sent, r.survivor) for r in rows}
+
+
+def _repeat(line: int, first: int, merged: dict[int, tuple[str, str]]) -> DomainError:
+    """The error of a line whose customer an earlier line already updates."""
+    through = merged.get(line) or merged.get(first)
+    message = (
+        f"External id already on line {first}; the first line wins."
+        if through is None
+        else merged_twice(f"Line {first}", through[1], through[0])
+    )
+    return DomainError(message, code=ErrorCode.DUPLICATE, field="externalId")
 
 
 async def _drop_repeats(connection: AsyncConnection, staging_name: str) -> list[tuple[int, int]]:
@@ -391,15 +419,9 @@ async def import_customers(
                 )
                 # Temporary tables are never analysed automatically; the anti-join needs sizes.
                 await connection.execute(text("ANALYZE customer_import"))
+                merged = await _to_survivors(connection, shop_id)
                 for line, first in await _drop_repeats(connection, "customer_import"):
-                    load.fail(
-                        line,
-                        DomainError(
-                            f"External id already on line {first}; the first line wins.",
-                            code=ErrorCode.DUPLICATE,
-                            field="externalId",
-                        ),
-                    )
+                    load.fail(line, _repeat(line, first, merged))
                 report.loaded = int(
                     await connection.scalar(select(func.count()).select_from(staging)) or 0
                 )

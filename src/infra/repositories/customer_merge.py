@@ -1,6 +1,7 @@
 """Merging duplicate customers (X1, X3): everything they own moves to the survivor.
 
-Orders, taggings, the loyalty membership, subscribers and threads move; the survivor fills
+Orders, taggings, the loyalty membership, subscribers and threads move; the merged customers'
+external ids resolve to the survivor from then on (``customer_alias``); the survivor fills
 its empty contact fields from the merged customers, its aggregates are recomputed from the
 orders it now has, subscribers left unlinked because they matched several of these customers
 are linked when the match is now unique, the merged customers leave their segments and the
@@ -22,6 +23,7 @@ from domain.errors import NotFound
 from domain.events import EventType
 from infra import tables as t
 from infra.events import emit
+from infra.ingest.external_ids import absorb
 from infra.ingest.linking import link_subscribers
 from infra.ingest.orders import lock_customers, recompute_aggregates
 from infra.segment_events import customers_changed, customers_removed
@@ -109,10 +111,13 @@ async def merge_customers(
         if known is not None:
             fills["gender"] = known
     merged_external = [rows[i].external_id for i in merged if rows[i].external_id is not None]
-    await customers_removed(session, shop_id, merged, now)
-    await session.execute(delete(c).where(c.c.shop_id == shop_id, c.c.id.in_(merged)))
     if survivor.external_id is None and merged_external:
         fills["external_id"] = merged_external[0]
+    # The partner system still knows the merged customers by their external ids.
+    kept_as_aliases = [key for key in merged_external if key != fills.get("external_id")]
+    await absorb(session, shop_id, survivor_id, merged, kept_as_aliases, now)
+    await customers_removed(session, shop_id, merged, now)
+    await session.execute(delete(c).where(c.c.shop_id == shop_id, c.c.id.in_(merged)))
     await session.execute(
         update(c)
         .where(c.c.shop_id == shop_id, c.c.id == survivor_id)

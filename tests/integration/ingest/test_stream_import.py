@@ -29,6 +29,7 @@ from infra.database import create_engine, session_factory, with_database
 from infra.ingest.customers import upsert_customers
 from infra.ingest.stream import import_customers
 from infra.repositories.auth import ensure_shop
+from infra.repositories.customer_merge import merge_customers
 from infra.settings import PROJECT_ROOT
 from tests.conftest import _admin
 
@@ -205,6 +206,66 @@ async def test_ndjson_loads_reports_bad_lines_links_unambiguously_and_reruns_to_
         )
     }
     assert after == {key: row.updated_at for key, row in stored.items()}
+
+
+@pytest.mark.spec("L1", "X1")
+async def test_lines_of_a_merged_customer_update_the_survivor(scratch: str, tmp_path: Path) -> None:
+    shop_id = await fresh_shop(scratch)
+    engine = create_engine(scratch, pool_size=1)
+    async with session_factory(engine)() as session:
+        outcome = await upsert_customers(
+            session,
+            shop_id,
+            [CustomerItem(external_id=key, full_name="Lan") for key in ("s", "m-1", "m-2")],
+            NOW,
+        )
+        ids = {r.external_id: r.id for r in outcome.results}
+        await merge_customers(session, shop_id, ids["s"], [ids["m-1"], ids["m-2"]], NOW)
+        await session.commit()
+    await engine.dispose()
+
+    path = write_ndjson(
+        tmp_path / "merged.ndjson",
+        [
+            {"externalId": "m-1", "address": "182 Lê Đại Hành"},
+            {"externalId": "s", "fullName": "Trần Thị Lan"},
+            {"externalId": "m-2", "province": "Hà Nội"},
+            {"externalId": "n", "fullName": "Mới"},
+        ],
+    )
+    report = await import_customers(scratch, path, shop_id, progress=False, now=NOW)
+
+    assert (report.loaded, report.created, report.updated) == (2, 1, 1)
+    assert [(e.line, e.code.value, e.message) for e in report.first_errors] == [
+        (
+            2,
+            "DUPLICATE",
+            "Line 1 already updates the customer with external id 's' ('m-1' was merged into"
+            " it); the first wins.",
+        ),
+        (
+            3,
+            "DUPLICATE",
+            "Line 1 already updates the customer with external id 's' ('m-2' was merged into"
+            " it); the first wins.",
+        ),
+    ]
+    c = t.customer
+    stored = {
+        r.external_id: r
+        for r in await rows(
+            scratch,
+            select(c.c.external_id, c.c.id, c.c.full_name, c.c.address).where(
+                c.c.shop_id == shop_id
+            ),
+        )
+    }
+    assert set(stored) == {"s", "n"}
+    assert (stored["s"].id, stored["s"].full_name, stored["s"].address) == (
+        ids["s"],
+        "Lan",
+        "182 Lê Đại Hành",
+    )
 
 
 @pytest.mark.spec("L1", "X5")
