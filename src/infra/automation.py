@@ -169,7 +169,8 @@ async def tagging_changed(
 ) -> None:
     """What follows a tagAdd / tagRemove, for the (owner id, tag id) pairs it changed: the
     automation's rules, then the segments of the customers or subscribers tagged (their `tag`
-    conditions, and the sequences a rule may just have enrolled them in)."""
+    conditions, and the sequences a rule may just have enrolled them in), and for a thread's
+    tag those of the subscriber a rule enrolled."""
     if not pairs:
         return
     if not added:
@@ -179,12 +180,32 @@ async def tagging_changed(
             case TagTarget.SUBSCRIBER:
                 await on_tags_added(session, shop_id, now=now, subscriber_tags=pairs)
             case TagTarget.THREAD:
-                await on_tags_added(session, shop_id, now=now, thread_tags=pairs)
+                enrolled = await on_tags_added(session, shop_id, now=now, thread_tags=pairs)
+                # A thread tag is no filter, but the sequences its rules just enrolled the
+                # thread's subscriber in are.
+                await rows_changed(
+                    session,
+                    shop_id,
+                    ListKind.SUBSCRIBERS,
+                    await _enrolled(session, shop_id, enrolled),
+                    now,
+                )
             case TagTarget.CUSTOMER:
                 await on_tags_added(session, shop_id, now=now, customer_tags=pairs)
     kind = _SEGMENT_LISTS.get(target)
     if kind is not None:
         await rows_changed(session, shop_id, kind, sorted({owner for owner, _ in pairs}), now)
+
+
+async def _enrolled(session: AsyncSession, shop_id: int, enrolment_ids: Sequence[int]) -> list[int]:
+    """The subscribers of ``enrolment_ids``."""
+    if not enrolment_ids:
+        return []
+    e = t.sequence_enrolment
+    found = await session.scalars(
+        select(e.c.subscriber_id).where(e.c.shop_id == shop_id, e.c.id.in_(enrolment_ids))
+    )
+    return sorted(set(found))
 
 
 _SEGMENT_LISTS = {

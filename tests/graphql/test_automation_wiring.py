@@ -200,3 +200,43 @@ async def test_tagging_a_paused_thread_schedules_held_steps(
     )
 
     assert [s[2] for s in await scheduled(session)] == ["held"]
+
+
+SEGMENT = """
+mutation($input: SegmentCreateInput!) {
+  segmentCreate(input: $input) { segment { memberCount } userErrors { field code } }
+}
+"""
+
+
+@pytest.mark.spec("T5", "S9", "X1")
+async def test_a_thread_tag_moves_the_segments_of_the_subscriber_its_rule_enrols(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """A thread's tags are no filter, but the sequence a rule enrols the thread's person in is:
+    the subscriber's segments (and its customer's) follow at once, not on the scheduled pass."""
+    page = await make_page(session)
+    person = await make_subscriber(session, page_id=page)
+    thread = await make_thread(session, page_id=page, subscriber_id=person)
+    tag = await make_tag(session, page_id=page, name="Đang cân nhắc")
+    await rule(session, tag, [0, 24 * 60])
+    body = await gql(
+        SEGMENT,
+        {
+            "input": {
+                "name": "Trong chuỗi chăm sóc",
+                "list": "SUBSCRIBERS",
+                "definition": {"include": [{"sequence": {"anyOf": [f"Chuỗi {tag}"]}}]},
+            }
+        },
+    )
+    assert body["data"]["segmentCreate"] == {"segment": {"memberCount": 0}, "userErrors": []}
+    segment = await session.scalar(select(t.segment.c.id))
+
+    added = await gql(
+        TAG_ADD, {"input": {"tagIds": [gid("Tag", tag)], "threadIds": [gid("Thread", thread)]}}
+    )
+    assert added["data"]["tagAdd"]["userErrors"] == []
+    assert [e for e in await events(session) if e[0].startswith("segment.")] == [
+        ("segment.member_entered", {"segment_id": segment, "subscriber_id": person})
+    ]
