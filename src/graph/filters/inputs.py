@@ -288,4 +288,18 @@ class GroupInput:
     )
 
 
-by_given_fields(ProfileFilter, GroupInput)
+by_given_fields(
+    ProfileFilter,
+    GroupInput,
+    TextFilter,
+    NumberFilter,
+    RelativeInput,
+    PeriodInput,
+    DateFilter,
+    SetFilter,
+    MonthDayInput,
+    BirthdayFilter,
+    PurchaseFilter,
+    OfferFilter,
+    CustomFieldFilter,
+)
