@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, union_all, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from infra import tables as t
 
@@ -48,20 +48,40 @@ async def customer_ids(session: AsyncSession, shop_id: int, keys: Iterable[str])
     return {key: id_ for key, id_ in rows}
 
 
-async def survivors(session: AsyncSession, shop_id: int, keys: Iterable[str]) -> dict[str, str]:
-    """For each of ``keys`` that belonged to a merged customer, the external id of the customer
-    that absorbed it (a survivor of a merge always has one: it takes a merged customer's when
-    it had none)."""
-    wanted = sorted(set(keys))
-    if not wanted:
+async def survivors(
+    db: AsyncSession | AsyncConnection, shop_id: int, keys: Iterable[str] | None
+) -> dict[str, str]:
+    """For each of ``keys`` (every one, for None) that belonged to a merged customer, the
+    external id of the customer that absorbed it (a survivor of a merge always has one: it
+    takes a merged customer's when it had none).
+
+    The aliases are read first, then their customers by key: joined in one statement right
+    after a bulk load into a shop, the planner took the shop for one of a single customer and
+    read the join the other way round."""
+    a, c = t.customer_alias, t.customer
+    query = select(a.c.external_id, a.c.customer_id).where(a.c.shop_id == shop_id)
+    if keys is not None:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        query = query.where(a.c.external_id.in_(wanted))
+    aliases = (await db.execute(query)).tuples().all()
+    if not aliases:
         return {}
-    c, a = t.customer, t.customer_alias
-    rows = await session.execute(
-        select(a.c.external_id, c.c.external_id.label("survivor"))
-        .join(c, (c.c.shop_id == a.c.shop_id) & (c.c.id == a.c.customer_id))
-        .where(a.c.shop_id == shop_id, a.c.external_id.in_(wanted), c.c.external_id.isnot(None))
+    external = dict(
+        (
+            await db.execute(
+                select(c.c.id, c.c.external_id).where(
+                    c.c.shop_id == shop_id,
+                    c.c.id.in_(sorted({customer for _, customer in aliases})),
+                    c.c.external_id.isnot(None),
+                )
+            )
+        )
+        .tuples()
+        .all()
     )
-    return {key: survivor for key, survivor in rows}
+    return {key: external[customer] for key, customer in aliases if customer in external}
 
 
 async def absorb(

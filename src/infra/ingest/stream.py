@@ -47,6 +47,7 @@ from domain.ingest_file import ImportReport, LineError, customer_item
 from domain.phone import carrier_of
 from infra import tables as t
 from infra.database import create_engine
+from infra.ingest import external_ids
 from infra.ingest.customers import KEEP_WHEN_ABSENT, merged_twice
 from infra.ingest.linking import link_subscribers
 from infra.segment_events import reevaluate_segments
@@ -221,17 +222,23 @@ class Staging:
 
 async def _to_survivors(connection: AsyncConnection, shop_id: int) -> dict[int, tuple[str, str]]:
     """Points the lines carrying a merged customer's external id at the customer that absorbed
-    it; returns (external id sent, survivor's external id) by line."""
+    it; returns (external id sent, survivor's external id) by line.
+
+    The shop's aliases are read first and joined to the staged lines as an array: one statement
+    joining the lines, the aliases and `customer` was planned, in the middle of an import into
+    a new shop, as if the shop had one customer, and scanned the million lines once for each of
+    its customers."""
+    survivor_of = await external_ids.survivors(connection, shop_id, None)
+    if not survivor_of:
+        return {}
     rows = await connection.execute(
         text(
-            "UPDATE customer_import s SET external_id = c.external_id"
-            " FROM customer_alias a JOIN customer c"
-            "  ON c.shop_id = a.shop_id AND c.id = a.customer_id"
-            " WHERE a.shop_id = :shop_id AND a.external_id = s.external_id"
-            "  AND c.external_id IS NOT NULL"
-            " RETURNING s.line, a.external_id AS sent, c.external_id AS survivor"
+            "UPDATE customer_import s SET external_id = m.survivor"
+            " FROM unnest(CAST(:sent AS text[]), CAST(:survivor AS text[])) AS m(sent, survivor)"
+            " WHERE s.external_id = m.sent"
+            " RETURNING s.line, m.sent, m.survivor"
         ),
-        {"shop_id": shop_id},
+        {"sent": list(survivor_of), "survivor": list(survivor_of.values())},
     )
     return {r.line: (r.sent, r.survivor) for r in rows}
 
