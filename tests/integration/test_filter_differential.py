@@ -361,7 +361,8 @@ def evaluate(node: f.Condition, rec: dict[str, Any], zone: str) -> bool:
 
 async def matching(connection: AsyncConnection, condition: f.Condition, zone: str) -> set[int]:
     """The customers ``condition`` selects, read with the clause of a page and counted with the
-    whole-set form of a count: both must select the same rows, each once."""
+    whole-set form of a count (and, for one condition on other rows, with the keys those rows
+    hold): all must select the same rows, each once."""
     scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone)
     mine = t.customer.c.shop_id == SHOP_ID
     query = select(t.customer.c.id).where(mine, where(condition, scope))
@@ -370,6 +371,9 @@ async def matching(connection: AsyncConnection, condition: f.Condition, zone: st
     counted = select(t.customer.c.id).select_from(whole.select_from(t.customer))
     rows = [r[0] for r in await connection.execute(counted.where(mine, whole.clause))]
     assert sorted(rows) == sorted(found), (condition, whole.joins)
+    if whole.keys is not None:  # one condition on other rows: its keys, counted alone
+        keys = [r[0] for r in await connection.execute(select(whole.keys.c.key))]
+        assert sorted(keys) == sorted(found), (condition, "keys")
     return found
 
 

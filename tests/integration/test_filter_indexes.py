@@ -304,3 +304,42 @@ async def test_a_count_takes_the_form_postgresql_costs_lower(
             assert ("LEFT OUTER JOIN" in counts[0]) is joined, counts[0]
         # Planned once: the second count ran its statement alone.
         assert not any(s.startswith("EXPLAIN") for s in sql_statements.statements)
+
+
+@pytest.mark.spec("S6", "S8", "G1")
+async def test_a_count_of_one_condition_on_other_rows_counts_their_keys(
+    connection: AsyncConnection,
+    session: AsyncSession,
+    shop: int,
+    sql_statements: StatementLog,
+) -> None:
+    """ "Tagged VIP" alone is counted from the taggings: their distinct customer ids are the
+    customers (a foreign key within the shop), so the customer table is not read at all. A
+    negated condition, or one beside others, keeps a statement over the customers."""
+    await _customers(connection, 3000)
+    await _tag_every(connection, "VIP", 7)
+    c = t.customer.c
+    vip = f.AnyOf(Attr.TAG, ("VIP",))
+    women = f.AnyOf(Attr.GENDER, ("female",))
+    customers = CustomerRepository(session, SHOP_ID)
+    filters = FilterRepository(session, SHOP_ID)
+    for condition, keyed in (
+        (vip, True),
+        (f.And((vip,)), True),
+        (f.Not(vip), False),
+        (f.And((vip, women)), False),
+    ):
+        where_ = await filters.where(Profile.CUSTOMER, condition, FIXED_NOW)
+        expected = await connection.scalar(
+            select(func.count()).where(c.shop_id == SHOP_ID, where_.clause)
+        )
+        sql_statements.clear()
+        assert await customers.count(where_) == expected, condition
+        [counted] = [s for s in sql_statements.statements if s.startswith("SELECT count(*)")]
+        assert ("AS counted_keys" in counted) is keyed, counted
+    where_ = await filters.where(Profile.CUSTOMER, vip, FIXED_NOW)
+    assert where_.whole is not None
+    assert where_.whole.keys is not None
+    plan = await _explain(connection, select(func.count()).select_from(where_.whole.keys))
+    assert " on customer " not in plan, plan
+    assert " on customer_tag" in plan, plan

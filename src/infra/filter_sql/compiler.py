@@ -30,7 +30,7 @@ from domain.filters import (
     Text,
 )
 from domain.text import fold
-from infra.filter_sql.related import linked_set, purchased, related
+from infra.filter_sql.related import linked_set, own_keys, purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
 from infra.filter_sql.values import phone_match, points_match, text_match, value_match
 
@@ -56,6 +56,10 @@ class WholeSet:
 
     clauses: tuple[ColumnElement[bool], ...]
     joins: tuple[Join, ...]
+    keys: Subquery | None = None
+    """Where the whole condition is one condition on other rows that point at the row by its
+    id (a tag, a purchase of some products, a linked subscriber ...): the ids those rows hold
+    (``related.own_keys``), whose number is the count, read without the row's own table."""
 
     @property
     def clause(self) -> ColumnElement[bool]:
@@ -98,7 +102,33 @@ def whole_set(condition: Condition, scope: Scope) -> WholeSet:
     """``condition`` as the WHERE clause of a count."""
     sets = _Sets()
     clause = _compile(condition, scope, positive=True, conjunct=True, sets=sets)
-    return WholeSet((clause,), tuple(sets.joins))
+    return WholeSet((clause,), tuple(sets.joins), _counted_keys(condition, scope))
+
+
+def _counted_keys(condition: Condition, scope: Scope) -> Subquery | None:
+    """``WholeSet.keys`` for ``condition``, where it is one condition on other rows.
+
+    A customer's purchases without products are read off the customer's last order instead
+    (``related.purchased``), which beats reading the period's orders."""
+    node = _alone(condition)
+    if isinstance(node, Purchased) and not node.skus and scope.profile is Profile.CUSTOMER:
+        return None
+    if not (_reads_linked(node) or isinstance(node, Purchased | OfferUsed | CustomField)):
+        return None
+    return own_keys(node, scope, "counted_keys")
+
+
+def _alone(node: Condition) -> Condition:
+    """``node`` without the one-item ``and`` / ``or`` around it (an ``or`` of conditions on one
+    linked profile is one condition on it, see ``_merge_linked``)."""
+    while True:
+        match node:
+            case And(items=(item,)):
+                node = item
+            case Or(items=items) if len(merged := _merge_linked(items)) == 1:
+                node = merged[0]
+            case _:
+                return node
 
 
 def filter_clauses(conditions: Sequence[Condition], scope: Scope) -> WholeSet:
@@ -132,10 +162,12 @@ def _compile(
             ]
             return and_(true(), *parts) if positive else or_(false(), *parts)
         case Or(items=items):
+            merged = _merge_linked(items)
+            if len(merged) == 1:  # one linked profile's conditions, merged: no OR is left
+                return _compile(merged[0], scope, positive=positive, conjunct=conjunct, sets=sets)
             inner = conjunct and not positive
             parts = [
-                _compile(i, scope, positive=positive, conjunct=inner, sets=sets)
-                for i in _merge_linked(items)
+                _compile(i, scope, positive=positive, conjunct=inner, sets=sets) for i in merged
             ]
             return or_(false(), *parts) if positive else and_(true(), *parts)
         case Not(item=item):

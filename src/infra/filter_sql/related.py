@@ -100,9 +100,30 @@ def linked_set(
     rows = rows_of(node, scope, joined=True)
     if rows is None:
         return None
-    keys = select(rows.link.label("key")).where(rows.link.is_not(None), *rows.parts).distinct()
-    found = keys.subquery(name)
+    found = _links(rows, name)
     return found, found.c.key == rows.key
+
+
+def own_keys(node: Condition, scope: Scope, name: str) -> Subquery | None:
+    """The ids of the scope's rows that ``node`` finds, read from the other rows alone (the
+    subquery named ``name``, one row per id), or ``None`` where the other rows do not point at
+    the scope row by its id (a subscriber's customer) or no row can match.
+
+    Every such link is a foreign key within the shop (a tagging, an order, a membership, a
+    linked subscriber, an OTN subscription, an enrolment, a custom value, an offer use), and
+    the other rows are read in the scope's shop only: each id is one of the shop's rows, so
+    counting the ids counts the rows without reading their table.
+    """
+    rows = rows_of(node, scope, joined=True)
+    if rows is None or rows.key is not scope.table.c.id:
+        return None
+    return _links(rows, name)
+
+
+def _links(rows: Rows, name: str) -> Subquery:
+    """The distinct links of ``rows``, as the subquery ``name`` with one column, ``key``."""
+    keys = select(rows.link.label("key")).where(rows.link.is_not(None), *rows.parts).distinct()
+    return keys.subquery(name)
 
 
 def rows_of(node: Condition, scope: Scope, *, joined: bool = False) -> Rows | None:

@@ -178,7 +178,18 @@ class TableRepository(Generic[T]):
     async def count(self, where: Filter = None) -> int:
         clause, arguments = _split(where)
         whole = where.whole if isinstance(where, Where) else None
-        if whole is not None and not await self._joins_pay(clause, whole, arguments):
+        if whole is not None and whole.keys is not None:
+            keys = whole.keys
+            rows = await self._kept(
+                ("count", "keys"),
+                (keys,),
+                lambda: select(func.count()).select_from(keys),
+                dict(arguments),
+            )
+            return int(rows[0][0])
+        if whole is not None and (
+            not whole.joins or not await self._joins_pay(clause, whole, arguments)
+        ):
             whole = None
         counted = clause if whole is None else whole.clause
         return int(

@@ -129,7 +129,8 @@ class FilterRepository:
         if list_profile is not Profile.MEMBER:
             scope = scope_for(list_profile, self.shop_id, now, zone)
             whole = whole_set(condition, scope)
-            return where(condition, scope), whole if whole.joins else None
+            counted = whole.joins or whole.keys is not None
+            return where(condition, scope), whole if counted else None
         customer = t.customer.alias("mc")
         scope = replace(scope_for(Profile.CUSTOMER, self.shop_id, now, zone), table=customer)
         whole = whole_set(condition, scope)
