@@ -17,7 +17,7 @@ from infra import tables as t
 from infra.ingest.customers import upsert_customers
 from infra.ingest.members import upsert_members
 from infra.ingest.orders import upsert_orders
-from tests.conftest import SHOP_ID, GraphQL
+from tests.conftest import SHOP_ID, GraphQL, StatementLog
 from tests.factories import make_page, make_subscriber, make_tag, make_thread
 
 MERGE = """
@@ -394,3 +394,27 @@ async def test_a_survivor_without_external_id_takes_one_and_aliases_follow_later
     assert body["data"]["customerBulkUpsert"]["results"] == [
         {"index": 0, "externalId": "c", "id": gid(plain), "created": False}
     ]
+
+
+@pytest.mark.spec("X1")
+async def test_a_customer_shows_the_external_ids_merged_into_it_in_one_statement(
+    gql: GraphQL, session: AsyncSession, shop: int, now: datetime, sql_statements: StatementLog
+) -> None:
+    ids = await customers(session, now, "a", "b", "c")
+    body = await gql(MERGE, {"input": {"survivorId": gid(ids["a"]), "mergedIds": [gid(ids["c"])]}})
+    assert body["data"]["customerMerge"]["userErrors"] == []
+    body = await gql(MERGE, {"input": {"survivorId": gid(ids["a"]), "mergedIds": [gid(ids["b"])]}})
+    assert body["data"]["customerMerge"]["userErrors"] == []
+    await session.execute(
+        t.customer.insert().values(shop_id=SHOP_ID, external_id="d", full_name="Khách khác")
+    )
+
+    sql_statements.clear()
+    body = await gql("{ customers(first: 10) { nodes { externalId mergedExternalIds } } }", {})
+    nodes = body["data"]["customers"]["nodes"]
+    assert sorted((n["externalId"], n["mergedExternalIds"]) for n in nodes) == [
+        ("a", ["b", "c"]),  # merged at the same (fixed) time: by external id
+        ("d", []),
+    ]
+    aliases = [s for s in sql_statements.statements if "FROM customer_alias" in s]
+    assert len(aliases) == 1, aliases

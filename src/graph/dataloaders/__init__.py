@@ -55,6 +55,10 @@ class Loaders:
         return loader(self.repos.customers.get_many)
 
     @cached_property
+    def merged_external_ids_by_customer_id(self) -> DataLoader[int, list[str]]:
+        return loader(self.repos.customers.merged_external_ids)
+
+    @cached_property
     def member_by_id(self) -> DataLoader[int, Member | None]:
         return loader(self.repos.members.get_many)
 

@@ -99,6 +99,13 @@ class Customer(Node):
             lambda c: cls.from_domain(c, info),
         )
 
+    @strawberry.field(
+        description="External ids of the customers merged into this one (customerMerge), oldest"
+        " merge first. The partner's orders, members and upserts for them reach this customer."
+    )
+    async def merged_external_ids(self, info: Info) -> list[str]:
+        return await info.context.loaders.merged_external_ids_by_customer_id.load(self.id)
+
     @strawberry.field(description="The loyalty membership, if the customer registered.")
     async def member(
         self, info: Info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, true, tuple_, type_coerce
@@ -13,7 +14,7 @@ from sqlalchemy.types import NullType
 from domain.customer import Channel, Customer, Gender
 from domain.tag import Tag
 from infra import tables as t
-from infra.repositories.base import TableRepository
+from infra.repositories.base import TableRepository, grouped
 
 # Enum lookups by value through a dict: calling the enum costs more than the rest of the row.
 _GENDERS = {g.value: g for g in Gender}
@@ -43,6 +44,17 @@ class CustomerRepository(TableRepository[Customer]):
         """A customer's tags by name, as one array of records on the customer's own row: a page
         gets its rows' tags in its own statement (read them with ``tags_of``)."""
         return _TAGS_COLUMN
+
+    async def merged_external_ids(self, ids: Sequence[int]) -> list[list[str]]:
+        """For each of ``ids``, the external ids of the customers merged into it (its
+        aliases), oldest merge first."""
+        a = t.customer_alias
+        rows = await self.session.execute(
+            select(a.c.customer_id, a.c.external_id)
+            .where(a.c.shop_id == self.shop_id, a.c.customer_id.in_(ids))
+            .order_by(a.c.merged_at, a.c.external_id)
+        )
+        return grouped(ids, rows, lambda r: r.customer_id, lambda r: r.external_id)
 
     def tags_of(self, value: Any) -> list[Tag]:
         """The tags in a value of ``tags_column``."""
