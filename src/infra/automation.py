@@ -35,8 +35,9 @@ async def on_tags_added(
     thread_tags: Sequence[tuple[int, int]] = (),
     customer_tags: Sequence[tuple[int, int]] = (),
 ) -> list[int]:
-    """Events and enrolments for (owner id, tag id) pairs just added; returns the ids of new
-    enrolments. Customers get events only: rules enrol subscribers, who receive messages."""
+    """Events and enrolments for (owner id, tag id) pairs just added; returns the subscriber
+    of each new enrolment. Customers get events only: rules enrol subscribers, who receive
+    messages."""
     th = t.thread
     # (tag, subscriber, thread or None, chatbot paused)
     people: list[tuple[int, int, int | None, bool]] = [
@@ -110,7 +111,7 @@ async def on_tags_added(
                 index_elements=[e.c.shop_id, e.c.sequence_id, e.c.subscriber_id],
                 index_where=e.c.status == "running",
             )
-            .returning(e.c.id, e.c.sequence_id, e.c.thread_id)
+            .returning(e.c.id, e.c.sequence_id, e.c.thread_id, e.c.subscriber_id)
         )
     ).all()
     if not created:
@@ -137,7 +138,7 @@ async def on_tags_added(
     ]
     if scheduled:
         await session.execute(insert(t.scheduled_step), scheduled)
-    return [c.id for c in created]
+    return [c.subscriber_id for c in created]
 
 
 async def on_tags_removed(
@@ -184,28 +185,13 @@ async def tagging_changed(
                 # A thread tag is no filter, but the sequences its rules just enrolled the
                 # thread's subscriber in are.
                 await rows_changed(
-                    session,
-                    shop_id,
-                    ListKind.SUBSCRIBERS,
-                    await _enrolled(session, shop_id, enrolled),
-                    now,
+                    session, shop_id, ListKind.SUBSCRIBERS, sorted(set(enrolled)), now
                 )
             case TagTarget.CUSTOMER:
                 await on_tags_added(session, shop_id, now=now, customer_tags=pairs)
     kind = _SEGMENT_LISTS.get(target)
     if kind is not None:
         await rows_changed(session, shop_id, kind, sorted({owner for owner, _ in pairs}), now)
-
-
-async def _enrolled(session: AsyncSession, shop_id: int, enrolment_ids: Sequence[int]) -> list[int]:
-    """The subscribers of ``enrolment_ids``."""
-    if not enrolment_ids:
-        return []
-    e = t.sequence_enrolment
-    found = await session.scalars(
-        select(e.c.subscriber_id).where(e.c.shop_id == shop_id, e.c.id.in_(enrolment_ids))
-    )
-    return sorted(set(found))
 
 
 _SEGMENT_LISTS = {

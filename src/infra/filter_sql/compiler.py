@@ -106,16 +106,9 @@ def whole_set(condition: Condition, scope: Scope) -> WholeSet:
 
 
 def _counted_keys(condition: Condition, scope: Scope) -> Subquery | None:
-    """``WholeSet.keys`` for ``condition``, where it is one condition on other rows.
-
-    A customer's purchases without products are read off the customer's last order instead
-    (``related.purchased``), which beats reading the period's orders."""
+    """``WholeSet.keys`` for ``condition``, where it is one condition on other rows."""
     node = _alone(condition)
-    if isinstance(node, Purchased) and not node.skus and scope.profile is Profile.CUSTOMER:
-        return None
-    if not (_reads_linked(node) or isinstance(node, Purchased | OfferUsed | CustomField)):
-        return None
-    return own_keys(node, scope, "counted_keys")
+    return own_keys(node, scope, "counted_keys") if _on_other_rows(node, scope) else None
 
 
 def _alone(node: Condition) -> Condition:
@@ -143,9 +136,17 @@ def filter_clauses(conditions: Sequence[Condition], scope: Scope) -> WholeSet:
     return WholeSet(clauses, tuple(sets.joins))
 
 
-def _reads_linked(node: Condition) -> bool:
-    """A condition on a linked profile, or a set held in a linked table (tags, topics, ...)."""
-    return isinstance(node, Linked) or (isinstance(node, AnyOf) and node.attr in LINKED_SETS)
+def _on_other_rows(node: Condition, scope: Scope) -> bool:
+    """Whether ``node`` is a condition on other rows (``related``): a linked profile, a set
+    held in a linked table (tags, topics, sequences), purchases, offers used, custom fields.
+    A customer's purchases without products are read off the customer's last order instead
+    (``related.purchased``), which beats reading the period's orders."""
+    match node:
+        case Purchased(skus=skus):
+            return bool(skus) or scope.profile is not Profile.CUSTOMER
+        case AnyOf(attr=attr):
+            return attr in LINKED_SETS
+    return isinstance(node, Linked | OfferUsed | CustomField)
 
 
 def _compile(
@@ -174,14 +175,12 @@ def _compile(
             return _compile(item, scope, positive=not positive, conjunct=conjunct, sets=sets)
         case Everyone():
             return true() if positive else false()
-        case Linked() | AnyOf() if _reads_linked(node):
+        case _ if _on_other_rows(node, scope):
             return _related(node, scope, positive=positive, conjunct=conjunct, sets=sets)
-        case Purchased(skus=()) if scope.profile is Profile.CUSTOMER:
+        case Purchased():  # a customer's, without products
             # Its EXISTS is read only by customers whose last order is past the period's end.
             found = purchased(node, scope)
             return found if positive else not_(found)
-        case Purchased() | OfferUsed() | CustomField():
-            return _related(node, scope, positive=positive, conjunct=conjunct, sets=sets)
         case Compare() | AnyOf() | BirthdayMonth() | BirthdayBetween():
             leaf = _leaf(node, scope)
             return leaf if positive else not_(func.coalesce(leaf, false()))

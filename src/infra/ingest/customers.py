@@ -125,18 +125,17 @@ async def _keyed(
     survivor_of = await external_ids.survivors(
         session, shop_id, (record.item.external_id for _, record in valid)
     )
-    sent_by = {index: record.item.external_id for index, record in valid}
-    claimed: dict[str, int] = {}
+    claimed: dict[str, tuple[int, str]] = {}  # row's external id: the first item, what it sent
     keyed: list[tuple[int, Keyed]] = []
     errors: list[ItemError] = []
     for index, record in valid:
         sent = record.item.external_id
         key = survivor_of.get(sent, sent)
-        earlier = claimed.setdefault(key, index)
+        earlier, earlier_sent = claimed.setdefault(key, (index, sent))
         if earlier == index:
             keyed.append((index, (record, key)))
             continue
-        merged = sent if sent != key else sent_by[earlier]
+        merged = sent if sent != key else earlier_sent
         error = DomainError(
             merged_twice(f"Item {earlier}", key, merged),
             code=ErrorCode.DUPLICATE,

@@ -8,44 +8,42 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, union_all, update
+from sqlalchemy import Select, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from infra import tables as t
 
 
+def _by_external_id(
+    table: Any, value: Any, shop_id: int, keys: Iterable[str] | None
+) -> Select[Any] | None:
+    """External id and ``value`` of the shop's rows of ``table`` whose external id is one of
+    ``keys`` (any, for None); None when ``keys`` names none."""
+    query = select(table.c.external_id, value).where(table.c.shop_id == shop_id)
+    if keys is None:
+        return query
+    wanted = sorted(set(keys))
+    return query.where(table.c.external_id.in_(wanted)) if wanted else None
+
+
+async def _pairs(db: AsyncSession | AsyncConnection, query: Any) -> dict[Any, Any]:
+    return {} if query is None else dict((await db.execute(query)).tuples().all())
+
+
 async def ids_by_external_id(
     session: AsyncSession, table: Any, shop_id: int, keys: Iterable[str]
 ) -> dict[str, int]:
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(table.c.external_id, table.c.id).where(
-            table.c.shop_id == shop_id, table.c.external_id.in_(wanted)
-        )
-    )
-    return {key: id_ for key, id_ in rows}
+    return await _pairs(session, _by_external_id(table, table.c.id, shop_id, keys))
 
 
 async def customer_ids(session: AsyncSession, shop_id: int, keys: Iterable[str]) -> dict[str, int]:
     """Customer ids by external id, a merged customer's external id giving its survivor's id."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
+    keys = list(keys)
     c, a = t.customer, t.customer_alias
-    rows = await session.execute(
-        union_all(
-            select(c.c.external_id, c.c.id).where(
-                c.c.shop_id == shop_id, c.c.external_id.in_(wanted)
-            ),
-            select(a.c.external_id, a.c.customer_id).where(
-                a.c.shop_id == shop_id, a.c.external_id.in_(wanted)
-            ),
-        )
-    )
-    return {key: id_ for key, id_ in rows}
+    own = _by_external_id(c, c.c.id, shop_id, keys)
+    merged = _by_external_id(a, a.c.customer_id, shop_id, keys)
+    return await _pairs(session, None if own is None or merged is None else union_all(own, merged))
 
 
 async def survivors(
@@ -59,29 +57,18 @@ async def survivors(
     after a bulk load into a shop, the planner took the shop for one of a single customer and
     read the join the other way round."""
     a, c = t.customer_alias, t.customer
-    query = select(a.c.external_id, a.c.customer_id).where(a.c.shop_id == shop_id)
-    if keys is not None:
-        wanted = sorted(set(keys))
-        if not wanted:
-            return {}
-        query = query.where(a.c.external_id.in_(wanted))
-    aliases = (await db.execute(query)).tuples().all()
+    aliases = await _pairs(db, _by_external_id(a, a.c.customer_id, shop_id, keys))
     if not aliases:
         return {}
-    external = dict(
-        (
-            await db.execute(
-                select(c.c.id, c.c.external_id).where(
-                    c.c.shop_id == shop_id,
-                    c.c.id.in_(sorted({customer for _, customer in aliases})),
-                    c.c.external_id.isnot(None),
-                )
-            )
-        )
-        .tuples()
-        .all()
+    external = await _pairs(
+        db,
+        select(c.c.id, c.c.external_id).where(
+            c.c.shop_id == shop_id,
+            c.c.id.in_(sorted(set(aliases.values()))),
+            c.c.external_id.isnot(None),
+        ),
     )
-    return {key: external[customer] for key, customer in aliases if customer in external}
+    return {key: external[customer] for key, customer in aliases.items() if customer in external}
 
 
 async def absorb(

@@ -178,29 +178,24 @@ class TableRepository(Generic[T]):
     async def count(self, where: Filter = None) -> int:
         clause, arguments = _split(where)
         whole = where.whole if isinstance(where, Where) else None
-        if whole is not None and whole.keys is not None:
-            keys = whole.keys
-            rows = await self._kept(
-                ("count", "keys"),
-                (keys,),
-                lambda: select(func.count()).select_from(keys),
-                dict(arguments),
-            )
-            return int(rows[0][0])
-        if whole is not None and (
-            not whole.joins or not await self._joins_pay(clause, whole, arguments)
+        if (
+            whole is not None
+            and whole.keys is None
+            and (not whole.joins or not await self._joins_pay(clause, whole, arguments))
         ):
-            whole = None
-        counted = clause if whole is None else whole.clause
-        return int(
-            (
-                await self._kept(
-                    ("count",), (counted,), lambda: self._counting(counted, whole), dict(arguments)
-                )
-            )[0][0]
+            whole = None  # the page's form: nothing to join, or cheaper for this condition
+        rows = await self._kept(
+            ("count",), (clause, whole), lambda: self._counting(clause, whole), dict(arguments)
         )
+        return int(rows[0][0])
 
     def _counting(self, clause: ColumnElement[bool], whole: WholeSet | None) -> Select[Any]:
+        """The count of the rows ``clause`` selects, in ``whole``'s form when given: the keys
+        of its one condition on other rows, or its clause over the joined sets."""
+        if whole is not None and whole.keys is not None:
+            return select(func.count()).select_from(whole.keys)
+        if whole is not None:
+            clause = whole.clause
         source = self.table if whole is None else whole.select_from(self.table)
         return (
             select(func.count())
@@ -223,9 +218,7 @@ class TableRepository(Generic[T]):
         known = _JOINS_PAY.get(whole)
         if known is None:
             plain = await planned_cost(self.session, self._counting(clause, None), arguments)
-            joined = await planned_cost(
-                self.session, self._counting(whole.clause, whole), arguments
-            )
+            joined = await planned_cost(self.session, self._counting(clause, whole), arguments)
             known = _JOINS_PAY[whole] = joined < plain
         return known
 
