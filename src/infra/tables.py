@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP
 
+from domain.segment import SEGMENT_LISTS, ListKind
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -539,8 +541,7 @@ subscriber_tag = _tagging("subscriber_tag", "subscriber")
 
 # --- saved filters and segments -------------------------------------------------------------
 
-LISTS = ("customers", "members", "subscribers")
-SEGMENT_LISTS = ("customers", "subscribers")
+LISTS = tuple(ListKind)
 
 saved_filter = Table(
     "saved_filter",
