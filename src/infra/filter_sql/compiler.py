@@ -98,11 +98,13 @@ class _Sets:
         return joined[0].c.key
 
 
-def whole_set(condition: Condition, scope: Scope) -> WholeSet:
-    """``condition`` as the WHERE clause of a count."""
+def whole_set(condition: Condition, scope: Scope, *, keys: bool = True) -> WholeSet:
+    """``condition`` as the WHERE clause of a count; with ``keys``, also its ``WholeSet.keys``
+    form where it has one (a statement that counts other rows than the scope's leaves it)."""
     sets = _Sets()
     clause = _compile(condition, scope, positive=True, conjunct=True, sets=sets)
-    return WholeSet((clause,), tuple(sets.joins), _counted_keys(condition, scope))
+    counted = _counted_keys(condition, scope) if keys else None
+    return WholeSet((clause,), tuple(sets.joins), counted)
 
 
 def _counted_keys(condition: Condition, scope: Scope) -> Subquery | None:

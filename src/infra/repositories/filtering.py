@@ -133,7 +133,7 @@ class FilterRepository:
             return where(condition, scope), whole if counted else None
         customer = t.customer.alias("mc")
         scope = replace(scope_for(Profile.CUSTOMER, self.shop_id, now, zone), table=customer)
-        whole = whole_set(condition, scope)
+        whole = whole_set(condition, scope, keys=False)  # members are counted, not customers
 
         def of_member(source: FromClause, clause: ColumnElement[bool]) -> ColumnElement[bool]:
             return exists(
