@@ -122,9 +122,13 @@ async def context_of(state: Any, session: AsyncSession, token: str | None) -> Co
 
 async def get_context(
     request: Request, session: Annotated[AsyncSession, Depends(get_session)]
-) -> Context:
+) -> AsyncIterator[Context]:
     token = bearer_token(request.headers.get("authorization", ""))
-    return await context_of(request.app.state, session, token)
+    context = await context_of(request.app.state, session, token)
+    try:
+        yield context
+    finally:  # before get_session closes the session
+        await context.settled()
 
 
 def request_context(app: FastAPI) -> Callable[[str | None], Any]:
@@ -133,9 +137,13 @@ def request_context(app: FastAPI) -> Callable[[str | None], Any]:
     @asynccontextmanager
     async def opened(token: str | None) -> AsyncIterator[Context]:
         session = app.state.sessions()
+        context = None
         try:
-            yield await context_of(app.state, session, token)
+            context = await context_of(app.state, session, token)
+            yield context
         finally:
+            if context is not None:
+                await context.settled()
             await session.close()
 
     return opened

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
@@ -33,6 +35,17 @@ class Context(BaseContext):
         self.settings = settings
         self.now = now
         self.zones = zones
+        self._unsettled: set[asyncio.Future[Any]] = set()
+
+    def track(self, work: Iterable[asyncio.Future[Any]]) -> None:
+        """Work of this request that runs on after its field failed (``graph.execution``)."""
+        self._unsettled.update(work)
+
+    async def settled(self) -> None:
+        """Wait for the tracked work: the request's session closes only after it."""
+        while pending := [work for work in self._unsettled if not work.done()]:
+            await asyncio.wait(pending)
+        self._unsettled.clear()
 
     @property
     def shop_id(self) -> int:

@@ -17,7 +17,7 @@ list of either; `__typename` counts as one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from graphql.pyutils import Path, Undefined, gather_with_cancel
@@ -132,6 +132,15 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[int, tuple[Mapping[str, Any], Plan]] = {}
         manager = self.middleware_manager
         self._short = manager is None or not manager.middlewares
+
+    def settle_in_background(self, awaitables: list[Awaitable[Any]]) -> None:
+        """graphql-core lets the siblings of a field whose error bubbles up run on after the
+        result is out; they use the request's session, so the request waits for them before
+        closing it (``Context.settled``)."""
+        super().settle_in_background(awaitables)
+        track = getattr(self.context_value, "track", None)
+        if track is not None:
+            track(self.background_futures)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped: Mapping[str, Any]) -> Plan:
         cached = self._plans.get(id(grouped))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 # asyncpg prepares every statement; after five executions PostgreSQL may switch a prepared
 # statement to a generic plan, which for filters over skewed data is many times slower.
 SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -64,51 +66,73 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 
 class SerialSession(AsyncSession):
-    """An AsyncSession whose statements run one at a time.
+    """An AsyncSession whose operations run one at a time, each to its end.
 
     GraphQL resolves sibling fields concurrently and DataLoaders dispatch their batches as
     separate tasks, all on the request's one session; a session must not start a second
     operation while the first is, for example, still opening its connection or savepoint.
+
+    An operation also runs to its end when its caller is cancelled meanwhile (graphql-core
+    cancels a field's siblings when the field fails). Cut off mid-way, a statement would be
+    cancelled by PostgreSQL, which aborts the transaction around it, while the connection is
+    still busy with the cancellation; the cancellation reaches the caller once the operation
+    is over. ``close`` waits for the operation in flight.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._serial = asyncio.Lock()
 
+    async def _alone(self, operation: Coroutine[Any, Any, T]) -> T:
+        try:
+            await self._serial.acquire()
+        except BaseException:  # cancelled while waiting: the operation never starts
+            operation.close()
+            raise
+        try:
+            running = asyncio.ensure_future(operation)
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                await _finished(running)
+                raise
+        finally:
+            self._serial.release()
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
-        async with self._serial:
-            return await super().execute(*args, **kwargs)
+        return await self._alone(super().execute(*args, **kwargs))
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        async with self._serial:
-            return await super().scalar(*args, **kwargs)
+        return await self._alone(super().scalar(*args, **kwargs))
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
-        async with self._serial:
-            await super().flush(*args, **kwargs)
+        await self._alone(super().flush(*args, **kwargs))
 
     async def commit(self) -> None:
-        async with self._serial:
-            await super().commit()
+        await self._alone(super().commit())
 
     async def rollback(self) -> None:
-        async with self._serial:
-            await super().rollback()
+        await self._alone(super().rollback())
+
+    async def close(self) -> None:
+        await self._alone(super().close())
 
     async def driver_fetch(self, sql: str, arguments: Sequence[Any]) -> list[Any]:
         """The rows of ``sql`` straight from the driver (asyncpg records, read by position), on
         this session's connection and in its transaction: for statements kept compiled
         (``infra.statements``). Listeners of the engine's ``before_cursor_execute`` (statement
         logs, the tests' counts, the bench's floor) see the statement as they see any other."""
-        async with self._serial:
-            if self.autoflush and (self.new or self.dirty or self.deleted):
-                await super().flush()
-            connection = await self.connection()
-            sync = connection.sync_connection
-            if sync is not None and sync.dispatch.before_cursor_execute:
-                sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
-            raw = await connection.get_raw_connection()
-            return await raw.driver_connection.fetch(sql, *arguments)  # type: ignore[no-any-return, union-attr]
+        return await self._alone(self._driver_fetch(sql, arguments))
+
+    async def _driver_fetch(self, sql: str, arguments: Sequence[Any]) -> list[Any]:
+        if self.autoflush and (self.new or self.dirty or self.deleted):
+            await super().flush()
+        connection = await self.connection()
+        sync = connection.sync_connection
+        if sync is not None and sync.dispatch.before_cursor_execute:
+            sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
+        raw = await connection.get_raw_connection()
+        return await raw.driver_connection.fetch(sql, *arguments)  # type: ignore[no-any-return, union-attr]
 
     async def read_only(self) -> None:
         """Run this session's statements without a transaction (autocommit), for a request
@@ -118,10 +142,23 @@ class SerialSession(AsyncSession):
         Only where nothing has run yet and the session owns its connection (not one a test
         holds in a transaction).
         """
-        async with self._serial:
-            if self.in_transaction() or not isinstance(self.bind, AsyncEngine):
-                return
-            await self.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await self._alone(self._read_only())
+
+    async def _read_only(self) -> None:
+        if self.in_transaction() or not isinstance(self.bind, AsyncEngine):
+            return
+        await self.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+async def _finished(running: asyncio.Future[Any]) -> None:
+    """Wait for ``running`` to end, through any further cancellation of the waiter."""
+    while not running.done():
+        try:
+            await asyncio.wait({running})
+        except asyncio.CancelledError:
+            continue
+    if not running.cancelled():
+        running.exception()  # its caller is cancelled; the outcome is read so it is not reported
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

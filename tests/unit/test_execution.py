@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Generator
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from app import utc_now
+from graph.context import Context
 from graph.execution import Executor
+from infra.settings import Settings
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -145,3 +148,47 @@ async def test_a_null_in_a_non_null_field_is_an_error_at_its_path() -> None:
         "maybeItems": [{"id": 1, "title": "item 1"}, None, {"id": 3, "title": "item 3"}]
     }
     assert [e.path for e in result.errors or []] == [["maybeItems", 1, "title"]]
+
+
+@strawberry.type
+class Part:
+    @strawberry.field
+    async def slow(self, info: strawberry.Info) -> int:
+        await asyncio.sleep(0.05)
+        info.context.finished.append("slow")
+        return 1
+
+    @strawberry.field
+    def failing(self) -> int:
+        raise ValueError("no value")
+
+
+@strawberry.type
+class PartQuery:
+    @strawberry.field
+    def part(self) -> Part:
+        return Part()
+
+
+class Request(Context):
+    finished: list[str]
+
+
+def request_context() -> Request:
+    context = Request(session=cast(Any, None), principal=None, settings=Settings(), now=utc_now)
+    context.finished = []
+    return context
+
+
+async def test_work_a_failed_field_leaves_running_is_handed_to_the_request() -> None:
+    parts = strawberry.Schema(query=PartQuery, execution_context_class=Executor)
+    context = request_context()
+
+    result = await parts.execute("{ part { slow failing } }", context_value=context)
+
+    # `failing` is non-null and fails at once: the error nulls `part` while `slow` still runs.
+    assert result.data is None
+    assert [e.path for e in result.errors or []] == [["part", "failing"]]
+    assert context.finished == []
+    await context.settled()  # what the request does before it closes its session
+    assert context.finished == ["slow"]
