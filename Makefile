@@ -8,7 +8,7 @@ export PYTHONPATH := src
 CUSTOMERS ?= 5000
 SEED ?= 42
 
-.PHONY: run stop test seed migrate schema lint typecheck bench install lock clean-data
+.PHONY: run stop test fuzz seed migrate schema lint typecheck bench install lock clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ stop: $(STAMP)  ## stop the embedded PostgreSQL that `make run` leaves running
 
 test: $(STAMP)  ## the whole test suite (TEST_DATABASE_URL, else an embedded PostgreSQL)
 	$(BIN)/pytest -q
+
+FUZZ_EXAMPLES ?= 60
+FUZZ_SEED ?= $(shell date +%s)
+
+fuzz: $(STAMP)  ## a deeper schemathesis campaign: make fuzz FUZZ_EXAMPLES=60 FUZZ_SEED=1
+	@echo "fuzzing with FUZZ_SEED=$(FUZZ_SEED), FUZZ_EXAMPLES=$(FUZZ_EXAMPLES)"
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest -q \
+		tests/contract/test_graphql_fuzz.py
 
 seed: $(STAMP)  ## generate a demo shop: make seed CUSTOMERS=1000000 SEED=7
 	$(BIN)/python -m cli seed --customers $(CUSTOMERS) --seed $(SEED)
