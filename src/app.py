@@ -26,6 +26,7 @@ from graph.schema import schema
 from graph.transport import JsonPost, bearer_token
 from infra.bounded import keep
 from infra.database import create_engine, session_factory
+from infra.logs import configure_logging
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
 from infra.runtime import database_url
@@ -158,13 +159,18 @@ def create_app(
 ) -> FastAPI:
     """The HTTP app. Tests pass ``sessions`` (bound to a rolled-back transaction) and ``now``."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if sessions is not None:
             yield
             return
-        engine = create_engine(database_url(), pool_size=settings.pool_size)
+        engine = create_engine(
+            database_url(),
+            pool_size=settings.pool_size,
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
         app.state.sessions = session_factory(engine)
         settle_heap()
         try:

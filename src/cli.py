@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from infra.logs import configure_logging
 from infra.settings import PROJECT_ROOT, get_settings
 
 DEMO_SHOP_ID = 1
@@ -262,6 +263,8 @@ def main(argv: list[str] | None = None) -> None:
     customers.set_defaults(func=cmd_import)
 
     args = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     args.func(args)
 
 

@@ -11,7 +11,7 @@ from strawberry.types.graphql import OperationType
 
 from graph.errors import ErrorKind, api_error
 from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
-from infra.database import SerialSession
+from infra.database import SerialSession, timed_out
 
 log = structlog.get_logger()
 
@@ -112,13 +112,36 @@ def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    log.error("unexpected error", path=error.path, exc_info=original)
+    if timed_out(original):
+        log.warning("statement timed out", path=error.path)
+    else:
+        log.error("unexpected error", path=error.path, exc_info=original)
     return True
 
 
-def mask_unexpected_errors() -> MaskErrors:
-    """Bugs reach the client as a coded message, never as a traceback or internal text."""
-    return MaskErrors(
-        should_mask_error=_is_unexpected,
-        error_message="Internal server error; it has been logged.",
-    )
+class MaskUnexpectedErrors(MaskErrors):
+    """Bugs reach the client as a coded message, never as a traceback or internal text; a
+    statement PostgreSQL stopped at the request's time limit is a ``TIMEOUT``."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=_is_unexpected,
+            error_message="Internal server error; it has been logged.",
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        timeout = timed_out(error.original_error)
+        return GraphQLError(
+            message=TIMED_OUT if timeout else self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": (ErrorKind.TIMEOUT if timeout else ErrorKind.INTERNAL).value},
+        )
+
+
+TIMED_OUT = (
+    "This took longer than the server allows and was stopped; nothing was saved. Narrow the"
+    " filter or ask for fewer rows, or try again later."
+)

@@ -20,13 +20,18 @@ MAX_BULK_IDS = 1000
 async def perform(
     info: Info, action: Callable[[], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """Commits what ``action`` did, or rolls it all back and reports the domain error."""
+    """Commits what ``action`` did, or rolls it all back and reports the domain error. Any
+    other failure (a statement stopped at the time limit, say) is rolled back too before it
+    is raised, which leaves the session usable (a failed statement aborts the transaction)."""
     session = info.context.session
     try:
         result = await action()
     except DomainError as error:
         await session.rollback()
         return None, [user_error(error)]
+    except Exception:
+        await session.rollback()
+        raise
     await session.commit()
     return result, []
 

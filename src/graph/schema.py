@@ -16,10 +16,10 @@ from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
 from graph.execution import Executor
 from graph.extensions import (
+    MaskUnexpectedErrors,
     ReadOnlyQueries,
     RejectNulCharacters,
     RequireAuthentication,
-    mask_unexpected_errors,
 )
 from graph.filters.catalogue import FilterCatalogueQuery
 from graph.inbox.merge import MergeMutation
@@ -93,7 +93,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules([DEPTH_RULE]),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            mask_unexpected_errors,
+            MaskUnexpectedErrors,
         ],
     )
 

@@ -55,14 +55,35 @@ def start_embedded(data_dir: Path, database: str) -> str:
     return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 0) -> AsyncEngine:
+    """An engine on ``url``; with ``statement_timeout_ms``, PostgreSQL stops any of its
+    statements that runs longer (``QUERY_CANCELED``, see ``timed_out``)."""
+    settings = dict(SERVER_SETTINGS)
+    if statement_timeout_ms:
+        settings["statement_timeout"] = str(statement_timeout_ms)
     return _create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
-        connect_args={"server_settings": SERVER_SETTINGS},
+        connect_args={"server_settings": settings},
     )
+
+
+QUERY_CANCELED = "57014"
+"""PostgreSQL's SQLSTATE for a statement stopped by ``statement_timeout`` (or a cancel)."""
+
+
+def timed_out(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised from, a statement PostgreSQL stopped: through
+    SQLAlchemy (the driver's error is ``orig``) or straight from asyncpg."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "sqlstate", None) == QUERY_CANCELED:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__
+    return False
 
 
 class SerialSession(AsyncSession):

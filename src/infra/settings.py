@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,13 +29,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     pool_size: int = 10
+    statement_timeout_ms: int = Field(
+        default=30_000,
+        ge=0,
+        description="How long one statement of an API request may run before PostgreSQL stops"
+        " it (0: no limit); the client then gets a `TIMEOUT` error and nothing is saved.",
+    )
     max_page_size: int = 100
     demo_customers: int = Field(
         default=5000, description="Size of the demo shop `make run` seeds the first time."
     )
     demo_seed: int = 42
     graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
-    log_level: str = "info"
+    log_level: str = Field(default="info", description="debug, info, warning or error.")
+    log_format: Literal["console", "json"] = Field(
+        default="console",
+        description="Log lines as text, or one JSON object per line for a log collector.",
+    )
     worker_in_server: bool = Field(
         default=True, description="Run the job worker (webhooks, automation) inside `serve`."
     )
