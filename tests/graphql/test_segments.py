@@ -104,8 +104,11 @@ async def test_segment_lifecycle_with_live_members(gql: GraphQL, session: AsyncS
     duplicate = await gql(CREATE, {"input": {"name": "Khách Văn 2", "definition": GROUP}})
     assert duplicate["data"]["segmentCreate"]["userErrors"][0]["code"] == "DUPLICATE"
 
+    stored = select(func.count()).select_from(t.segment_member)
+    assert await session.scalar(stored) == 2  # its first members, stored for X3's events
     deleted = await gql(DELETE, {"input": {"id": segment["id"]}})
     assert deleted["data"]["segmentDelete"]["userErrors"] == []
+    assert await session.scalar(stored) == 0  # they go with it (no foreign key does it)
     again = await gql(DELETE, {"input": {"id": segment["id"]}})
     assert again["data"]["segmentDelete"]["userErrors"][0]["code"] == "NOT_FOUND"
 
