@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from infra.database import SerialSession, create_engine, timed_out
 from tests.conftest import GraphQL
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -111,3 +113,28 @@ async def test_any_other_database_failure_is_a_coded_internal_error_without_inte
     assert error["message"] == "Internal server error; it has been logged."
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert error["path"] == ["customers", "totalCount"]
+
+
+async def test_storing_a_segments_members_may_run_past_the_api_limit(
+    gql: GraphQL, session: AsyncSession, locked: AsyncConnection
+) -> None:
+    # Storing a segment's first members takes about 12 s per million; it has a wider limit.
+    await make_customer(session, full_name="Lan")
+    await session.flush()
+    await limit(session, 100)
+    await lock(locked, "segment_member")
+
+    async def unlock_later() -> None:
+        await asyncio.sleep(0.4)
+        await locked.rollback()
+
+    unlocking = asyncio.ensure_future(unlock_later())
+    body = await gql(
+        """mutation { segmentCreate(input: {name: "Mọi khách", definition: {}}) {
+             segment { memberCount } userErrors { code } } }"""
+    )
+    await unlocking
+
+    assert body == {"data": {"segmentCreate": {"segment": {"memberCount": 1}, "userErrors": []}}}
+    stored = await session.scalar(text("SELECT count(*) FROM segment_member"))
+    assert stored == 1

@@ -223,9 +223,9 @@ async def test_segment_membership_follows_the_instant_of_a_points_condition(
         name="Đủ điểm", group=group, staff_id=staff, now=FIXED_NOW
     )
 
-    today = await refresh_segment(session, shop, segment, FIXED_NOW, emit=False)
-    later = await refresh_segment(session, shop, segment, FIXED_NOW + timedelta(days=2), emit=False)
-    again = await refresh_segment(session, shop, segment, FIXED_NOW, emit=False)
+    today = await refresh_segment(session, shop, segment, FIXED_NOW)
+    later = await refresh_segment(session, shop, segment, FIXED_NOW + timedelta(days=2))
+    again = await refresh_segment(session, shop, segment, FIXED_NOW)
 
     assert (today.entered, today.left) == (0, 0)
     assert (later.entered, later.left) == (1, 0)

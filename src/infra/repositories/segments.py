@@ -16,7 +16,7 @@ from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
-from infra.segment_events import MEMBERSHIPS, refresh_segment
+from infra.segment_events import MEMBERSHIPS, allow_storing_members, refresh_segment
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -75,8 +75,8 @@ class SegmentRepository(TableRepository[Segment]):
             )
         ).one()
         segment = self.to_domain(row)
-        # The first members are where the segment starts from, not changes: no events.
-        await refresh_segment(self.session, self.shop_id, segment, now, emit=False)
+        await allow_storing_members(self.session)
+        await refresh_segment(self.session, self.shop_id, segment, now, first=True)
         return segment
 
     async def update(
@@ -100,6 +100,7 @@ class SegmentRepository(TableRepository[Segment]):
             raise NotFound("No such segment in this shop.", field="input.id")
         segment = self.to_domain(row)
         if group is not None:
+            await allow_storing_members(self.session)
             await refresh_segment(self.session, self.shop_id, segment, now)
         return segment
 
