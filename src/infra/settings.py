@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     )
     demo_seed: int = 42
     graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
-    log_level: str = Field(default="info", description="debug, info, warning or error.")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="The least severe log lines written (any case)."
+    )
     log_format: Literal["console", "json"] = Field(
         default="console",
         description="Log lines as text, or one JSON object per line for a log collector.",
@@ -57,6 +59,11 @@ class Settings(BaseSettings):
         default="*/15 * * * *",
         description="How often segments are re-evaluated for entered/left events (cron).",
     )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
 
 @lru_cache

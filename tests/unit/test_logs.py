@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
+from pydantic import ValidationError
 
 from infra.logs import LogFormat, configure_logging
+from infra.settings import Settings
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -62,3 +64,9 @@ def test_lines_below_the_level_are_dropped(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "page served" not in out
     assert "statement timed out" in out
+
+
+def test_the_level_is_read_in_any_case_and_an_unknown_one_is_refused() -> None:
+    assert Settings(log_level="WARNING", log_format="JSON").log_level == "warning"
+    with pytest.raises(ValidationError, match="'debug', 'info', 'warning' or 'error'"):
+        Settings(log_level="verbose")
