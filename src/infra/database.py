@@ -183,4 +183,13 @@ async def _finished(running: asyncio.Future[Any]) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=SerialSession, expire_on_commit=False, autoflush=False)
+    """Sessions that stay closed once closed: work of a finished request that still tries a
+    statement (a DataLoader batch whose field was cancelled, say) fails instead of opening a
+    connection nobody would return."""
+    return async_sessionmaker(
+        engine,
+        class_=SerialSession,
+        expire_on_commit=False,
+        autoflush=False,
+        close_resets_only=False,
+    )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.staff import Principal, Role
@@ -68,3 +70,16 @@ async def test_a_mutation_keeps_its_transaction(engine: AsyncEngine) -> None:
         assert len(await _xids(session)) == 1
     finally:
         await session.close()
+
+
+async def test_a_closed_session_takes_no_more_statements(engine: AsyncEngine) -> None:
+    """Work of a finished request that still tries a statement fails rather than checking
+    out a connection that nobody would return."""
+    session = session_factory(engine)()
+    await _run(session, COUNT_TAGS)
+    await session.close()
+    checked_out = engine.pool.checkedout()  # type: ignore[attr-defined]
+
+    with pytest.raises(InvalidRequestError, match="closed"):
+        await session.scalar(text("SELECT 1"))
+    assert engine.pool.checkedout() == checked_out  # type: ignore[attr-defined]
