@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cases as c
-from bench import inbox, report
+from bench import inbox, report, segment_case
 from bench.db import connected
 from bench.floor import Floor, Recorder, Statement
 from bench.measure import Endpoint, Probe, body_of, interleaved, post, throughput, timed
@@ -31,7 +31,7 @@ from bench.stacks import BENCH, create_token, peer, service
 from infra.database import async_url, asyncpg_dsn, start_embedded, with_database
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1/customer_hub_bench"
-KINDS = ("page", "count", "parts", "throughput", "inbox", "import")
+KINDS = ("page", "count", "parts", "throughput", "inbox", "segment", "import")
 FULL = 1_000_000
 
 
@@ -117,6 +117,10 @@ async def run(args: argparse.Namespace) -> None:
             rows += await latencies(args, url, token, shop_id, when, selected, app, peer_url)
         if "throughput" in kinds and peer_url is not None:
             rows.append(await page_throughput(args, app, peer_url, shop_id, when, selected))
+        if "segment" in kinds:
+            say("segments: create, redefine and delete, at a million customers")
+            rounds = min(args.rounds, segment_case.ROUNDS)
+            rows += await segment_case.run_segment_case(url, app, shop_id, rounds)
     if "import" in kinds:
         rows += await import_rows(url, args)
     say("\n" + report.table(rows))

@@ -1,0 +1,127 @@
+"""Storing a segment's members at a million customers (X3, kind `segment`).
+
+`segmentCreate` stores a new segment's first members, and `segmentUpdate` with a new definition
+stores who entered and who left, with one outbox event each; both run in the mutation. Each
+round creates a segment through the service's HTTP GraphQL stack, changes its definition to
+the gold-tier members, and deletes it: for everyone (1,000,000 members, then 18,300) and for
+the customers of Hà Nội (about 215,000). Afterwards the bench removes the rounds' outbox events
+and vacuums the two tables, so the filter cases of the next run read them as before.
+
+The target is the API's statement limit (`STATEMENT_TIMEOUT_MS`, 30 s by default): storing
+members may run longer, but a merchant's form should not wait past what any other request may.
+"""
+
+from __future__ import annotations
+
+import time
+from statistics import median
+from typing import Any
+
+import orjson
+from strawberry.relay import GlobalID
+
+from bench import report
+from bench.db import connected
+from bench.measure import Endpoint, body_of
+
+ROUNDS = 3
+NAME = "bench segment"
+DEFINITIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("everyone", {}),
+    ("region_hanoi", {"include": [{"region": {"anyOf": ["Hà Nội"]}}]}),
+)
+GOLD = {"include": [{"tier": {"anyOf": ["gold"]}}]}
+
+CREATE = """
+mutation($input: SegmentCreateInput!) {
+  segmentCreate(input: $input) { segment { id } userErrors { code message } }
+}
+"""
+UPDATE = """
+mutation($input: SegmentUpdateInput!) {
+  segmentUpdate(input: $input) { segment { id } userErrors { code message } }
+}
+"""
+DELETE = """
+mutation($input: SegmentDeleteInput!) { segmentDelete(input: $input) { userErrors { code } } }
+"""
+
+
+async def _timed(client: Any, url: str, query: str, variables: dict[str, Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    status, body = await client.post(url, body_of(query, variables))
+    elapsed = (time.perf_counter() - started) * 1000
+    answer = orjson.loads(body)
+    if status != 200 or answer.get("errors"):
+        raise RuntimeError(f"segment case: {body[:300]!r}")
+    payload = next(iter(answer["data"].values()))
+    if payload.get("userErrors"):
+        raise RuntimeError(f"segment case: {payload['userErrors']}")
+    return elapsed, payload
+
+
+async def _clean(url: str, shop_id: int, made: set[str]) -> None:
+    """Drop what the rounds (or a stopped run) left: the bench's segments, their members and
+    the events of those and of ``made``; then vacuum, so the tables are as the filter cases
+    found them."""
+    async with connected(url) as conn:
+        ids = await conn.fetch(
+            "SELECT id FROM segment WHERE shop_id = $1 AND name LIKE $2", shop_id, f"{NAME}%"
+        )
+        segment_ids = [r["id"] for r in ids]
+        if segment_ids:
+            await conn.execute(
+                "DELETE FROM segment_member WHERE shop_id = $1 AND segment_id = ANY($2)",
+                shop_id,
+                segment_ids,
+            )
+            await conn.execute(
+                "DELETE FROM segment WHERE shop_id = $1 AND id = ANY($2)", shop_id, segment_ids
+            )
+        await conn.execute(
+            "DELETE FROM event_outbox WHERE shop_id = $1 AND type LIKE 'segment.%'"
+            " AND payload->>'segment_id' IN (SELECT unnest($2::text[]))",
+            shop_id,
+            [str(i) for i in segment_ids] + sorted(made),
+        )
+        await conn.execute("VACUUM ANALYZE segment_member")
+        await conn.execute("VACUUM ANALYZE event_outbox")
+
+
+async def run_segment_case(
+    url: str, app: Endpoint, shop_id: int, rounds: int
+) -> list[dict[str, Any]]:
+    made: set[str] = set()
+    await _clean(url, shop_id, made)
+    rows: list[dict[str, Any]] = []
+    async with app.client() as client:
+        for name, definition in DEFINITIONS:
+            times: dict[str, list[float]] = {"create": [], "update": [], "delete": []}
+            for n in range(rounds):
+                label = f"{NAME} {name} {n}"
+                ms, payload = await _timed(
+                    client, app.url, CREATE, {"input": {"name": label, "definition": definition}}
+                )
+                times["create"].append(ms)
+                gid = payload["segment"]["id"]
+                ms, _ = await _timed(
+                    client, app.url, UPDATE, {"input": {"id": gid, "definition": GOLD}}
+                )
+                times["update"].append(ms)
+                ms, _ = await _timed(client, app.url, DELETE, {"input": {"id": gid}})
+                times["delete"].append(ms)
+                made.add(GlobalID.from_id(gid).node_id)
+            for step, samples in times.items():
+                rows.append(
+                    {
+                        "name": f"segment_{name}_{step}",
+                        "kind": "segment",
+                        "p50_ms": round(median(samples), 1),
+                        "p95_ms": round(max(samples), 1),
+                        "target_p50_ms": report.TARGETS["segment"]["target_p50_ms"],
+                        "baseline": None,
+                        "rounds": rounds,
+                    }
+                )
+    await _clean(url, shop_id, made)
+    return rows
