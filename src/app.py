@@ -7,11 +7,11 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
@@ -76,15 +76,6 @@ class Router(GraphQLRouter[Context, None]):
             )
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    maker: SessionMaker = request.app.state.sessions
-    session = maker()
-    try:
-        yield session
-    finally:
-        await session.close()
-
-
 class PrincipalCache:
     """Recently resolved tokens, so a burst of requests costs one token lookup, not one each.
 
@@ -110,44 +101,38 @@ class PrincipalCache:
         return principal
 
 
-async def context_of(state: Any, session: AsyncSession, token: str | None) -> Context:
-    principal = await state.principals.principal(session, token) if token else None
-    return Context(
-        session=session,
-        principal=principal,
-        settings=state.settings,
-        now=state.now,
-        zones=state.zones,
-    )
-
-
-async def get_context(
-    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
-) -> AsyncIterator[Context]:
-    token = bearer_token(request.headers.get("authorization", ""))
-    context = await context_of(request.app.state, session, token)
+@asynccontextmanager
+async def opened_context(state: Any, token: str | None) -> AsyncIterator[Context]:
+    """A request's context on a session of its own. The session closes when the request is
+    answered, after the work a failed field left running (``Context.settled``)."""
+    session = state.sessions()
+    context = None
     try:
+        principal = await state.principals.principal(session, token) if token else None
+        context = Context(
+            session=session,
+            principal=principal,
+            settings=state.settings,
+            now=state.now,
+            zones=state.zones,
+        )
         yield context
-    finally:  # before get_session closes the session
-        await context.settled()
+    finally:
+        if context is not None:
+            await context.settled()
+        await session.close()
+
+
+async def get_context(request: Request) -> AsyncIterator[Context]:
+    """The context of a request strawberry's router answers."""
+    token = bearer_token(request.headers.get("authorization", ""))
+    async with opened_context(request.app.state, token) as context:
+        yield context
 
 
 def request_context(app: FastAPI) -> Callable[[str | None], Any]:
-    """A request's context with its own session, closed when the request is answered."""
-
-    @asynccontextmanager
-    async def opened(token: str | None) -> AsyncIterator[Context]:
-        session = app.state.sessions()
-        context = None
-        try:
-            context = await context_of(app.state, session, token)
-            yield context
-        finally:
-            if context is not None:
-                await context.settled()
-            await session.close()
-
-    return opened
+    """A request's context for the JSON POST short path (``graph.transport``)."""
+    return lambda token: opened_context(app.state, token)
 
 
 def create_app(
