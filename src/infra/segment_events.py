@@ -87,12 +87,17 @@ class StoredSegment:
 
 MEMBERS_TIMEOUT_MS = 600_000
 """The time limit of storing a segment's members in ``segmentCreate`` / ``segmentUpdate``:
-about 12 s per million members here, far past the API's limit for one statement."""
+2–3 s for a million first members here, 14–17 s to redefine a segment of a million, past the
+API's limit for one statement on a larger shop or a slower server."""
 
 
-async def allow_storing_members(session: AsyncSession) -> None:
-    """Give the rest of the session's transaction (a mutation's) ``MEMBERS_TIMEOUT_MS``."""
+async def store_members(
+    session: AsyncSession, shop_id: int, segment: Definition, now: datetime, *, first: bool
+) -> Changes:
+    """``refresh_segment`` inside a mutation, whose transaction it gives
+    ``MEMBERS_TIMEOUT_MS`` for the rest."""
     await session.execute(text(f"SET LOCAL statement_timeout = {MEMBERS_TIMEOUT_MS}"))
+    return await refresh_segment(session, shop_id, segment, now, first=first)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
-from infra.segment_events import MEMBERSHIPS, allow_storing_members, refresh_segment
+from infra.segment_events import MEMBERSHIPS, store_members
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -75,8 +75,7 @@ class SegmentRepository(TableRepository[Segment]):
             )
         ).one()
         segment = self.to_domain(row)
-        await allow_storing_members(self.session)
-        await refresh_segment(self.session, self.shop_id, segment, now, first=True)
+        await store_members(self.session, self.shop_id, segment, now, first=True)
         return segment
 
     async def update(
@@ -100,8 +99,7 @@ class SegmentRepository(TableRepository[Segment]):
             raise NotFound("No such segment in this shop.", field="input.id")
         segment = self.to_domain(row)
         if group is not None:
-            await allow_storing_members(self.session)
-            await refresh_segment(self.session, self.shop_id, segment, now)
+            await store_members(self.session, self.shop_id, segment, now, first=False)
         return segment
 
     async def delete(self, segment_id: int) -> None:
