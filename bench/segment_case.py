@@ -80,7 +80,7 @@ async def _clean(url: str, shop_id: int, made: set[str]) -> None:
             )
         await conn.execute(
             "DELETE FROM event_outbox WHERE shop_id = $1 AND type LIKE 'segment.%'"
-            " AND payload->>'segment_id' IN (SELECT unnest($2::text[]))",
+            " AND payload->>'segment_id' = ANY($2::text[])",
             shop_id,
             [str(i) for i in segment_ids] + sorted(made),
         )
@@ -112,16 +112,9 @@ async def run_segment_case(
                 times["delete"].append(ms)
                 made.add(GlobalID.from_id(gid).node_id)
             for step, samples in times.items():
-                rows.append(
-                    {
-                        "name": f"segment_{name}_{step}",
-                        "kind": "segment",
-                        "p50_ms": round(median(samples), 1),
-                        "p95_ms": round(max(samples), 1),
-                        "target_p50_ms": report.TARGETS["segment"]["target_p50_ms"],
-                        "baseline": None,
-                        "rounds": rounds,
-                    }
+                row = report.latency_row(
+                    f"segment_{name}_{step}", "segment", median(samples), max(samples), None
                 )
+                rows.append({**row, "rounds": rounds})
     await _clean(url, shop_id, made)
     return rows
