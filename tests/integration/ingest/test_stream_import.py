@@ -78,6 +78,13 @@ async def rows(url: str, query: Any) -> list[Any]:
         await engine.dispose()
 
 
+async def stored_customers(url: str, shop_id: int, *columns: Any) -> dict[str, Any]:
+    """The shop's customers by external id, each row with ``columns``."""
+    c = t.customer
+    query = select(c.c.external_id, *columns).where(c.c.shop_id == shop_id)
+    return {r.external_id: r for r in await rows(url, query)}
+
+
 def write_ndjson(path: Path, lines: list[Any]) -> Path:
     with path.open("wb") as out:
         for line in lines:
@@ -161,21 +168,16 @@ async def test_ndjson_loads_reports_bad_lines_links_unambiguously_and_reruns_to_
         ("7", "externalId", "DUPLICATE"),
     ]
     c = t.customer
-    stored = {
-        r.external_id: r
-        for r in await rows(
-            scratch,
-            select(
-                c.c.external_id,
-                c.c.full_name,
-                c.c.address,
-                c.c.phone_normalized,
-                c.c.carrier,
-                c.c.gender,
-                c.c.updated_at,
-            ).where(c.c.shop_id == shop_id),
-        )
-    }
+    stored = await stored_customers(
+        scratch,
+        shop_id,
+        c.c.full_name,
+        c.c.address,
+        c.c.phone_normalized,
+        c.c.carrier,
+        c.c.gender,
+        c.c.updated_at,
+    )
     assert set(stored) == {"k-1", "k-2", "6", "other"}
     assert stored["k-1"].full_name == "Nguyễn Thị Lan"
     assert stored["k-1"].address == "12 Lê Lợi"  # absent from the line: kept
@@ -199,13 +201,10 @@ async def test_ndjson_loads_reports_bad_lines_links_unambiguously_and_reruns_to_
         scratch, path, shop_id, progress=False, now=datetime(2026, 12, 1, tzinfo=UTC)
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    after = {
-        r.external_id: r.updated_at
-        for r in await rows(
-            scratch, select(c.c.external_id, c.c.updated_at).where(c.c.shop_id == shop_id)
-        )
+    after = await stored_customers(scratch, shop_id, c.c.updated_at)
+    assert {key: row.updated_at for key, row in after.items()} == {
+        key: row.updated_at for key, row in stored.items()
     }
-    assert after == {key: row.updated_at for key, row in stored.items()}
 
 
 @pytest.mark.spec("L1", "X1")
@@ -251,15 +250,7 @@ async def test_lines_of_a_merged_customer_update_the_survivor(scratch: str, tmp_
         ),
     ]
     c = t.customer
-    stored = {
-        r.external_id: r
-        for r in await rows(
-            scratch,
-            select(c.c.external_id, c.c.id, c.c.full_name, c.c.address).where(
-                c.c.shop_id == shop_id
-            ),
-        )
-    }
+    stored = await stored_customers(scratch, shop_id, c.c.id, c.c.full_name, c.c.address)
     assert set(stored) == {"s", "n"}
     assert (stored["s"].id, stored["s"].full_name, stored["s"].address) == (
         ids["s"],
@@ -308,15 +299,9 @@ async def test_the_cli_loads_a_csv_and_exits_2_when_lines_failed(
     assert "2 created" in done.stderr
     assert errors_of(report) == [("4", "phone", "INVALID")]
     c = t.customer
-    stored = {
-        r.external_id: r
-        for r in await rows(
-            scratch,
-            select(c.c.external_id, c.c.full_name, c.c.email_normalized, c.c.birthday).where(
-                c.c.shop_id == shop_id
-            ),
-        )
-    }
+    stored = await stored_customers(
+        scratch, shop_id, c.c.full_name, c.c.email_normalized, c.c.birthday
+    )
     assert stored["c-1"].full_name == "Lê Văn Hùng, Jr."
     assert stored["c-1"].email_normalized == "hung@gmail.com"
     assert str(stored["c-1"].birthday) == "1988-04-05"
