@@ -12,8 +12,12 @@ TARGETS: dict[str, dict[str, Any]] = {
     "parts": {"target_p50_ms": None, "baseline": "asyncpg", "max_ratio": 1.25},
     "page": {"target_p50_ms": 50.0, "baseline": "postgraphile", "max_ratio": 1.1},
     "inbox": {"target_p50_ms": 80.0, "baseline": None, "max_ratio": None},
-    # Storing a segment's members (bench/segment_case.py): the API's statement limit.
-    "segment": {"target_p50_ms": 30_000.0, "baseline": None, "max_ratio": None},
+    # Saving a segment through the API (bench/segment_case.py): a form waits for it; held to
+    # a count's time.
+    "segment": {"target_p50_ms": 250.0, "baseline": None, "max_ratio": None},
+    # The job worker storing a saved segment's members, and the events of a new definition:
+    # the API's statement limit, as for any other single piece of work.
+    "segment_store": {"target_p50_ms": 30_000.0, "baseline": None, "max_ratio": None},
 }
 THROUGHPUT_MIN_RATIO = 0.8
 

@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from app import create_app
 from cli import migrate
 from domain.staff import Role
+from infra import jobs
 from infra.database import SerialSession, async_url, asyncpg_dsn, create_engine, with_database
 from infra.repositories.auth import ensure_shop, issue_token
 from infra.settings import Settings
@@ -88,6 +90,17 @@ def _session(connection: AsyncConnection) -> AsyncSession:
     return SerialSession(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+
+
+@asynccontextmanager
+async def job_resources(
+    connection: AsyncConnection, now: Callable[[], datetime]
+) -> AsyncIterator[None]:
+    """The job worker's resources for jobs run in a test: their sessions are savepoints of
+    the test's transaction (which still rolls back), their clock ``now``."""
+    async with AsyncClient() as client:
+        jobs.use(jobs.Resources(sessions=lambda: _session(connection), client=client, now=now))
+        yield
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.filters import Attr, Compare, Group, Range
 from domain.phone import carrier_of, normalize_phone
 from infra import tables as t
 from infra.ingest.orders import recompute_aggregates
+from infra.segment_events import Changes, segments_to_store, store_members
 
 _counter = itertools.count(1)
 SHOP_ID = 1
@@ -122,3 +125,19 @@ async def make_order(
     order_id = await _insert(session, t.order, values)
     await recompute_aggregates(session, shop_id, [customer_id])
     return order_id
+
+
+async def store_segment_members(session: AsyncSession, now: datetime) -> dict[int, Changes]:
+    """The job worker's `store_segment_members` pass, in the test's transaction: the members
+    of every segment created or redefined since, by segment id."""
+    stored: dict[int, Changes] = {}
+    for shop_id, segment_id in await segments_to_store(session, behind_only=True):
+        changes = await store_members(session, shop_id, segment_id, now, behind_only=True)
+        if changes is not None:
+            stored[segment_id] = changes
+    return stored
+
+
+def orders_at_least(orders: int) -> Group:
+    """A segment definition: customers with at least ``orders`` orders."""
+    return Group((Compare(Attr.ORDERS_COUNT, Range(minimum=Decimal(orders))),))

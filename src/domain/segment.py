@@ -30,6 +30,11 @@ class Segment:
     created_by: int | None
     created_at: datetime
     updated_at: datetime
+    members_pending: bool = False
+    """Its stored members (whose changes are its entered / left events) do not follow the
+    definition yet: from ``segmentCreate`` or a new definition until the job worker has
+    stored them."""
+    members_stored_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

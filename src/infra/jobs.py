@@ -1,4 +1,5 @@
-"""Background jobs on PostgreSQL (procrastinate): outbox dispatch and webhook delivery.
+"""Background jobs on PostgreSQL (procrastinate): outbox dispatch, webhook delivery, and
+storing segments' members.
 
 The queue lives in the ``procrastinate`` schema created by migration 0004. Jobs open their
 own database sessions through ``resources``, which the worker (or a test) sets up first.
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, create_engine, session_factory
-from infra.segment_events import reevaluate_segments, shops_with_segments
+from infra.segment_events import segments_to_store, store_members
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
 
@@ -102,21 +103,46 @@ async def dispatch(timestamp: int) -> int:
     return len(due)
 
 
+@app.periodic(cron=get_settings().segment_members_cron, periodic_id="segment_members")
+@app.task(name="store_segment_members", queue="segments", queueing_lock="store_segment_members")
+async def store_segment_members(timestamp: int) -> int:
+    """Store the members of segments created or redefined since the last pass: the first
+    ones of a new segment, and who a new definition lets in and out, with their events."""
+    res = _resources()
+    async with res.sessions() as session:
+        behind = await segments_to_store(session, behind_only=True)
+    moved = await _store(res, behind, behind_only=True)
+    if behind:
+        log.info("segment members stored", segments=len(behind), moved=moved)
+    return moved
+
+
 @app.periodic(cron=get_settings().segment_refresh_cron, periodic_id="segments")
 @app.task(name="refresh_segments", queue="segments", queueing_lock="refresh_segments")
 async def refresh_segments(timestamp: int) -> int:
-    """Re-evaluate every shop's segments so relative periods ("bought in the last 30 days")
-    move members in and out, with their events; one transaction per shop."""
+    """Re-evaluate every segment so relative periods ("bought in the last 30 days") move
+    members in and out, with their events."""
     res = _resources()
     async with res.sessions() as session:
-        shop_ids = await shops_with_segments(session)
+        every = await segments_to_store(session, behind_only=False)
+    moved = await _store(res, every, behind_only=False)
+    log.info("segments re-evaluated", segments=len(every), moved=moved)
+    return moved
+
+
+async def _store(res: Resources, segments: list[tuple[int, int]], *, behind_only: bool) -> int:
+    """``store_members`` for each of ``segments``, one transaction each (a segment's locks are
+    held no longer than its own work). Returns how many members entered (a new segment's
+    first ones included) or left."""
     moved = 0
-    for shop_id in shop_ids:
+    for shop_id, segment_id in segments:
         async with res.sessions() as session:
-            changes = await reevaluate_segments(session, shop_id, res.now())
+            changes = await store_members(
+                session, shop_id, segment_id, res.now(), behind_only=behind_only
+            )
             await session.commit()
-        moved += sum(c.entered + c.left for c in changes.values())
-    log.info("segments re-evaluated", shops=len(shop_ids), moved=moved)
+        if changes is not None:
+            moved += changes.entered + changes.left
     return moved
 
 

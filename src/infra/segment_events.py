@@ -11,6 +11,13 @@ linked to them (X1: a customer filter may ask for its subscribers' attributes an
 ``reevaluate_segments`` refreshes everyone, for relative periods ("bought in the last 30 days")
 that change membership as time passes; a customer merged into another leaves its segments
 before it is deleted (``customers_removed``).
+
+``segmentCreate`` and ``segmentUpdate`` only version the definition: the job worker stores the
+members of a new definition (``store_members``, ``segments_to_store``), a million of them in
+seconds, so no request waits for it. Until then a new segment has no stored members and
+ingestion leaves it alone (its first members are stored as they are then, without events); a
+redefined one keeps the members of its former definition, and ingestion refreshes the changed
+rows against the new one.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,21 +90,6 @@ class StoredSegment:
     id: int
     list: ListKind
     group: Group
-
-
-MEMBERS_TIMEOUT_MS = 600_000
-"""The time limit of storing a segment's members in ``segmentCreate`` / ``segmentUpdate``:
-2–3 s for a million first members here, 14–17 s to redefine a segment of a million, past the
-API's limit for one statement on a larger shop or a slower server."""
-
-
-async def store_members(
-    session: AsyncSession, shop_id: int, segment: Definition, now: datetime, *, first: bool
-) -> Changes:
-    """``refresh_segment`` inside a mutation, whose transaction it gives
-    ``MEMBERS_TIMEOUT_MS`` for the rest."""
-    await session.execute(text(f"SET LOCAL statement_timeout = {MEMBERS_TIMEOUT_MS}"))
-    return await refresh_segment(session, shop_id, segment, now, first=first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,15 +194,67 @@ async def refresh_segment(
 
 
 async def _segments(session: AsyncSession, shop_id: int) -> list[StoredSegment]:
+    """The shop's segments that have stored members (ingestion refreshes only those)."""
+    s = t.segment
     rows = await session.execute(
-        select(t.segment.c.id, t.segment.c.list, t.segment.c.definition)
-        .where(t.segment.c.shop_id == shop_id)
-        .order_by(t.segment.c.id)
+        select(s.c.id, s.c.list, s.c.definition)
+        .where(s.c.shop_id == shop_id, s.c.members_version > 0)
+        .order_by(s.c.id)
     )
     return [
         StoredSegment(segment_id, ListKind(kind), group_from_json(definition))
         for segment_id, kind, definition in rows
     ]
+
+
+_LOCK = 0x5E6E
+"""The class of the advisory locks that keep two workers off one segment's members."""
+
+
+async def store_members(
+    session: AsyncSession, shop_id: int, segment_id: int, now: datetime, *, behind_only: bool
+) -> Changes | None:
+    """Bring the stored members of one segment in line with its definition: its first members
+    (no events) when none are stored yet, else a refresh with its events. ``behind_only``:
+    only if the definition changed since they were last stored. None when there is nothing to
+    do (or no such segment).
+
+    Holds, until the transaction ends, an advisory lock that keeps other workers off the
+    segment and a key-share lock on its row, which ``segmentUpdate`` does not wait for but
+    ``segmentDelete`` does (it then deletes the members stored here).
+    """
+    s = t.segment
+    await session.execute(select(func.pg_advisory_xact_lock(_LOCK, segment_id % 2**31)))
+    row = (
+        await session.execute(
+            select(s.c.list, s.c.definition, s.c.definition_version, s.c.members_version)
+            .where(s.c.shop_id == shop_id, s.c.id == segment_id)
+            .with_for_update(key_share=True)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    kind, definition, version, stored = row
+    if behind_only and stored >= version:
+        return None
+    segment = StoredSegment(segment_id, ListKind(kind), group_from_json(definition))
+    changes = await refresh_segment(session, shop_id, segment, now, first=stored == 0)
+    await session.execute(
+        update(s)
+        .where(s.c.shop_id == shop_id, s.c.id == segment_id)
+        .values(members_version=version, members_stored_at=now)
+    )
+    return changes
+
+
+async def segments_to_store(session: AsyncSession, *, behind_only: bool) -> list[tuple[int, int]]:
+    """``(shop_id, segment_id)`` of every segment, or of those whose stored members do not
+    follow their definition yet (``behind_only``), oldest change first."""
+    s = t.segment
+    query = select(s.c.shop_id, s.c.id).order_by(s.c.updated_at, s.c.id)
+    if behind_only:
+        query = query.where(s.c.members_version < s.c.definition_version)
+    return [(shop_id, segment_id) for shop_id, segment_id in (await session.execute(query))]
 
 
 async def rows_changed(
@@ -276,15 +320,11 @@ async def reevaluate_segments(
     session: AsyncSession, shop_id: int, now: datetime
 ) -> dict[int, Changes]:
     """Refresh every segment of the shop against every customer and subscriber (the periodic
-    pass)."""
-    return {
-        segment.id: await refresh_segment(session, shop_id, segment, now)
-        for segment in await _segments(session, shop_id)
+    pass); one whose members were never stored gets its first ones."""
+    s = t.segment
+    ids = await session.scalars(select(s.c.id).where(s.c.shop_id == shop_id).order_by(s.c.id))
+    refreshed = {
+        segment_id: await store_members(session, shop_id, segment_id, now, behind_only=False)
+        for segment_id in list(ids)
     }
-
-
-async def shops_with_segments(session: AsyncSession) -> list[int]:
-    rows = await session.execute(
-        select(t.segment.c.shop_id).distinct().order_by(t.segment.c.shop_id)
-    )
-    return list(rows.scalars())
+    return {segment_id: c for segment_id, c in refreshed.items() if c is not None}

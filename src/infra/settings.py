@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         default="* * * * * */5",
         description="How often the outbox is dispatched to webhooks (cron, seconds last).",
     )
+    segment_members_cron: str = Field(
+        default="* * * * * */5",
+        description="How often the members of created or redefined segments are stored "
+        "(cron, seconds last).",
+    )
     segment_refresh_cron: str = Field(
         default="*/15 * * * *",
         description="How often segments are re-evaluated for entered/left events (cron).",

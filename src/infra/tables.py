@@ -571,10 +571,21 @@ segment = Table(
     Column("created_by", BigInteger),
     Column("created_at", TZ, nullable=False, server_default=NOW),
     Column("updated_at", TZ, nullable=False, server_default=NOW),
+    # The definition's version, and the one its stored members follow (0: none stored yet);
+    # the job worker brings the latter up to the former (``infra.segment_events``).
+    Column("definition_version", Integer, nullable=False, server_default="1"),
+    Column("members_version", Integer, nullable=False, server_default="0"),
+    Column("members_stored_at", TZ),
     PrimaryKeyConstraint("shop_id", "id"),
     UniqueConstraint("shop_id", "name"),
     _fk(["created_by"], "staff", ondelete="SET NULL"),
     _in("list", SEGMENT_LISTS, "list"),
+)
+Index(
+    "ix_segment_members_behind",
+    segment.c.shop_id,
+    segment.c.id,
+    postgresql_where=segment.c.members_version < segment.c.definition_version,
 )
 
 

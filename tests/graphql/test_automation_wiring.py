@@ -13,8 +13,14 @@ from strawberry.relay import to_base64
 
 from infra import tables as t
 from infra.automation import release_due_steps
-from tests.conftest import SHOP_ID, GraphQL
-from tests.factories import make_page, make_subscriber, make_tag, make_thread
+from tests.conftest import FIXED_NOW, SHOP_ID, GraphQL
+from tests.factories import (
+    make_page,
+    make_subscriber,
+    make_tag,
+    make_thread,
+    store_segment_members,
+)
 
 TAG_ADD = """
 mutation($input: TaggingInput!) {
@@ -232,6 +238,7 @@ async def test_a_thread_tag_moves_the_segments_of_the_subscriber_its_rule_enrols
     )
     assert body["data"]["segmentCreate"] == {"segment": {"memberCount": 0}, "userErrors": []}
     segment = await session.scalar(select(t.segment.c.id))
+    await store_segment_members(session, FIXED_NOW)
 
     added = await gql(
         TAG_ADD, {"input": {"tagIds": [gid("Tag", tag)], "threadIds": [gid("Thread", thread)]}}

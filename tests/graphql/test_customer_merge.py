@@ -17,8 +17,14 @@ from infra import tables as t
 from infra.ingest.customers import upsert_customers
 from infra.ingest.members import upsert_members
 from infra.ingest.orders import upsert_orders
-from tests.conftest import SHOP_ID, GraphQL, StatementLog
-from tests.factories import make_page, make_subscriber, make_tag, make_thread
+from tests.conftest import FIXED_NOW, SHOP_ID, GraphQL, StatementLog
+from tests.factories import (
+    make_page,
+    make_subscriber,
+    make_tag,
+    make_thread,
+    store_segment_members,
+)
 
 MERGE = """
 mutation($input: CustomerMergeInput!) {
@@ -178,6 +184,7 @@ async def test_merged_customers_leave_their_segments_with_events(
         assert body["data"]["segmentCreate"]["userErrors"] == []
         created.append(await session.scalar(select(t.segment.c.id).where(t.segment.c.name == name)))
     named, bought = created
+    await store_segment_members(session, FIXED_NOW)
 
     body = await gql(MERGE, {"input": {"survivorId": gid(a), "mergedIds": [gid(b), gid(c)]}})
     assert body["data"]["customerMerge"]["userErrors"] == []

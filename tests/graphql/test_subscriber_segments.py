@@ -9,8 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID
 
 from infra import tables as t
-from tests.conftest import GraphQL
-from tests.factories import make_customer, make_page, make_subscriber, make_tag
+from tests.conftest import FIXED_NOW, GraphQL
+from tests.factories import (
+    make_customer,
+    make_page,
+    make_subscriber,
+    make_tag,
+    store_segment_members,
+)
 from tests.graphql.test_ingest_commerce import upsert
 from tests.graphql.test_ingest_social import DEFINE, SUBSCRIBERS, person
 from tests.graphql.test_tags import TAG_ADD, TAG_REMOVE, gid
@@ -115,6 +121,7 @@ async def test_a_subscriber_filter_saved_as_a_segment(gql: GraphQL, session: Asy
         {"fullName": "Hoa"},
         {"fullName": "Mai"},
     ]
+    await store_segment_members(session, FIXED_NOW)
     stored = select(func.count()).select_from(t.segment_subscriber)
     assert await session.scalar(stored) == 2
     assert await session.scalar(select(func.count()).select_from(t.segment_member)) == 0
@@ -140,6 +147,7 @@ async def test_a_subscriber_filter_saved_as_a_segment(gql: GraphQL, session: Asy
         "memberCount": 1,
         "subscribers": {"nodes": [{"fullName": "Mai"}]},
     }
+    await store_segment_members(session, FIXED_NOW)
     left = [kind for kind, _ in await _events(session)]
     assert left.count("segment.member_left") == 2
 
@@ -240,6 +248,7 @@ async def test_tagging_moves_segment_members_at_once(gql: GraphQL, session: Asyn
             },
         )
         created[kind] = _local(body["data"]["segmentCreate"]["segment"]["id"])
+    await store_segment_members(session, FIXED_NOW)
 
     async def tagging(document: str, owners: dict[str, list[str]], tag: str) -> None:
         body = await gql(document, {"input": {**owners, "tagIds": [tag]}})

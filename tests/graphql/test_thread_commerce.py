@@ -11,7 +11,14 @@ from strawberry.relay import to_base64
 
 from infra import tables as t
 from tests.conftest import GraphQL
-from tests.factories import T0, make_customer, make_page, make_subscriber, make_thread
+from tests.factories import (
+    T0,
+    make_customer,
+    make_page,
+    make_subscriber,
+    make_thread,
+    store_segment_members,
+)
 
 ORDER = """
 mutation($input: ThreadOrderCreateInput!) {
@@ -301,7 +308,7 @@ async def test_an_order_from_a_thread_moves_the_customer_into_segments_at_once(
     segment = await SegmentRepository(session, shop).create(
         name="Đã mua", group=buyers, staff_id=staff, now=FIXED_NOW
     )
-    await session.flush()
+    await store_segment_members(session, FIXED_NOW)
 
     body = await gql(
         ORDER, {"input": {"threadId": gid("Thread", thread), "lines": lines(("SP-1", 1, "90000"))}}

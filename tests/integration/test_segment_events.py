@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.filters import Attr, Compare, Group, Linked, Profile, Purchased, Range, Text, TextOp
 from domain.period import Last, PeriodUnit
 from domain.segment import ListKind
+from infra import jobs
 from infra import tables as t
 from infra.repositories.segments import SegmentRepository
 from infra.segment_events import (
@@ -20,7 +21,15 @@ from infra.segment_events import (
     reevaluate_segments,
     subscribers_changed,
 )
-from tests.factories import make_customer, make_order, make_page, make_subscriber
+from tests.conftest import job_resources
+from tests.factories import (
+    make_customer,
+    make_order,
+    make_page,
+    make_subscriber,
+    orders_at_least,
+    store_segment_members,
+)
 
 NOW = datetime(2026, 11, 23, 3, tzinfo=UTC)
 
@@ -58,13 +67,18 @@ async def test_changed_customers_enter_and_leave_with_events(
     untouched = await make_customer(session, orders_count=5)
     segments = SegmentRepository(session, shop)
     segment = await segments.create(
-        name="Mua từ 2 đơn",
-        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=2)),)),
-        staff_id=staff,
-        now=NOW,
+        name="Mua từ 2 đơn", group=orders_at_least(2), staff_id=staff, now=NOW
     )
+    assert segment.members_pending
+    assert await _members(session, segment.id) == set()  # the worker stores them
+    assert await store_segment_members(session, NOW) == {segment.id: Changes(entered=2, left=0)}
     assert await _members(session, segment.id) == {loyal, untouched}
     assert await segment_events(session) == []  # the starting members are not changes
+    stored = (await segments.get_many([segment.id]))[0]
+    assert stored is not None
+    assert not stored.members_pending
+    assert stored.members_stored_at == NOW
+    assert await store_segment_members(session, NOW) == {}
 
     await session.execute(update(t.customer).where(t.customer.c.id == loyal).values(orders_count=1))
     await session.execute(
@@ -99,6 +113,7 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
     segments = SegmentRepository(session, shop)
     recent = Group((Purchased(Last(30, PeriodUnit.DAYS)),))
     segment = await segments.create(name="Mua gần đây", group=recent, staff_id=staff, now=NOW)
+    await store_segment_members(session, NOW)
     assert await _members(session, segment.id) == {buyer}
 
     assert await reevaluate_segments(session, shop, NOW + timedelta(days=10)) == {
@@ -112,9 +127,11 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
     await segments.update(
         segment.id,
         name=None,
-        group=Group((Compare(Attr.ORDERS_COUNT, Range(minimum=2)),)),
+        group=orders_at_least(2),
         now=NOW,
     )
+    assert await _members(session, segment.id) == set()  # the former definition's, until
+    assert await store_segment_members(session, NOW) == {segment.id: Changes(1, 0)}
     assert await _members(session, segment.id) == {other}
     assert (await segment_events(session))[-1] == (
         "segment.member_entered",
@@ -128,10 +145,6 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
 async def test_scheduled_job_moves_members_as_periods_pass(
     session: AsyncSession, connection: Any, shop: int, staff: int
 ) -> None:
-    import httpx
-
-    from infra import jobs
-
     buyer = await make_customer(session)
     await make_order(
         session, buyer, NOW - timedelta(days=20), shop_id=shop, channel="pos", total_amount=50_000
@@ -140,18 +153,9 @@ async def test_scheduled_job_moves_members_as_periods_pass(
     segment = await SegmentRepository(session, shop).create(
         name="Mua 30 ngày", group=recent, staff_id=staff, now=NOW
     )
-    await session.flush()
+    await store_segment_members(session, NOW)
     later = NOW + timedelta(days=15)
-    async with httpx.AsyncClient() as client:
-        jobs.use(
-            jobs.Resources(
-                sessions=lambda: AsyncSession(
-                    bind=connection, join_transaction_mode="create_savepoint"
-                ),
-                client=client,
-                now=lambda: later,
-            )
-        )
+    async with job_resources(connection, lambda: later):
         moved = await jobs.refresh_segments(timestamp=int(later.timestamp()))
 
     assert moved == 1
@@ -160,6 +164,61 @@ async def test_scheduled_job_moves_members_as_periods_pass(
         "segment.member_left",
         {"segment_id": segment.id, "customer_id": buyer},
     )
+
+
+@pytest.mark.spec("X3", "G3")
+async def test_the_worker_stores_the_members_of_created_and_redefined_segments(
+    session: AsyncSession, connection: Any, shop: int, staff: int
+) -> None:
+    few = await make_customer(session, orders_count=1)
+    many = await make_customer(session, orders_count=6)
+    segments = SegmentRepository(session, shop)
+    segment = await segments.create(
+        name="Từ 2 đơn", group=orders_at_least(2), staff_id=staff, now=NOW
+    )
+    await session.flush()
+
+    async def worker_pass(at: datetime) -> int:
+        async with job_resources(connection, lambda: at):
+            return await jobs.store_segment_members(timestamp=int(at.timestamp()))
+
+    assert await worker_pass(NOW) == 1
+    assert await _members(session, segment.id) == {many}
+    assert await segment_events(session) == []  # first members are where it starts
+    assert await worker_pass(NOW) == 0  # nothing behind: nothing done
+
+    later = NOW + timedelta(minutes=1)
+    redefined = await segments.update(segment.id, name=None, group=orders_at_least(1), now=later)
+    assert redefined.members_pending
+    assert await worker_pass(later) == 1
+    assert await _members(session, segment.id) == {few, many}
+    assert await segment_events(session) == [
+        ("segment.member_entered", {"segment_id": segment.id, "customer_id": few}),
+    ]
+    stored = (await segments.get_many([segment.id]))[0]
+    assert stored is not None
+    assert not stored.members_pending
+    assert stored.members_stored_at == later
+
+    renamed = await segments.update(segment.id, name="Từ 1 đơn", group=None, now=later)
+    assert not renamed.members_pending  # a new name leaves the members as they are
+
+
+@pytest.mark.spec("X3")
+async def test_ingestion_leaves_a_segment_without_stored_members_to_the_worker(
+    session: AsyncSession, shop: int, staff: int
+) -> None:
+    buyer = await make_customer(session, orders_count=0)
+    segments = SegmentRepository(session, shop)
+    segment = await segments.create(
+        name="Đã mua", group=orders_at_least(1), staff_id=staff, now=NOW
+    )
+    await session.execute(update(t.customer).where(t.customer.c.id == buyer).values(orders_count=1))
+    await customers_changed(session, shop, [buyer], NOW)
+    assert await _members(session, segment.id) == set()
+    assert await store_segment_members(session, NOW) == {segment.id: Changes(1, 0)}
+    assert await _members(session, segment.id) == {buyer}
+    assert await segment_events(session) == []  # among its first members, not an entry
 
 
 async def _subscriber_members(session: AsyncSession, segment_id: int) -> set[int]:
@@ -199,6 +258,10 @@ async def test_linked_profiles_move_each_others_segments(
         staff_id=staff,
         now=NOW,
     )
+    assert await store_segment_members(session, NOW) == {
+        loyal_chatters.id: Changes(0, 0),
+        from_sale.id: Changes(0, 0),
+    }
     assert await _subscriber_members(session, loyal_chatters.id) == set()
     assert await _members(session, from_sale.id) == set()
 

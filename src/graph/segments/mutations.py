@@ -35,7 +35,11 @@ class SegmentCreateInput:
 class SegmentUpdateInput:
     id: relay.GlobalID = strawberry.field(description="The segment.")
     name: str | None = strawberry.field(default=None, description="New name.")
-    definition: GroupInput | None = strawberry.field(default=None, description="New definition.")
+    definition: GroupInput | None = strawberry.field(
+        default=None,
+        description="New definition; the job worker then stores who it lets in and out, with "
+        "their events (`membersPending` until it has).",
+    )
 
 
 @strawberry.input(description="Delete a segment.")

@@ -84,6 +84,17 @@ class Segment(Node):
     )
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it was last changed.")
+    members_pending: bool = strawberry.field(
+        description="True from `segmentCreate`, or a `segmentUpdate` with a new definition, "
+        "until the job worker has stored the members of the current definition (within "
+        "seconds). `memberCount`, `members` and `subscribers` are live either way; what "
+        "waits is the `segment.member_entered` / `segment.member_left` events of the change "
+        "(a new segment's first members have none)."
+    )
+    members_stored_at: datetime | None = strawberry.field(
+        description="When the job worker last brought the stored members in line with the "
+        "definition (on a change, and on its periodic pass); null until the first time."
+    )
     group: strawberry.Private[f.Group]
 
     @classmethod
@@ -95,6 +106,8 @@ class Segment(Node):
             definition=cast(JSON, group_to_json(s.group)),
             created_at=s.created_at,
             updated_at=s.updated_at,
+            members_pending=s.members_pending,
+            members_stored_at=s.members_stored_at,
             group=s.group,
         )
 

@@ -16,7 +16,7 @@ from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
-from infra.segment_events import MEMBERSHIPS, store_members
+from infra.segment_events import MEMBERSHIPS
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -34,6 +34,8 @@ class SegmentRepository(TableRepository[Segment]):
             created_by=m["created_by"],
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            members_pending=m["members_version"] < m["definition_version"],
+            members_stored_at=m["members_stored_at"],
         )
 
     async def _name_taken(self, name: str, other_than: int | None = None) -> None:
@@ -58,6 +60,7 @@ class SegmentRepository(TableRepository[Segment]):
         now: datetime,
         list_kind: ListKind = ListKind.CUSTOMERS,
     ) -> Segment:
+        """A new segment; the job worker stores its first members (``store_members``)."""
         await self._name_taken(name)
         row = (
             await self.session.execute(
@@ -74,19 +77,20 @@ class SegmentRepository(TableRepository[Segment]):
                 .returning(t.segment)
             )
         ).one()
-        segment = self.to_domain(row)
-        await store_members(self.session, self.shop_id, segment, now, first=True)
-        return segment
+        return self.to_domain(row)
 
     async def update(
         self, segment_id: int, *, name: str | None, group: Group | None, now: datetime
     ) -> Segment:
+        """A new name or definition; the job worker stores who a new definition lets in and
+        out, with their events."""
         values: dict[str, Any] = {"updated_at": now}
         if name is not None:
             await self._name_taken(name, other_than=segment_id)
             values["name"] = name
         if group is not None:
             values["definition"] = group_to_json(group)
+            values["definition_version"] = t.segment.c.definition_version + 1
         row = (
             await self.session.execute(
                 update(t.segment)
@@ -97,19 +101,11 @@ class SegmentRepository(TableRepository[Segment]):
         ).one_or_none()
         if row is None:
             raise NotFound("No such segment in this shop.", field="input.id")
-        segment = self.to_domain(row)
-        if group is not None:
-            await store_members(self.session, self.shop_id, segment, now, first=False)
-        return segment
+        return self.to_domain(row)
 
     async def delete(self, segment_id: int) -> None:
-        for kind in MEMBERSHIPS.values():
-            members = kind.members
-            await self.session.execute(
-                delete(members).where(
-                    members.c.shop_id == self.shop_id, members.c.segment_id == segment_id
-                )
-            )
+        """The segment, then its stored members: a worker storing them holds the segment's
+        row until it commits, so the second statement sees every member it stored."""
         result = await self.session.execute(
             delete(t.segment)
             .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)
@@ -117,6 +113,13 @@ class SegmentRepository(TableRepository[Segment]):
         )
         if result.one_or_none() is None:
             raise NotFound("No such segment in this shop.", field="input.id")
+        for kind in MEMBERSHIPS.values():
+            members = kind.members
+            await self.session.execute(
+                delete(members).where(
+                    members.c.shop_id == self.shop_id, members.c.segment_id == segment_id
+                )
+            )
 
 
 class SavedFilterRepository:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -17,7 +16,7 @@ from domain.events import EventType
 from infra import jobs
 from infra import tables as t
 from infra.events import emit
-from tests.conftest import SHOP_ID
+from tests.conftest import SHOP_ID, job_resources
 from tests.integration.webhooks.receiver import receiver
 from tests.integration.webhooks.test_delivery import subscribe
 
@@ -30,16 +29,7 @@ async def test_worker_dispatches_the_outbox_and_delivers(
         await subscribe(session, hook.url, ["sequence.step_due"])
         await emit(session, SHOP_ID, EventType.SEQUENCE_STEP_DUE, {"enrolmentId": 1}, now)
         await session.flush()
-        async with httpx.AsyncClient() as client:
-            jobs.use(
-                jobs.Resources(
-                    sessions=lambda: AsyncSession(
-                        bind=connection, join_transaction_mode="create_savepoint"
-                    ),
-                    client=client,
-                    now=lambda: now,
-                )
-            )
+        async with job_resources(connection, lambda: now):
             with jobs.app.replace_connector(jobs.connector(database_url)):
                 async with jobs.app.open_async():
                     await jobs.dispatch.defer_async(timestamp=int(now.timestamp()))
