@@ -114,6 +114,14 @@ async def test_segment_lifecycle_with_live_members(gql: GraphQL, session: AsyncS
     assert await session.scalar(stored) == 0  # the job worker stores them, for X3's events
     await store_segment_members(session, FIXED_NOW)
     assert await session.scalar(stored) == 3  # as they are when stored
+    state = await gql(
+        "query($id: ID!) { node(id: $id) { ... on Segment { membersPending membersStoredAt } } }",
+        {"id": segment["id"]},
+    )
+    assert state["data"]["node"] == {
+        "membersPending": False,
+        "membersStoredAt": FIXED_NOW.isoformat(),
+    }
     deleted = await gql(DELETE, {"input": {"id": segment["id"]}})
     assert deleted["data"]["segmentDelete"]["userErrors"] == []
     assert await session.scalar(stored) == 0  # they go with it (no foreign key does it)
