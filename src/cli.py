@@ -19,7 +19,7 @@ def migrate(url: str) -> None:
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["url"] = url
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
 
 
 async def _demo_token(url: str) -> str:
