@@ -765,6 +765,9 @@ scheduled_step = Table(
     _in("status", ("pending", "held", "due", "done", "cancelled"), "status"),
 )
 
+# No foreign key to the shop: its check, one per event, was 9.7 of the 16.5 s of a segment
+# refresh that emits a million events. Events are written only for the shop of the request or
+# job that makes them.
 event_outbox = Table(
     "event_outbox",
     metadata,
@@ -775,7 +778,6 @@ event_outbox = Table(
     Column("created_at", TZ, nullable=False, server_default=NOW),
     Column("dispatched_at", TZ),
     PrimaryKeyConstraint("shop_id", "id"),
-    ForeignKeyConstraint(["shop_id"], ["shop.shop_id"], ondelete="CASCADE"),
 )
 
 webhook_subscription = Table(
