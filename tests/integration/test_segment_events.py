@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.filters import Attr, Compare, Group, Linked, Profile, Purchased, Range, Text, TextOp
 from domain.period import Last, PeriodUnit
 from domain.segment import ListKind
 from infra import jobs
 from infra import tables as t
+from infra.database import session_factory
+from infra.repositories.auth import ensure_shop
 from infra.repositories.segments import SegmentRepository
 from infra.segment_events import (
     Changes,
     customers_changed,
     reevaluate_segments,
+    store_members,
     subscribers_changed,
 )
 from tests.conftest import job_resources
@@ -288,3 +292,46 @@ async def test_linked_profiles_move_each_others_segments(
     }
     await segments.delete(loyal_chatters.id)
     assert await _subscriber_members(session, loyal_chatters.id) == set()
+
+
+COMMITTED_SHOP = 7301
+
+
+@pytest.mark.spec("X3")
+async def test_a_delete_waits_for_the_worker_storing_the_segment_and_takes_its_members(
+    engine: AsyncEngine,
+) -> None:
+    """Committed data and two connections: the worker's storing holds the segment's row, so a
+    delete meanwhile waits for it and then removes every member it stored."""
+    sessions = session_factory(engine)
+    async with sessions() as setup:
+        await ensure_shop(setup, shop_id=COMMITTED_SHOP, name="Hai kết nối")
+        for _ in range(3):
+            await make_customer(setup, shop_id=COMMITTED_SHOP)
+        segment = await SegmentRepository(setup, COMMITTED_SHOP).create(
+            name="Mọi khách", group=Group(), staff_id=None, now=NOW
+        )
+        await setup.commit()
+    try:
+        async with sessions() as worker, sessions() as deleter:
+            stored = await store_members(worker, COMMITTED_SHOP, segment.id, NOW, behind_only=True)
+            assert stored == Changes(entered=3, left=0)
+            deleting = asyncio.ensure_future(
+                SegmentRepository(deleter, COMMITTED_SHOP).delete(segment.id)
+            )
+            await asyncio.sleep(0.3)
+            assert not deleting.done()  # waiting for the worker's transaction
+            await worker.commit()
+            await deleting
+            await deleter.commit()
+        async with sessions() as check:
+            left = await check.scalar(
+                select(func.count())
+                .select_from(t.segment_member)
+                .where(t.segment_member.c.shop_id == COMMITTED_SHOP)
+            )
+        assert left == 0
+    finally:
+        async with engine.begin() as cleanup:
+            for table in (t.segment_member, t.segment, t.customer, t.shop):
+                await cleanup.execute(delete(table).where(table.c.shop_id == COMMITTED_SHOP))
