@@ -12,10 +12,11 @@ from typing import Literal
 
 import structlog
 
+LogLevel = Literal["debug", "info", "warning", "error"]
 LogFormat = Literal["console", "json"]
 
 
-def configure_logging(level: str = "info", log_format: LogFormat = "console") -> None:
+def configure_logging(level: LogLevel = "info", log_format: LogFormat = "console") -> None:
     """Log at ``level`` and above, as text lines (``console``) or one JSON object per line."""
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infra.logs import LogFormat, LogLevel
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,10 +42,10 @@ class Settings(BaseSettings):
     )
     demo_seed: int = 42
     graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
-    log_level: Literal["debug", "info", "warning", "error"] = Field(
+    log_level: LogLevel = Field(
         default="info", description="The least severe log lines written (any case)."
     )
-    log_format: Literal["console", "json"] = Field(
+    log_format: LogFormat = Field(
         default="console",
         description="Log lines as text, or one JSON object per line for a log collector.",
     )
