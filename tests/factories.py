@@ -14,7 +14,7 @@ from domain.filters import Attr, Compare, Group, Range
 from domain.phone import carrier_of, normalize_phone
 from infra import tables as t
 from infra.ingest.orders import recompute_aggregates
-from infra.segment_events import Changes, segments_to_store, store_members
+from infra.segment_events import Changes, store_segments
 
 _counter = itertools.count(1)
 SHOP_ID = 1
@@ -130,12 +130,7 @@ async def make_order(
 async def store_segment_members(session: AsyncSession, now: datetime) -> dict[int, Changes]:
     """The job worker's `store_segment_members` pass, in the test's transaction: the members
     of every segment created or redefined since, by segment id."""
-    stored: dict[int, Changes] = {}
-    for shop_id, segment_id in await segments_to_store(session, behind_only=True):
-        changes = await store_members(session, shop_id, segment_id, now, behind_only=True)
-        if changes is not None:
-            stored[segment_id] = changes
-    return stored
+    return await store_segments(session, now, behind_only=True)
 
 
 def orders_at_least(orders: int) -> Group:

@@ -108,12 +108,9 @@ async def dispatch(timestamp: int) -> int:
 async def store_segment_members(timestamp: int) -> int:
     """Store the members of segments created or redefined since the last pass: the first
     ones of a new segment, and who a new definition lets in and out, with their events."""
-    res = _resources()
-    async with res.sessions() as session:
-        behind = await segments_to_store(session, behind_only=True)
-    moved = await _store(res, behind, behind_only=True)
-    if behind:
-        log.info("segment members stored", segments=len(behind), moved=moved)
+    segments, moved = await _store(behind_only=True)
+    if segments:
+        log.info("segment members stored", segments=segments, moved=moved)
     return moved
 
 
@@ -122,18 +119,18 @@ async def store_segment_members(timestamp: int) -> int:
 async def refresh_segments(timestamp: int) -> int:
     """Re-evaluate every segment so relative periods ("bought in the last 30 days") move
     members in and out, with their events."""
-    res = _resources()
-    async with res.sessions() as session:
-        every = await segments_to_store(session, behind_only=False)
-    moved = await _store(res, every, behind_only=False)
-    log.info("segments re-evaluated", segments=len(every), moved=moved)
+    segments, moved = await _store(behind_only=False)
+    log.info("segments re-evaluated", segments=segments, moved=moved)
     return moved
 
 
-async def _store(res: Resources, segments: list[tuple[int, int]], *, behind_only: bool) -> int:
-    """``store_members`` for each of ``segments``, one transaction each (a segment's locks are
-    held no longer than its own work). Returns how many members entered (a new segment's
-    first ones included) or left."""
+async def _store(*, behind_only: bool) -> tuple[int, int]:
+    """``store_members`` for each of ``segments_to_store``, one transaction each (a segment's
+    locks are held no longer than its own work). Returns how many segments were looked at and
+    how many members entered (a new segment's first ones included) or left."""
+    res = _resources()
+    async with res.sessions() as session:
+        segments = await segments_to_store(session, behind_only=behind_only)
     moved = 0
     for shop_id, segment_id in segments:
         async with res.sessions() as session:
@@ -143,7 +140,7 @@ async def _store(res: Resources, segments: list[tuple[int, int]], *, behind_only
             await session.commit()
         if changes is not None:
             moved += changes.entered + changes.left
-    return moved
+    return len(segments), moved
 
 
 async def run_worker(

@@ -247,14 +247,33 @@ async def store_members(
     return changes
 
 
-async def segments_to_store(session: AsyncSession, *, behind_only: bool) -> list[tuple[int, int]]:
-    """``(shop_id, segment_id)`` of every segment, or of those whose stored members do not
-    follow their definition yet (``behind_only``), oldest change first."""
+async def segments_to_store(
+    session: AsyncSession, *, behind_only: bool, shop_id: int | None = None
+) -> list[tuple[int, int]]:
+    """``(shop_id, segment_id)`` of every segment (of ``shop_id``, if given), or of those whose
+    stored members do not follow their definition yet (``behind_only``), oldest change first."""
     s = t.segment
     query = select(s.c.shop_id, s.c.id).order_by(s.c.updated_at, s.c.id)
     if behind_only:
         query = query.where(s.c.members_version < s.c.definition_version)
-    return [(shop_id, segment_id) for shop_id, segment_id in (await session.execute(query))]
+    if shop_id is not None:
+        query = query.where(s.c.shop_id == shop_id)
+    return [(shop, segment_id) for shop, segment_id in (await session.execute(query))]
+
+
+async def store_segments(
+    session: AsyncSession, now: datetime, *, behind_only: bool, shop_id: int | None = None
+) -> dict[int, Changes]:
+    """``store_members`` for each of ``segments_to_store``, in ``session``'s one transaction;
+    the changes by segment id. (The job worker gives each segment a transaction of its own.)"""
+    stored: dict[int, Changes] = {}
+    for shop, segment_id in await segments_to_store(
+        session, behind_only=behind_only, shop_id=shop_id
+    ):
+        changes = await store_members(session, shop, segment_id, now, behind_only=behind_only)
+        if changes is not None:
+            stored[segment_id] = changes
+    return stored
 
 
 async def rows_changed(
@@ -298,8 +317,9 @@ async def customers_removed(
     session: AsyncSession, shop_id: int, customer_ids: Sequence[int], now: datetime
 ) -> int:
     """Called before ``customer_ids`` are deleted (merged into another customer): they leave
-    every segment they are in, each with a ``segment.member_left`` event. The delete's cascade
-    would drop their memberships without one. Returns how many memberships ended."""
+    every segment they are in, each with a ``segment.member_left`` event (the membership tables
+    have no foreign keys, so nothing else would remove the rows). Returns how many memberships
+    ended."""
     if not customer_ids:
         return 0
     sm = t.segment_member
@@ -321,10 +341,4 @@ async def reevaluate_segments(
 ) -> dict[int, Changes]:
     """Refresh every segment of the shop against every customer and subscriber (the periodic
     pass); one whose members were never stored gets its first ones."""
-    s = t.segment
-    ids = await session.scalars(select(s.c.id).where(s.c.shop_id == shop_id).order_by(s.c.id))
-    refreshed = {
-        segment_id: await store_members(session, shop_id, segment_id, now, behind_only=False)
-        for segment_id in list(ids)
-    }
-    return {segment_id: c for segment_id, c in refreshed.items() if c is not None}
+    return await store_segments(session, now, behind_only=False, shop_id=shop_id)
