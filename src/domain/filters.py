@@ -383,5 +383,20 @@ def uses_periods(condition: Condition) -> bool:
     return _some_leaf(condition, _has_period)
 
 
+def searches_text(condition: Condition) -> bool:
+    """Whether a leaf of ``condition`` looks for text inside an attribute's value (``contains``
+    on anything but a phone, whose digits are matched apart)."""
+    return _some_leaf(condition, _contains_text)
+
+
+def _contains_text(leaf: Condition) -> bool:
+    return (
+        isinstance(leaf, Compare)
+        and leaf.attr is not Attr.PHONE
+        and isinstance(leaf.match, Text)
+        and leaf.match.op is TextOp.CONTAINS
+    )
+
+
 def uses_custom_fields(condition: Condition) -> bool:
     return _some_leaf(condition, lambda leaf: isinstance(leaf, CustomField))

@@ -50,6 +50,9 @@ class Where:
     arguments: Mapping[str, Any] = field(default_factory=dict)
     whole: WholeSet | None = None
     """The same condition in the form for counting every matching row, where it differs."""
+    scanned: Where | None = None
+    """The same condition with the text it searches written for a read of every row, where it
+    searches text (``Scope.scanned``): a count takes whichever PostgreSQL plans well."""
 
 
 @dataclass(frozen=True, slots=True)

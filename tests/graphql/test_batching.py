@@ -76,8 +76,10 @@ async def test_a_count_only_list_runs_no_page_statement(
     assert "errors" not in body, body
     assert body["data"]["customers"]["totalCount"] == 2
     # token and count: the newest-first page is not fetched when nothing of it is selected
-    assert len(sql_statements) == 2, sql_statements.statements
-    assert "count(" in sql_statements.statements[-1]
+    # (the first count of a condition that searches text also plans its two forms, once)
+    ran = [s for s in sql_statements.statements if not s.startswith("EXPLAIN")]
+    assert len(ran) == 2, sql_statements.statements
+    assert "count(" in ran[-1]
 
     sql_statements.clear()
     body = await gql(COUNT_AND_CURSOR)

@@ -231,7 +231,15 @@ async def test_statements_of_a_filtered_list_do_not_grow_with_page_size(
             statements.clear()
             body = await gql(LIST_WITH_TAGS, {"first": first})
             assert len(body["data"]["customers"]["nodes"]) == first
-            sizes[first] = len([s for s in statements if "customer" in s and "api_token" not in s])
+            # the first count of a condition searching text plans its two forms once: not
+            # statements of the list
+            sizes[first] = len(
+                [
+                    s
+                    for s in statements
+                    if "customer" in s and "api_token" not in s and not s.startswith("EXPLAIN")
+                ]
+            )
     finally:
         event.remove(sync_engine, "before_cursor_execute", count)
     # the page with its rows' tags, and totalCount, whatever the page size

@@ -362,18 +362,24 @@ def evaluate(node: f.Condition, rec: dict[str, Any], zone: str) -> bool:
 async def matching(connection: AsyncConnection, condition: f.Condition, zone: str) -> set[int]:
     """The customers ``condition`` selects, read with the clause of a page and counted with the
     whole-set form of a count (and, for one condition on other rows, with the keys those rows
-    hold): all must select the same rows, each once."""
-    scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone)
+    hold), each with searched text written as a pattern and for a read of every row
+    (``Scope.scanned``): all must select the same rows, each once."""
     mine = t.customer.c.shop_id == SHOP_ID
+    scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone)
     query = select(t.customer.c.id).where(mine, where(condition, scope))
     found = {r[0] for r in await connection.execute(query)}
-    whole = whole_set(condition, scope)
-    counted = select(t.customer.c.id).select_from(whole.select_from(t.customer))
-    rows = [r[0] for r in await connection.execute(counted.where(mine, whole.clause))]
-    assert sorted(rows) == sorted(found), (condition, whole.joins)
-    if whole.keys is not None:  # one condition on other rows: its keys, counted alone
-        keys = [r[0] for r in await connection.execute(select(whole.keys.c.key))]
-        assert sorted(keys) == sorted(found), (condition, "keys")
+    for scanned in (False, True):
+        scope = scope_for(Profile.CUSTOMER, SHOP_ID, FIXED_NOW, zone, scanned=scanned)
+        query = select(t.customer.c.id).where(mine, where(condition, scope))
+        rows = [r[0] for r in await connection.execute(query)]
+        assert sorted(rows) == sorted(found), (condition, scanned)
+        whole = whole_set(condition, scope)
+        counted = select(t.customer.c.id).select_from(whole.select_from(t.customer))
+        rows = [r[0] for r in await connection.execute(counted.where(mine, whole.clause))]
+        assert sorted(rows) == sorted(found), (condition, whole.joins, scanned)
+        if whole.keys is not None:  # one condition on other rows: its keys, counted alone
+            keys = [r[0] for r in await connection.execute(select(whole.keys.c.key))]
+            assert sorted(keys) == sorted(found), (condition, "keys", scanned)
     return found
 
 

@@ -18,9 +18,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Date, Integer, case, cast, func, insert, literal, select
+from sqlalchemy import Date, Integer, case, cast, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.base import Executable
+from sqlalchemy.types import Text as SqlText
 
 from domain import filters as f
 from domain.filters import Attr, Profile
@@ -343,3 +344,60 @@ async def test_a_count_of_one_condition_on_other_rows_counts_their_keys(
     plan = await _explain(connection, select(func.count()).select_from(where_.whole.keys))
     assert " on customer " not in plan, plan
     assert " on customer_tag" in plan, plan
+
+
+@pytest.mark.spec("S6", "X2")
+async def test_a_count_reads_every_row_for_common_text_and_the_index_for_rare_text(
+    connection: AsyncConnection,
+    session: AsyncSession,
+    shop: int,
+    sql_statements: StatementLog,
+) -> None:
+    """Two in five customers are named Nguyễn, one in five thousand Thùy Trang. Counting
+    "nguyen" through the trigram index would read every page through a bitmap, slower than
+    reading the table in order, which PostgreSQL costs about alike: the count searches the
+    text in every row (``strpos``). "thuy trang" is planned far cheaper through the index,
+    so its count keeps the pattern the index serves. Without pg_trgm (the embedded server)
+    there is no index, both forms cost the same, and both counts read every row. Either way
+    the counts are right, and the choice is made once per condition."""
+    n = func.generate_series(1, 50_000).table_valued("n").render_derived(name="s").c.n
+    name = case(
+        (n % 5000 == 0, "Thùy Trang " + cast(n, SqlText)),
+        (n % 5 < 2, "Nguyễn Văn " + cast(n, SqlText)),
+        else_="Trần Thị " + cast(n, SqlText),
+    )
+    carrier = case((n % 3 == 0, "viettel"), else_="mobifone")
+    await connection.execute(
+        insert(t.customer).from_select(
+            ["shop_id", "full_name", "carrier"], select(literal(SHOP_ID), name, carrier)
+        )
+    )
+    trigram = await connection.scalar(
+        select(func.count())
+        .select_from(text("pg_indexes"))
+        .where(text("indexname = 'ix_customer_full_name_trgm'"))
+    )
+    if trigram:  # fresh entries wait in the index's pending list, which costs it dearly
+        await connection.exec_driver_sql(
+            "SELECT gin_clean_pending_list('ix_customer_full_name_trgm')"
+        )
+    await connection.exec_driver_sql("ANALYZE customer")
+    customers = CustomerRepository(session, SHOP_ID)
+    filters = FilterRepository(session, SHOP_ID)
+    not_viettel = f.Not(f.AnyOf(Attr.CARRIER, ("viettel",)))
+    for needle, expected, indexed in (
+        ("nguyễn", sum(1 for i in range(1, 50_001) if i % 5000 and i % 5 < 2 and i % 3), False),
+        ("THUY TRANG", sum(1 for i in range(1, 50_001) if not i % 5000 and i % 3), bool(trigram)),
+    ):
+        condition = f.And(
+            (f.Compare(Attr.FULL_NAME, f.Text(f.TextOp.CONTAINS, needle)), not_viettel)
+        )
+        where_ = await filters.where(Profile.CUSTOMER, condition, FIXED_NOW)
+        assert where_.scanned is not None
+        for _ in range(2):
+            sql_statements.clear()
+            assert await customers.count(where_) == expected, needle
+            [counted] = [s for s in sql_statements.statements if s.startswith("SELECT count(*)")]
+            assert ("LIKE" in counted) is indexed, counted
+            assert ("strpos(" in counted) is not indexed, counted
+        assert not any(s.startswith("EXPLAIN") for s in sql_statements.statements)

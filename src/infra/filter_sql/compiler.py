@@ -210,7 +210,7 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
         case Compare(attr=Attr.POINTS, match=m):
             return points_match(m, scope)
         case Compare(attr=attr, match=Text() as text):
-            return text_match(folded_of(scope, attr), text)
+            return text_match(folded_of(scope, attr), text, scanned=scope.scanned)
         case Compare(attr=attr, match=m):
             return value_match(column_of(scope, attr), m, scope)
         case AnyOf(attr=Attr.CHANNEL, values=values):

@@ -84,6 +84,10 @@ class Scope:
     shop_id: int
     now: datetime
     timezone: str
+    scanned: bool = False
+    """Text searched inside a value is written for a read of every row (``strpos``), which no
+    trigram index serves, rather than as a ``LIKE`` pattern, which one may: see
+    ``CustomerRepository.count``'s choice between the two."""
 
 
 INSTANT = "instant"
@@ -97,8 +101,10 @@ def instant_of(scope: Scope) -> BindParameter[datetime]:
     return bindparam(INSTANT, scope.now, type_=DateTime(timezone=True))
 
 
-def scope_for(profile: Profile, shop_id: int, now: datetime, timezone: str) -> Scope:
-    return Scope(profile, TABLES[profile], shop_id, now, timezone)
+def scope_for(
+    profile: Profile, shop_id: int, now: datetime, timezone: str, *, scanned: bool = False
+) -> Scope:
+    return Scope(profile, TABLES[profile], shop_id, now, timezone, scanned)
 
 
 def column_of(scope: Scope, attr: Attr) -> ColumnElement[Any]:

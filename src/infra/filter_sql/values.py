@@ -68,11 +68,16 @@ def points_match(match: Match, scope: Scope) -> ColumnElement[bool]:
     return cast(available, Numeric).op("<@")(limits)
 
 
-def text_match(folded: ColumnElement[str], text: Text) -> ColumnElement[bool]:
+def text_match(
+    folded: ColumnElement[str], text: Text, *, scanned: bool = False
+) -> ColumnElement[bool]:
+    """``folded`` against the folded ``text``; ``scanned``: see ``Scope.scanned``."""
     value = fold(text.value)
     match text.op:
         case TextOp.EQUALS:
             return folded == value
+        case TextOp.CONTAINS if scanned:
+            return func.strpos(folded, value) > 0
         case TextOp.CONTAINS:
             return folded.contains(value, autoescape=True)
         case TextOp.STARTS_WITH:

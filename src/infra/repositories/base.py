@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.sorting import Position, Sort
+from infra.bounded import keep
 from infra.database import SerialSession
 from infra.filter_sql import WholeSet
 from infra.sorting import after as keyset_after
@@ -52,6 +53,13 @@ def grouped(
 _KEPT = KeptStatements()
 _JOINS_PAY: weakref.WeakKeyDictionary[WholeSet, bool] = weakref.WeakKeyDictionary()
 """For each count form kept with a compiled condition, whether it is the one to run."""
+_INDEX_PAYS: dict[int, tuple[ColumnElement[bool], bool]] = {}
+"""For each compiled condition that searches text (by its clause's id, the clause held so that
+no other takes the id), whether its count reads the rows a text index finds."""
+INDEX_PAYS_KEPT = 1024
+INDEX_MARGIN = 0.5
+"""A count reads the rows an index on text finds only where PostgreSQL plans that at less than
+this share of the cost of reading every row (``TableRepository._searched``)."""
 
 Filter = ColumnElement[bool] | Where | None
 """Which rows of a list: a plain clause, a filter's clause with its arguments, or all."""
@@ -176,6 +184,8 @@ class TableRepository(Generic[T]):
         return self._page(rows, first, extra), positions
 
     async def count(self, where: Filter = None) -> int:
+        if isinstance(where, Where) and where.scanned is not None:
+            where = await self._searched(where)
         clause, arguments = _split(where)
         whole = where.whole if isinstance(where, Where) else None
         if (
@@ -221,6 +231,42 @@ class TableRepository(Generic[T]):
             joined = await planned_cost(self.session, self._counting(clause, whole), arguments)
             known = _JOINS_PAY[whole] = joined < plain
         return known
+
+    async def _searched(self, where: Where) -> Where:
+        """``where`` or its ``scanned`` form (text searched without an index), whichever the
+        count should run, decided once per compiled condition.
+
+        A trigram index serves ``contains`` on names where PostgreSQL has one. It reads the
+        rows the index finds through a bitmap, and costs that about like reading the table in
+        order when the text is common: "nguyen" is in 38% of the names at a million customers,
+        and the bitmap then covers every page. Measured there, the bitmap's read took 1.7
+        times as long as the parallel sequential one (260 against 153 ms for "nguyen" and not Viettel),
+        and the count of "nguyen and (tagged VIP or spent 10M) and not Viettel" 317 against
+        216 ms: one process builds the bitmap before the parallel read starts, and the pages
+        go through shared buffers rather than a scan's small ring. The index's form is kept
+        where PostgreSQL plans it at under ``INDEX_MARGIN`` of the other's cost, as for a
+        rare name (15 against 68 ms for "thuy trang").
+        """
+        known = _INDEX_PAYS.get(id(where.clause))
+        if known is None:
+            scanned = where.scanned
+            assert scanned is not None
+            indexed = await self._planned_count(where)
+            read = await self._planned_count(scanned)
+            known = keep(
+                _INDEX_PAYS,
+                id(where.clause),
+                (where.clause, indexed < read * INDEX_MARGIN),
+                INDEX_PAYS_KEPT,
+            )
+        return where if known[1] else where.scanned or where
+
+    async def _planned_count(self, where: Where) -> float:
+        """The planner's cost of counting ``where`` in its count form where it has joins."""
+        whole = where.whole if where.whole is not None and where.whole.joins else None
+        return await planned_cost(
+            self.session, self._counting(where.clause, whole), where.arguments
+        )
 
     async def _kept(
         self,

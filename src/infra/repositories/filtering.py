@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filters import And, Condition, Profile, uses_instant, uses_periods
+from domain.filters import And, Condition, Profile, searches_text, uses_instant, uses_periods
 from domain.period import local_today
 from infra import tables as t
 from infra.bounded import keep
@@ -38,9 +38,10 @@ class ZoneCache:
 
 CLAUSES_KEPT = 1024
 Compiled = tuple[ColumnElement[bool], WholeSet | None]
-_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None], Compiled] = {}
-"""Compiled WHERE clauses (the plain one and the whole-set one) by profile, condition, shop
-and, for conditions with periods, the shop's time zone and local day."""
+_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None, bool], Compiled] = {}
+"""Compiled WHERE clauses (the plain one and the whole-set one) by profile, condition, shop,
+for conditions with periods the shop's time zone and local day, and whether searched text is
+written for a read of every row (``Scope.scanned``)."""
 
 
 class FilterRepository:
@@ -82,7 +83,13 @@ class FilterRepository:
         """
         zone, periods, arguments = await self._evaluated(condition, now)
         clause, whole = self._clause(list_profile, condition, now, zone, periods)
-        return Where(clause, arguments, whole)
+        scanned = None
+        if searches_text(condition):
+            read, read_whole = self._clause(
+                list_profile, condition, now, zone, periods, scanned=True
+            )
+            scanned = Where(read, arguments, read_whole)
+        return Where(clause, arguments, whole, scanned)
 
     async def counted_side_by_side(
         self, list_profile: Profile, conditions: Sequence[Condition], now: datetime
@@ -105,34 +112,42 @@ class FilterRepository:
         return zone, periods, {INSTANT: now} if uses_instant(condition) else {}
 
     def _clause(
-        self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
+        self,
+        list_profile: Profile,
+        condition: Condition,
+        now: datetime,
+        zone: str,
+        periods: bool,
+        *,
+        scanned: bool = False,
     ) -> Compiled:
         key = (
             list_profile,
             condition,
             self.shop_id,
             (zone, local_today(now, zone)) if periods else None,
+            scanned,
         )
         try:
             found = _CLAUSES.get(key)
         except TypeError:  # a condition holding an unhashable value: compiled every time
-            return self._where(list_profile, condition, now, zone)
+            return self._where(list_profile, condition, now, zone, scanned)
         if found is None:
-            found = keep(
-                _CLAUSES, key, self._where(list_profile, condition, now, zone), CLAUSES_KEPT
-            )
+            compiled = self._where(list_profile, condition, now, zone, scanned)
+            found = keep(_CLAUSES, key, compiled, CLAUSES_KEPT)
         return found
 
     def _where(
-        self, list_profile: Profile, condition: Condition, now: datetime, zone: str
+        self, list_profile: Profile, condition: Condition, now: datetime, zone: str, scanned: bool
     ) -> Compiled:
         if list_profile is not Profile.MEMBER:
-            scope = scope_for(list_profile, self.shop_id, now, zone)
+            scope = scope_for(list_profile, self.shop_id, now, zone, scanned=scanned)
             whole = whole_set(condition, scope)
             counted = whole.joins or whole.keys is not None
             return where(condition, scope), whole if counted else None
         customer = t.customer.alias("mc")
-        scope = replace(scope_for(Profile.CUSTOMER, self.shop_id, now, zone), table=customer)
+        customers = scope_for(Profile.CUSTOMER, self.shop_id, now, zone, scanned=scanned)
+        scope = replace(customers, table=customer)
         whole = whole_set(condition, scope, keys=False)  # members are counted, not customers
 
         def of_member(source: FromClause, clause: ColumnElement[bool]) -> ColumnElement[bool]:
