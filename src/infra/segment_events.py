@@ -15,9 +15,10 @@ before it is deleted (``customers_removed``).
 ``segmentCreate`` and ``segmentUpdate`` only version the definition: the job worker stores the
 members of a new definition (``store_members``, ``segments_to_store``), a million of them in
 seconds, so no request waits for it. Until then a new segment has no stored members and
-ingestion leaves it alone (its first members are stored as they are then, without events); a
-redefined one keeps the members of its former definition, and ingestion refreshes the changed
-rows against the new one.
+ingestion only leaves it behind its definition (``_first_storings_behind``): its first members
+are stored as they are then, without events, and the pass after refreshes any change the
+storing's snapshot missed. A redefined one keeps the members of its former definition, and
+ingestion refreshes the changed rows against the new one.
 """
 
 from __future__ import annotations
@@ -207,6 +208,36 @@ async def _segments(session: AsyncSession, shop_id: int) -> list[StoredSegment]:
     ]
 
 
+async def _first_storings_behind(session: AsyncSession, shop_id: int) -> None:
+    """Leave every segment of the shop with no stored members yet behind its definition, so
+    that the worker's pass after its first members refreshes it, with events, against the
+    change this transaction makes.
+
+    The worker may be storing those first members now, from a snapshot taken before the
+    change, which then reaches neither them nor (the segment not being stored yet) the refresh
+    in ``rows_changed``; and a customer merged away meanwhile would stay a member. The storing
+    marks the members as following the version it read, now behind. This update does not wait
+    for a storing, which holds the row in key-share mode, except for its last statement (the
+    one marking the members stored): it then waits for that commit, finds the segment stored
+    and leaves it, and the change is refreshed like any other. Rows are taken in id order, so
+    two such transactions never wait for each other crosswise."""
+    s = t.segment
+    unstored = list(
+        await session.scalars(
+            select(s.c.id)
+            .where(s.c.shop_id == shop_id, s.c.members_version == 0)
+            .order_by(s.c.id)
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE
+        )
+    )
+    if unstored:
+        await session.execute(
+            update(s)
+            .where(s.c.shop_id == shop_id, s.c.id.in_(unstored))
+            .values(definition_version=s.c.definition_version + 1)
+        )
+
+
 _LOCK = 0x5E6E
 """The class of the advisory locks that keep two workers off one segment's members."""
 
@@ -229,7 +260,7 @@ async def store_members(
         await session.execute(
             select(s.c.list, s.c.definition, s.c.definition_version, s.c.members_version)
             .where(s.c.shop_id == shop_id, s.c.id == segment_id)
-            .with_for_update(key_share=True)
+            .with_for_update(read=True, key_share=True)  # FOR KEY SHARE
         )
     ).one_or_none()
     if row is None:
@@ -284,6 +315,7 @@ async def rows_changed(
     to them (a customer's subscribers, a subscriber's customer; X1)."""
     if not ids:
         return
+    await _first_storings_behind(session, shop_id)
     segments = await _segments(session, shop_id)
     other = ListKind.SUBSCRIBERS if kind is ListKind.CUSTOMERS else ListKind.CUSTOMERS
     changed: dict[ListKind, Sequence[int]] = {kind: ids, other: []}
@@ -322,6 +354,7 @@ async def customers_removed(
     ended."""
     if not customer_ids:
         return 0
+    await _first_storings_behind(session, shop_id)
     sm = t.segment_member
     rows = await session.execute(
         delete(sm)

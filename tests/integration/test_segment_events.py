@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.filters import Attr, Compare, Group, Linked, Profile, Purchased, Range, Text, TextOp
@@ -15,7 +15,7 @@ from domain.period import Last, PeriodUnit
 from domain.segment import ListKind
 from infra import jobs
 from infra import tables as t
-from infra.database import session_factory
+from infra.database import create_engine, session_factory
 from infra.repositories.auth import ensure_shop
 from infra.repositories.segments import SegmentRepository
 from infra.segment_events import (
@@ -23,6 +23,7 @@ from infra.segment_events import (
     customers_changed,
     reevaluate_segments,
     store_members,
+    store_segments,
     subscribers_changed,
 )
 from tests.conftest import job_resources
@@ -335,3 +336,95 @@ async def test_a_delete_waits_for_the_worker_storing_the_segment_and_takes_its_m
         async with engine.begin() as cleanup:
             for table in (t.segment_member, t.segment, t.customer, t.shop):
                 await cleanup.execute(delete(table).where(table.c.shop_id == COMMITTED_SHOP))
+
+
+RACING_SHOP = 7302
+
+
+async def _until_waiting(engine: AsyncEngine) -> None:
+    """Until a session of this database waits for a lock (at most 5 seconds)."""
+    async with engine.connect() as watcher:
+        for _ in range(100):
+            waiting = await watcher.scalar(
+                select(func.count())
+                .select_from(text("pg_stat_activity"))
+                .where(text("datname = current_database() AND wait_event_type = 'Lock'"))
+            )
+            if waiting:
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError("no session waited for a lock")
+
+
+@pytest.mark.spec("X3")
+async def test_a_change_committed_while_first_members_are_stored_reaches_them_next_pass(
+    database_url: str,
+) -> None:
+    """Committed data and four connections. The worker's first storing of a segment ("at
+    least one order") is held inside its insert, its snapshot taken, by a third session's
+    uncommitted row for the same member. Meanwhile an order makes another customer match and
+    its ingestion commits without waiting for the storing. The storing then ends with the
+    first members as its snapshot saw them, but the segment is left behind, so the worker's
+    next pass adds the new customer with its event instead of the periodic pass 15 minutes
+    later."""
+    engine = create_engine(database_url, pool_size=5)  # its own: five connections at once
+    sessions = session_factory(engine)
+    async with sessions() as setup:
+        await ensure_shop(setup, shop_id=RACING_SHOP, name="Bốn kết nối")
+        buyer = await make_customer(setup, shop_id=RACING_SHOP, orders_count=2)
+        newcomer = await make_customer(setup, shop_id=RACING_SHOP, orders_count=0)
+        segment = await SegmentRepository(setup, RACING_SHOP).create(
+            name="Đã mua", group=orders_at_least(1), staff_id=None, now=NOW
+        )
+        await setup.commit()
+    member = {"shop_id": RACING_SHOP, "segment_id": segment.id}
+    try:
+        # The holder is closed first, so a failure below never leaves the storing waiting.
+        async with sessions() as worker, sessions() as ingestion, sessions() as holder:
+            await holder.execute(insert(t.segment_member).values(**member, customer_id=buyer))
+            storing = asyncio.ensure_future(
+                store_members(worker, RACING_SHOP, segment.id, NOW, behind_only=True)
+            )
+            await _until_waiting(engine)
+            # The ingestion must not wait for the storing: were it to, it fails here rather
+            # than wait for a storing that waits for this test.
+            await ingestion.execute(text("SET lock_timeout = '3s'"))
+            c = t.customer.c
+            await ingestion.execute(
+                update(t.customer)
+                .where(c.shop_id == RACING_SHOP, c.id == newcomer)
+                .values(orders_count=1)
+            )
+            await customers_changed(ingestion, RACING_SHOP, [newcomer], NOW)
+            await ingestion.commit()
+            assert not storing.done()
+            await holder.rollback()
+            assert await storing == Changes(entered=1, left=0)
+            await worker.commit()
+        async with sessions() as check:
+            assert await _members(check, segment.id) == {buyer}
+            s = t.segment.c
+            stored, version = (
+                await check.execute(
+                    select(s.members_version, s.definition_version).where(s.id == segment.id)
+                )
+            ).one()
+            assert 0 < stored < version  # behind: the worker's next pass takes it
+        async with sessions() as next_pass:
+            stored_now = await store_segments(next_pass, NOW, behind_only=True, shop_id=RACING_SHOP)
+            await next_pass.commit()
+        assert stored_now == {segment.id: Changes(entered=1, left=0)}
+        async with sessions() as check:
+            assert await _members(check, segment.id) == {buyer, newcomer}
+            o = t.event_outbox.c
+            entered = await check.scalars(
+                select(o.payload).where(
+                    o.shop_id == RACING_SHOP, o.type == "segment.member_entered"
+                )
+            )
+            assert [p["customer_id"] for p in entered] == [newcomer]
+    finally:
+        async with engine.begin() as cleanup:
+            for table in (t.event_outbox, t.segment_member, t.segment, t.customer, t.shop):
+                await cleanup.execute(delete(table).where(table.c.shop_id == RACING_SHOP))
+        await engine.dispose()
