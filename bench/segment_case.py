@@ -5,7 +5,8 @@
 segment's first members, or who a new definition lets in and out with one outbox event each.
 Each round creates a segment through the service's HTTP GraphQL stack, stores its members as
 the worker does (``store_members`` on an engine of its own, without the API's statement
-limit), changes its definition to the gold-tier members, stores again, and deletes it: for
+limit), changes its definition to the gold-tier members, stores again, deletes it, and
+removes its stored members as the worker does after a delete (``drop_in_batches``): for
 everyone (1,000,000 members, then 18,300) and for the customers of Hà Nội (about 215,000).
 Afterwards the bench removes the rounds' outbox events and vacuums the two tables, so the
 filter cases of the next run read them as before.
@@ -28,7 +29,7 @@ from bench import report
 from bench.db import connected
 from bench.measure import Endpoint, body_of
 from infra.database import create_engine, session_factory
-from infra.segment_events import store_members
+from infra.segment_events import drop_in_batches, store_members
 
 ROUNDS = 3
 NAME = "bench segment"
@@ -67,23 +68,22 @@ async def _timed(client: Any, url: str, query: str, variables: dict[str, Any]) -
 
 
 async def _clean(url: str, shop_id: int, made: set[str]) -> None:
-    """Drop what the rounds (or a stopped run) left: the bench's segments, their members and
-    the events of those and of ``made``; then vacuum, so the tables are as the filter cases
-    found them."""
+    """Drop what the rounds (or a stopped run) left: the bench's segments, their members (and
+    those of ``made``, deleted ones whose removal was cut short) and the events of those;
+    then vacuum, so the tables are as the filter cases found them."""
     async with connected(url) as conn:
         ids = await conn.fetch(
             "SELECT id FROM segment WHERE shop_id = $1 AND name LIKE $2", shop_id, f"{NAME}%"
         )
         segment_ids = [r["id"] for r in ids]
-        if segment_ids:
+        gone = segment_ids + [int(i) for i in made]
+        for table in ("segment_member", "segment_dropped"):
             await conn.execute(
-                "DELETE FROM segment_member WHERE shop_id = $1 AND segment_id = ANY($2)",
-                shop_id,
-                segment_ids,
+                f"DELETE FROM {table} WHERE shop_id = $1 AND segment_id = ANY($2)", shop_id, gone
             )
-            await conn.execute(
-                "DELETE FROM segment WHERE shop_id = $1 AND id = ANY($2)", shop_id, segment_ids
-            )
+        await conn.execute(
+            "DELETE FROM segment WHERE shop_id = $1 AND id = ANY($2)", shop_id, segment_ids
+        )
         await conn.execute(
             "DELETE FROM event_outbox WHERE shop_id = $1 AND type LIKE 'segment.%'"
             " AND payload->>'segment_id' = ANY($2::text[])",
@@ -114,7 +114,12 @@ async def run_segment_case(
             raise RuntimeError(f"segment case: segment {segment_id} had nothing to store")
         return (time.perf_counter() - started) * 1000
 
-    steps = ("create", "store_first", "update", "store_changes", "delete")
+    async def remove(segment_id: int) -> float:
+        started = time.perf_counter()
+        await drop_in_batches(sessions, shop_id, segment_id)
+        return (time.perf_counter() - started) * 1000
+
+    steps = ("create", "store_first", "update", "store_changes", "delete", "store_removal")
     try:
         async with app.client() as client:
             for name, definition in DEFINITIONS:
@@ -139,6 +144,7 @@ async def run_segment_case(
                     times["store_changes"].append(await store(local))
                     ms, _ = await _timed(client, app.url, DELETE, {"input": {"id": gid}})
                     times["delete"].append(ms)
+                    times["store_removal"].append(await remove(local))
                 for step, samples in times.items():
                     kind = "segment_store" if step.startswith("store") else "segment"
                     row = report.latency_row(

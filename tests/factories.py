@@ -14,7 +14,7 @@ from domain.filters import Attr, Compare, Group, Range
 from domain.phone import carrier_of, normalize_phone
 from infra import tables as t
 from infra.ingest.orders import recompute_aggregates
-from infra.segment_events import Changes, store_segments
+from infra.segment_events import Changes, drop_segments, store_segments
 
 _counter = itertools.count(1)
 SHOP_ID = 1
@@ -129,8 +129,11 @@ async def make_order(
 
 async def store_segment_members(session: AsyncSession, now: datetime) -> dict[int, Changes]:
     """The job worker's `store_segment_members` pass, in the test's transaction: the members
-    of every segment created or redefined since, by segment id."""
-    return await store_segments(session, now, behind_only=True)
+    of every segment created or redefined since, by segment id; and the removal of deleted
+    segments' members."""
+    stored = await store_segments(session, now, behind_only=True)
+    await drop_segments(session)
+    return stored
 
 
 def orders_at_least(orders: int) -> Group:

@@ -20,7 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, create_engine, session_factory
-from infra.segment_events import segments_to_store, store_members
+from infra.segment_events import (
+    drop_in_batches,
+    segments_dropped,
+    segments_to_store,
+    store_members,
+)
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
 
@@ -111,6 +116,9 @@ async def store_segment_members(timestamp: int) -> int:
     segments, moved = await _store(behind_only=True)
     if segments:
         log.info("segment members stored", segments=segments, moved=moved)
+    dropped, removed = await _drop()
+    if dropped:
+        log.info("deleted segments' members removed", segments=dropped, removed=removed)
     return moved
 
 
@@ -141,6 +149,18 @@ async def _store(*, behind_only: bool) -> tuple[int, int]:
         if changes is not None:
             moved += changes.entered + changes.left
     return len(segments), moved
+
+
+async def _drop() -> tuple[int, int]:
+    """``drop_members`` for each deleted segment until its members are gone, a transaction
+    per batch. Returns how many segments and members were removed."""
+    res = _resources()
+    async with res.sessions() as session:
+        dropped = await segments_dropped(session)
+    removed = 0
+    for shop_id, segment_id in dropped:
+        removed += await drop_in_batches(res.sessions, shop_id, segment_id)
+    return len(dropped), removed
 
 
 async def run_worker(

@@ -23,7 +23,7 @@ ingestion refreshes the changed rows against the new one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -195,12 +195,15 @@ async def refresh_segment(
 
 
 async def _segments(session: AsyncSession, shop_id: int) -> list[StoredSegment]:
-    """The shop's segments that have stored members (ingestion refreshes only those)."""
+    """The shop's segments that have stored members (ingestion refreshes only those), each
+    held in key-share mode until the transaction ends: ``segmentDelete`` waits for the refresh,
+    so the worker's removal of the deleted segment's members sees every row it stored."""
     s = t.segment
     rows = await session.execute(
         select(s.c.id, s.c.list, s.c.definition)
         .where(s.c.shop_id == shop_id, s.c.members_version > 0)
         .order_by(s.c.id)
+        .with_for_update(read=True, key_share=True)  # FOR KEY SHARE
     )
     return [
         StoredSegment(segment_id, ListKind(kind), group_from_json(definition))
@@ -307,6 +310,73 @@ async def store_segments(
     return stored
 
 
+DROP_BATCH = 50_000
+"""Stored members of a deleted segment removed per transaction (``drop_members``)."""
+
+
+async def segments_dropped(session: AsyncSession) -> list[tuple[int, int]]:
+    """``(shop_id, segment_id)`` of the deleted segments whose members are still stored, oldest
+    first."""
+    d = t.segment_dropped
+    rows = await session.execute(
+        select(d.c.shop_id, d.c.segment_id).order_by(d.c.dropped_at, d.c.segment_id)
+    )
+    return [(shop, segment_id) for shop, segment_id in rows]
+
+
+async def drop_members(
+    session: AsyncSession, shop_id: int, segment_id: int, *, batch: int = DROP_BATCH
+) -> tuple[int, bool]:
+    """Remove up to ``batch`` stored members of a deleted segment, by their row addresses;
+    once none is left, its ``segment_dropped`` row too. Returns how many were removed and
+    whether the segment is done with. Nothing reads a deleted segment's members, so a batch
+    at a time keeps each transaction (and its locks and write-ahead log) bounded."""
+    removed = 0
+    for kind in MEMBERSHIPS.values():
+        members = kind.members
+        row: ColumnElement[Any] = literal_column(f"{members.name}.ctid")
+        doomed = (
+            select(row)
+            .where(members.c.shop_id == shop_id, members.c.segment_id == segment_id)
+            .limit(batch - removed)
+            .scalar_subquery()
+        )
+        result = await session.execute(delete(members).where(row == any_(func.array(doomed))))
+        removed += int(result.rowcount)  # type: ignore[attr-defined]
+        if removed >= batch:
+            return removed, False  # maybe more: the next call goes on
+    d = t.segment_dropped
+    await session.execute(delete(d).where(d.c.shop_id == shop_id, d.c.segment_id == segment_id))
+    return removed, True
+
+
+async def drop_in_batches(
+    sessions: Callable[[], AsyncSession], shop_id: int, segment_id: int
+) -> int:
+    """``drop_members`` of one deleted segment until done, a transaction per batch (the job
+    worker's way); how many members were removed."""
+    removed, done = 0, False
+    while not done:
+        async with sessions() as session:
+            count, done = await drop_members(session, shop_id, segment_id)
+            await session.commit()
+        removed += count
+    return removed
+
+
+async def drop_segments(session: AsyncSession) -> int:
+    """``drop_members`` for each of ``segments_dropped`` until done, in ``session``'s one
+    transaction; how many members were removed. (The job worker gives each batch a transaction
+    of its own.)"""
+    removed = 0
+    for shop_id, segment_id in await segments_dropped(session):
+        done = False
+        while not done:
+            count, done = await drop_members(session, shop_id, segment_id)
+            removed += count
+    return removed
+
+
 async def rows_changed(
     session: AsyncSession, shop_id: int, kind: ListKind, ids: Sequence[int], now: datetime
 ) -> None:
@@ -361,9 +431,20 @@ async def customers_removed(
         .where(sm.c.shop_id == shop_id, sm.c.customer_id.in_(customer_ids))
         .returning(sm.c.segment_id, sm.c.customer_id)
     )
+    ended = sorted(rows.tuples())
+    # Rows of a deleted segment, not yet removed by the worker, end without an event.
+    live = set(
+        await session.scalars(
+            select(t.segment.c.id).where(
+                t.segment.c.shop_id == shop_id,
+                t.segment.c.id.in_({segment_id for segment_id, _ in ended}),
+            )
+        )
+    )
     payloads = [
         {"segment_id": segment_id, "customer_id": customer_id}
-        for segment_id, customer_id in sorted(rows.tuples())
+        for segment_id, customer_id in ended
+        if segment_id in live
     ]
     await emit_many(session, shop_id, EventType.SEGMENT_MEMBER_LEFT, payloads, now)
     return len(payloads)

@@ -607,6 +607,18 @@ def _membership(name: str, member: str) -> Table:
     )
 
 
+segment_dropped = Table(
+    "segment_dropped",
+    metadata,
+    _shop(),
+    Column("segment_id", BigInteger, nullable=False),
+    Column("dropped_at", TZ, nullable=False, server_default=NOW),
+    PrimaryKeyConstraint("shop_id", "segment_id"),
+    ForeignKeyConstraint(["shop_id"], ["shop.shop_id"], ondelete="CASCADE"),
+)
+"""Deleted segments whose stored members the job worker still removes, in bounded batches
+(``segment_events.drop_members``)."""
+
 segment_member = _membership("segment_member", "customer")
 segment_subscriber = _membership("segment_subscriber", "subscriber")
 Index("ix_segment_member_customer", segment_member.c.shop_id, segment_member.c.customer_id)

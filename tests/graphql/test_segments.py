@@ -124,7 +124,9 @@ async def test_segment_lifecycle_with_live_members(gql: GraphQL, session: AsyncS
     }
     deleted = await gql(DELETE, {"input": {"id": segment["id"]}})
     assert deleted["data"]["segmentDelete"]["userErrors"] == []
-    assert await session.scalar(stored) == 0  # they go with it (no foreign key does it)
+    assert await session.scalar(stored) == 3  # unreachable now; the worker removes them
+    await store_segment_members(session, FIXED_NOW)
+    assert await session.scalar(stored) == 0
     again = await gql(DELETE, {"input": {"id": segment["id"]}})
     assert again["data"]["segmentDelete"]["userErrors"][0]["code"] == "NOT_FOUND"
 

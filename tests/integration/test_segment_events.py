@@ -21,7 +21,10 @@ from infra.repositories.segments import SegmentRepository
 from infra.segment_events import (
     Changes,
     customers_changed,
+    customers_removed,
+    drop_members,
     reevaluate_segments,
+    segments_dropped,
     store_members,
     store_segments,
     subscribers_changed,
@@ -143,6 +146,7 @@ async def test_periodic_pass_follows_relative_periods_and_definition_changes(
         {"segment_id": segment.id, "customer_id": other},
     )
     await segments.delete(segment.id)
+    await store_segment_members(session, NOW)  # the worker removes a deleted one's members
     assert await _members(session, segment.id) == set()
 
 
@@ -292,10 +296,51 @@ async def test_linked_profiles_move_each_others_segments(
         from_sale.id: Changes(0, 0),
     }
     await segments.delete(loyal_chatters.id)
+    await store_segment_members(session, NOW)  # the worker removes a deleted one's members
     assert await _subscriber_members(session, loyal_chatters.id) == set()
 
 
 COMMITTED_SHOP = 7301
+
+
+async def _everyone_segment(sessions: Any, customers: int, *, stored: bool) -> int:
+    """Committed: shop ``COMMITTED_SHOP`` with ``customers`` customers and a segment of
+    everyone (its first members ``stored`` or not); the segment's id."""
+    async with sessions() as setup:
+        await ensure_shop(setup, shop_id=COMMITTED_SHOP, name="Hai kết nối")
+        for _ in range(customers):
+            await make_customer(setup, shop_id=COMMITTED_SHOP)
+        segment = await SegmentRepository(setup, COMMITTED_SHOP).create(
+            name="Mọi khách", group=Group(), staff_id=None, now=NOW
+        )
+        if stored:
+            await store_members(setup, COMMITTED_SHOP, segment.id, NOW, behind_only=True)
+        await setup.commit()
+    return segment.id
+
+
+async def _delete_waiting_for(holder: AsyncSession, deleter: AsyncSession, segment_id: int) -> None:
+    """``segmentDelete``'s repository call must wait for ``holder``'s transaction, and end
+    once it commits."""
+    deleting = asyncio.ensure_future(SegmentRepository(deleter, COMMITTED_SHOP).delete(segment_id))
+    await asyncio.sleep(0.3)
+    assert not deleting.done()  # waiting for the holder's transaction
+    await holder.commit()
+    await deleting
+    await deleter.commit()
+
+
+async def _remove_shop(engine: AsyncEngine, shop_id: int) -> None:
+    async with engine.begin() as cleanup:
+        for table in (
+            t.event_outbox,
+            t.segment_dropped,
+            t.segment_member,
+            t.segment,
+            t.customer,
+            t.shop,
+        ):
+            await cleanup.execute(delete(table).where(table.c.shop_id == shop_id))
 
 
 @pytest.mark.spec("X3")
@@ -303,39 +348,54 @@ async def test_a_delete_waits_for_the_worker_storing_the_segment_and_takes_its_m
     engine: AsyncEngine,
 ) -> None:
     """Committed data and two connections: the worker's storing holds the segment's row, so a
-    delete meanwhile waits for it and then removes every member it stored."""
+    delete meanwhile waits for it. The delete leaves the members it stored to the worker,
+    which removes them all, a bounded batch per transaction, and then the segment's
+    ``segment_dropped`` row."""
     sessions = session_factory(engine)
-    async with sessions() as setup:
-        await ensure_shop(setup, shop_id=COMMITTED_SHOP, name="Hai kết nối")
-        for _ in range(3):
-            await make_customer(setup, shop_id=COMMITTED_SHOP)
-        segment = await SegmentRepository(setup, COMMITTED_SHOP).create(
-            name="Mọi khách", group=Group(), staff_id=None, now=NOW
-        )
-        await setup.commit()
+    segment_id = await _everyone_segment(sessions, 3, stored=False)
     try:
         async with sessions() as worker, sessions() as deleter:
-            stored = await store_members(worker, COMMITTED_SHOP, segment.id, NOW, behind_only=True)
+            stored = await store_members(worker, COMMITTED_SHOP, segment_id, NOW, behind_only=True)
             assert stored == Changes(entered=3, left=0)
-            deleting = asyncio.ensure_future(
-                SegmentRepository(deleter, COMMITTED_SHOP).delete(segment.id)
-            )
-            await asyncio.sleep(0.3)
-            assert not deleting.done()  # waiting for the worker's transaction
-            await worker.commit()
-            await deleting
-            await deleter.commit()
+            await _delete_waiting_for(worker, deleter, segment_id)
+        stored_rows = (
+            select(func.count())
+            .select_from(t.segment_member)
+            .where(t.segment_member.c.shop_id == COMMITTED_SHOP)
+        )
         async with sessions() as check:
-            left = await check.scalar(
-                select(func.count())
-                .select_from(t.segment_member)
-                .where(t.segment_member.c.shop_id == COMMITTED_SHOP)
-            )
-        assert left == 0
+            assert await check.scalar(stored_rows) == 3
+            assert await segments_dropped(check) == [(COMMITTED_SHOP, segment_id)]
+        for expected in ((2, False), (1, True)):
+            async with sessions() as worker:
+                assert await drop_members(worker, COMMITTED_SHOP, segment_id, batch=2) == expected
+                await worker.commit()
+        async with sessions() as check:
+            assert await check.scalar(stored_rows) == 0
+            assert await segments_dropped(check) == []
     finally:
-        async with engine.begin() as cleanup:
-            for table in (t.segment_member, t.segment, t.customer, t.shop):
-                await cleanup.execute(delete(table).where(table.c.shop_id == COMMITTED_SHOP))
+        await _remove_shop(engine, COMMITTED_SHOP)
+
+
+@pytest.mark.spec("X3")
+async def test_a_delete_waits_for_an_ingestion_refreshing_the_segment(
+    engine: AsyncEngine,
+) -> None:
+    """An ingestion refreshing a stored segment holds its row in key-share mode too: a delete
+    meanwhile waits, so the worker's removal after it finds the member the ingestion added
+    (were the delete not to wait, the removal could run first and leave that row behind)."""
+    sessions = session_factory(engine)
+    segment_id = await _everyone_segment(sessions, 1, stored=True)
+    try:
+        async with sessions() as ingestion, sessions() as deleter:
+            newcomer = await make_customer(ingestion, shop_id=COMMITTED_SHOP)
+            await customers_changed(ingestion, COMMITTED_SHOP, [newcomer], NOW)
+            await _delete_waiting_for(ingestion, deleter, segment_id)
+        async with sessions() as worker:
+            assert await drop_members(worker, COMMITTED_SHOP, segment_id) == (2, True)
+            await worker.commit()
+    finally:
+        await _remove_shop(engine, COMMITTED_SHOP)
 
 
 RACING_SHOP = 7302
@@ -424,7 +484,27 @@ async def test_a_change_committed_while_first_members_are_stored_reaches_them_ne
             )
             assert [p["customer_id"] for p in entered] == [newcomer]
     finally:
-        async with engine.begin() as cleanup:
-            for table in (t.event_outbox, t.segment_member, t.segment, t.customer, t.shop):
-                await cleanup.execute(delete(table).where(table.c.shop_id == RACING_SHOP))
+        await _remove_shop(engine, RACING_SHOP)
         await engine.dispose()
+
+
+@pytest.mark.spec("X3")
+async def test_a_merge_ends_a_deleted_segments_memberships_without_events(
+    session: AsyncSession, shop: int, staff: int
+) -> None:
+    """Until the worker removes a deleted segment's members, a customer merged away still has
+    rows there; they go with the customer, and only the live segment's membership ends with a
+    ``segment.member_left``."""
+    merged = await make_customer(session, orders_count=3)
+    segments = SegmentRepository(session, shop)
+    kept = await segments.create(name="Còn", group=orders_at_least(1), staff_id=staff, now=NOW)
+    gone = await segments.create(name="Đã xoá", group=orders_at_least(2), staff_id=staff, now=NOW)
+    await store_segment_members(session, NOW)
+    await segments.delete(gone.id)
+    assert await _members(session, gone.id) == {merged}  # not removed yet
+
+    assert await customers_removed(session, shop, [merged], NOW) == 1
+    assert await _members(session, gone.id) == set()
+    assert await segment_events(session) == [
+        ("segment.member_left", {"segment_id": kept.id, "customer_id": merged})
+    ]

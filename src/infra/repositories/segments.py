@@ -16,7 +16,6 @@ from domain.segment import ListKind, SavedFilter, Segment, not_your_filter
 from infra import tables as t
 from infra.filter_sql import WholeSet
 from infra.repositories.base import TableRepository
-from infra.segment_events import MEMBERSHIPS
 
 
 class SegmentRepository(TableRepository[Segment]):
@@ -104,8 +103,11 @@ class SegmentRepository(TableRepository[Segment]):
         return self.to_domain(row)
 
     async def delete(self, segment_id: int) -> None:
-        """The segment, then its stored members: a worker storing them holds the segment's
-        row until it commits, so the second statement sees every member it stored."""
+        """The segment, leaving its stored members to the job worker (``segment_dropped``,
+        ``segment_events.drop_members``): they are read only through their segment, so they
+        are out of every answer at once, and the request takes the same time whatever their
+        number. A worker storing them holds the segment's row until it commits, so the delete
+        waits for it and the worker's removal sees every member it stored."""
         result = await self.session.execute(
             delete(t.segment)
             .where(t.segment.c.shop_id == self.shop_id, t.segment.c.id == segment_id)
@@ -113,13 +115,9 @@ class SegmentRepository(TableRepository[Segment]):
         )
         if result.one_or_none() is None:
             raise NotFound("No such segment in this shop.", field="input.id")
-        for kind in MEMBERSHIPS.values():
-            members = kind.members
-            await self.session.execute(
-                delete(members).where(
-                    members.c.shop_id == self.shop_id, members.c.segment_id == segment_id
-                )
-            )
+        await self.session.execute(
+            insert(t.segment_dropped).values(shop_id=self.shop_id, segment_id=segment_id)
+        )
 
 
 class SavedFilterRepository:
