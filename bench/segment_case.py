@@ -28,7 +28,7 @@ from strawberry.relay import GlobalID
 from bench import report
 from bench.db import connected
 from bench.measure import Endpoint, body_of
-from infra.database import create_engine, session_factory
+from infra.database import committing, create_engine, session_factory
 from infra.segment_events import drop_in_batches, store_members
 
 ROUNDS = 3
@@ -101,22 +101,21 @@ async def run_segment_case(
     await _clean(url, shop_id, made)
     rows: list[dict[str, Any]] = []
     engine = create_engine(url, pool_size=1)
-    sessions = session_factory(engine)
+    transaction = committing(session_factory(engine))
 
     async def store(segment_id: int) -> float:
         started = time.perf_counter()
-        async with sessions() as session:
+        async with transaction() as session:
             changes = await store_members(
                 session, shop_id, segment_id, datetime.now(UTC), behind_only=True
             )
-            await session.commit()
         if changes is None:
             raise RuntimeError(f"segment case: segment {segment_id} had nothing to store")
         return (time.perf_counter() - started) * 1000
 
     async def remove(segment_id: int) -> float:
         started = time.perf_counter()
-        await drop_in_batches(sessions, shop_id, segment_id)
+        await drop_in_batches(transaction, shop_id, segment_id)
         return (time.perf_counter() - started) * 1000
 
     steps = ("create", "store_first", "update", "store_changes", "delete", "store_removal")

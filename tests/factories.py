@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.filters import Attr, Compare, Group, Range
 from domain.phone import carrier_of, normalize_phone
 from infra import tables as t
+from infra.database import within
 from infra.ingest.orders import recompute_aggregates
 from infra.segment_events import Changes, drop_segments, store_segments
 
@@ -131,8 +132,8 @@ async def store_segment_members(session: AsyncSession, now: datetime) -> dict[in
     """The job worker's `store_segment_members` pass, in the test's transaction: the members
     of every segment created or redefined since, by segment id; and the removal of deleted
     segments' members."""
-    stored = await store_segments(session, now, behind_only=True)
-    await drop_segments(session)
+    stored = await store_segments(within(session), now, behind_only=True)
+    await drop_segments(within(session))
     return stored
 
 

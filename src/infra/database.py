@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -193,3 +194,31 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
         autoflush=False,
         close_resets_only=False,
     )
+
+
+Transactions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+"""Opens a unit of work: a session whose work stands once the block ends. Loops over many
+pieces of work take one, so that the job worker gives each piece a transaction of its own
+(``committing``) and a caller holding one transaction runs them all in it (``within``)."""
+
+
+def committing(sessions: Callable[[], AsyncSession]) -> Transactions:
+    """Each unit of work a session of its own, committed when the block ends."""
+
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with sessions() as session:
+            yield session
+            await session.commit()
+
+    return transaction
+
+
+def within(session: AsyncSession) -> Transactions:
+    """Every unit of work in ``session``'s transaction, which its owner ends."""
+
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        yield session
+
+    return transaction

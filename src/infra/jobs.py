@@ -19,13 +19,8 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
-from infra.database import asyncpg_dsn, create_engine, session_factory
-from infra.segment_events import (
-    drop_in_batches,
-    segments_dropped,
-    segments_to_store,
-    store_members,
-)
+from infra.database import asyncpg_dsn, committing, create_engine, session_factory
+from infra.segment_events import drop_segments, store_segments
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
 
@@ -116,7 +111,7 @@ async def store_segment_members(timestamp: int) -> int:
     segments, moved = await _store(behind_only=True)
     if segments:
         log.info("segment members stored", segments=segments, moved=moved)
-    dropped, removed = await _drop()
+    dropped, removed = await drop_segments(committing(_resources().sessions))
     if dropped:
         log.info("deleted segments' members removed", segments=dropped, removed=removed)
     return moved
@@ -133,34 +128,11 @@ async def refresh_segments(timestamp: int) -> int:
 
 
 async def _store(*, behind_only: bool) -> tuple[int, int]:
-    """``store_members`` for each of ``segments_to_store``, one transaction each (a segment's
-    locks are held no longer than its own work). Returns how many segments were looked at and
-    how many members entered (a new segment's first ones included) or left."""
+    """``store_segments``, a transaction per segment. Returns how many segments were stored
+    and how many members entered (a new segment's first ones included) or left."""
     res = _resources()
-    async with res.sessions() as session:
-        segments = await segments_to_store(session, behind_only=behind_only)
-    moved = 0
-    for shop_id, segment_id in segments:
-        async with res.sessions() as session:
-            changes = await store_members(
-                session, shop_id, segment_id, res.now(), behind_only=behind_only
-            )
-            await session.commit()
-        if changes is not None:
-            moved += changes.entered + changes.left
-    return len(segments), moved
-
-
-async def _drop() -> tuple[int, int]:
-    """``drop_members`` for each deleted segment until its members are gone, a transaction
-    per batch. Returns how many segments and members were removed."""
-    res = _resources()
-    async with res.sessions() as session:
-        dropped = await segments_dropped(session)
-    removed = 0
-    for shop_id, segment_id in dropped:
-        removed += await drop_in_batches(res.sessions, shop_id, segment_id)
-    return len(dropped), removed
+    stored = await store_segments(committing(res.sessions), res.now(), behind_only=behind_only)
+    return len(stored), sum(c.entered + c.left for c in stored.values())
 
 
 async def run_worker(

@@ -23,7 +23,7 @@ ingestion refreshes the changed rows against the new one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -49,6 +49,7 @@ from domain.filter_codec import group_from_json
 from domain.filters import Group, Profile
 from domain.segment import ListKind
 from infra import tables as t
+from infra.database import Transactions, within
 from infra.events import emit_many
 from infra.repositories.filtering import FilterRepository
 
@@ -255,7 +256,7 @@ async def store_members(
 
     Holds, until the transaction ends, an advisory lock that keeps other workers off the
     segment and a key-share lock on its row, which ``segmentUpdate`` does not wait for but
-    ``segmentDelete`` does (it then deletes the members stored here).
+    ``segmentDelete`` does (the worker's removal after it then finds the members stored here).
     """
     s = t.segment
     await session.execute(select(func.pg_advisory_xact_lock(_LOCK, segment_id % 2**31)))
@@ -296,15 +297,21 @@ async def segments_to_store(
 
 
 async def store_segments(
-    session: AsyncSession, now: datetime, *, behind_only: bool, shop_id: int | None = None
+    transactions: Transactions,
+    now: datetime,
+    *,
+    behind_only: bool,
+    shop_id: int | None = None,
 ) -> dict[int, Changes]:
-    """``store_members`` for each of ``segments_to_store``, in ``session``'s one transaction;
-    the changes by segment id. (The job worker gives each segment a transaction of its own.)"""
+    """``store_members`` for each of ``segments_to_store``, each in a unit of work of its own
+    (the job worker commits each, so a segment's locks are held no longer than its own work);
+    the changes by segment id, for the segments that had something to store."""
+    async with transactions() as session:
+        segments = await segments_to_store(session, behind_only=behind_only, shop_id=shop_id)
     stored: dict[int, Changes] = {}
-    for shop, segment_id in await segments_to_store(
-        session, behind_only=behind_only, shop_id=shop_id
-    ):
-        changes = await store_members(session, shop, segment_id, now, behind_only=behind_only)
+    for shop, segment_id in segments:
+        async with transactions() as session:
+            changes = await store_members(session, shop, segment_id, now, behind_only=behind_only)
         if changes is not None:
             stored[segment_id] = changes
     return stored
@@ -350,31 +357,26 @@ async def drop_members(
     return removed, True
 
 
-async def drop_in_batches(
-    sessions: Callable[[], AsyncSession], shop_id: int, segment_id: int
-) -> int:
-    """``drop_members`` of one deleted segment until done, a transaction per batch (the job
-    worker's way); how many members were removed."""
+async def drop_in_batches(transactions: Transactions, shop_id: int, segment_id: int) -> int:
+    """``drop_members`` of one deleted segment until done, a unit of work per batch; how many
+    members were removed."""
     removed, done = 0, False
     while not done:
-        async with sessions() as session:
+        async with transactions() as session:
             count, done = await drop_members(session, shop_id, segment_id)
-            await session.commit()
         removed += count
     return removed
 
 
-async def drop_segments(session: AsyncSession) -> int:
-    """``drop_members`` for each of ``segments_dropped`` until done, in ``session``'s one
-    transaction; how many members were removed. (The job worker gives each batch a transaction
-    of its own.)"""
+async def drop_segments(transactions: Transactions) -> tuple[int, int]:
+    """``drop_in_batches`` for each of ``segments_dropped``: how many segments and members
+    were removed."""
+    async with transactions() as session:
+        dropped = await segments_dropped(session)
     removed = 0
-    for shop_id, segment_id in await segments_dropped(session):
-        done = False
-        while not done:
-            count, done = await drop_members(session, shop_id, segment_id)
-            removed += count
-    return removed
+    for shop_id, segment_id in dropped:
+        removed += await drop_in_batches(transactions, shop_id, segment_id)
+    return len(dropped), removed
 
 
 async def rows_changed(
@@ -455,4 +457,4 @@ async def reevaluate_segments(
 ) -> dict[int, Changes]:
     """Refresh every segment of the shop against every customer and subscriber (the periodic
     pass); one whose members were never stored gets its first ones."""
-    return await store_segments(session, now, behind_only=False, shop_id=shop_id)
+    return await store_segments(within(session), now, behind_only=False, shop_id=shop_id)

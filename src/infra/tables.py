@@ -594,8 +594,9 @@ def _membership(name: str, member: str) -> Table:
 
     No foreign keys: their checks, one per stored row, took 11 of the 12 seconds of storing a
     segment's 215,000 first members (each locks the customer's row and the segment's). Rows go
-    with their segment (``SegmentRepository.delete``) and with a merged customer
-    (``customers_removed``), the only deletes of either; a refresh drops any other stray row."""
+    after their segment (the worker's ``drop_members`` once ``segmentDelete`` has recorded it
+    in ``segment_dropped``) and with a merged customer (``customers_removed``), the only
+    deletes of either; a refresh drops any other stray row."""
     return Table(
         name,
         metadata,

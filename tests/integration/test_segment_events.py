@@ -15,7 +15,7 @@ from domain.period import Last, PeriodUnit
 from domain.segment import ListKind
 from infra import jobs
 from infra import tables as t
-from infra.database import create_engine, session_factory
+from infra.database import create_engine, session_factory, within
 from infra.repositories.auth import ensure_shop
 from infra.repositories.segments import SegmentRepository
 from infra.segment_events import (
@@ -471,7 +471,9 @@ async def test_a_change_committed_while_first_members_are_stored_reaches_them_ne
             ).one()
             assert 0 < stored < version  # behind: the worker's next pass takes it
         async with sessions() as next_pass:
-            stored_now = await store_segments(next_pass, NOW, behind_only=True, shop_id=RACING_SHOP)
+            stored_now = await store_segments(
+                within(next_pass), NOW, behind_only=True, shop_id=RACING_SHOP
+            )
             await next_pass.commit()
         assert stored_now == {segment.id: Changes(entered=1, left=0)}
         async with sessions() as check:
