@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFound
 from domain.sorting import Position, Sort
-from infra.bounded import keep
 from infra.database import SerialSession
 from infra.filter_sql import WholeSet
 from infra.sorting import after as keyset_after
@@ -51,12 +50,9 @@ def grouped(
 
 
 _KEPT = KeptStatements()
-_JOINS_PAY: weakref.WeakKeyDictionary[WholeSet, bool] = weakref.WeakKeyDictionary()
-"""For each count form kept with a compiled condition, whether it is the one to run."""
-_INDEX_PAYS: dict[int, tuple[ColumnElement[bool], bool]] = {}
-"""For each compiled condition that searches text (by its clause's id, the clause held so that
-no other takes the id), whether its count reads the rows a text index finds."""
-INDEX_PAYS_KEPT = 1024
+_CHEAPER: weakref.WeakKeyDictionary[ColumnElement[bool], bool] = weakref.WeakKeyDictionary()
+"""For a compiled condition's clause, whether the count form asked about with it plans cheaper
+(``TableRepository._plans_cheaper``): asked once, kept as long as the clause is."""
 INDEX_MARGIN = 0.5
 """A count reads the rows an index on text finds only where PostgreSQL plans that at less than
 this share of the cost of reading every row (``TableRepository._searched``)."""
@@ -225,12 +221,9 @@ class TableRepository(Generic[T]):
         fifth of a second. PostgreSQL costs an EXISTS under an OR as a probe per row, so the
         cheaper plan is the right form either way.
         """
-        known = _JOINS_PAY.get(whole)
-        if known is None:
-            plain = await planned_cost(self.session, self._counting(clause, None), arguments)
-            joined = await planned_cost(self.session, self._counting(clause, whole), arguments)
-            known = _JOINS_PAY[whole] = joined < plain
-        return known
+        return await self._plans_cheaper(
+            whole.clause, self._counting(clause, whole), self._counting(clause, None), arguments
+        )
 
     async def _searched(self, where: Where, scanned: Where) -> Where:
         """``where`` or ``scanned``, its form with text searched without an index, whichever
@@ -247,20 +240,38 @@ class TableRepository(Generic[T]):
         where PostgreSQL plans it at under ``INDEX_MARGIN`` of the other's cost, as for a
         rare name (15 against 68 ms for "thuy trang").
         """
-        known = _INDEX_PAYS.get(id(where.clause))
-        if known is None:
-            indexed = await self._planned_count(where)
-            read = await self._planned_count(scanned)
-            pays = indexed < read * INDEX_MARGIN
-            known = keep(_INDEX_PAYS, id(where.clause), (where.clause, pays), INDEX_PAYS_KEPT)
-        return where if known[1] else scanned
-
-    async def _planned_count(self, where: Where) -> float:
-        """The planner's cost of counting ``where`` in its count form where it has joins."""
-        whole = where.whole if where.whole is not None and where.whole.joins else None
-        return await planned_cost(
-            self.session, self._counting(where.clause, whole), where.arguments
+        indexed = await self._plans_cheaper(
+            where.clause,
+            self._joined_count(where),
+            self._joined_count(scanned),
+            where.arguments,
+            margin=INDEX_MARGIN,
         )
+        return where if indexed else scanned
+
+    def _joined_count(self, where: Where) -> Select[Any]:
+        """The count of ``where``, in its joined form where it has joins."""
+        whole = where.whole if where.whole is not None and where.whole.joins else None
+        return self._counting(where.clause, whole)
+
+    async def _plans_cheaper(
+        self,
+        clause: ColumnElement[bool],
+        statement: Select[Any],
+        other: Select[Any],
+        arguments: Mapping[str, Any],
+        *,
+        margin: float = 1.0,
+    ) -> bool:
+        """Whether PostgreSQL plans ``statement`` at under ``margin`` times the cost of
+        ``other``, both run with ``arguments``: asked once for the compiled ``clause`` the
+        question is about."""
+        known = _CHEAPER.get(clause)
+        if known is None:
+            cost = await planned_cost(self.session, statement, arguments)
+            known = cost < margin * await planned_cost(self.session, other, arguments)
+            _CHEAPER[clause] = known
+        return known
 
     async def _kept(
         self,

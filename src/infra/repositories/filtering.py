@@ -37,11 +37,14 @@ class ZoneCache:
 
 
 CLAUSES_KEPT = 1024
-Compiled = tuple[ColumnElement[bool], WholeSet | None]
-_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None, bool], Compiled] = {}
-"""Compiled WHERE clauses (the plain one and the whole-set one) by profile, condition, shop,
-for conditions with periods the shop's time zone and local day, and whether searched text is
-written for a read of every row (``Scope.scanned``)."""
+Form = tuple[ColumnElement[bool], WholeSet | None]
+"""A compiled condition: its WHERE clause and, where a count differs, its whole-set form."""
+Compiled = tuple[Form, Form | None]
+"""A condition's form, and where it searches text, its form with that text written for a read
+of every row (``Scope.scanned``)."""
+_CLAUSES: dict[tuple[Profile, Condition, int, tuple[str, date] | None], Compiled] = {}
+"""Compiled conditions by profile, condition, shop and, for conditions with periods, the
+shop's time zone and local day."""
 
 
 class FilterRepository:
@@ -82,13 +85,8 @@ class FilterRepository:
         parameter of the clause (``INSTANT``), given anew with every execution.
         """
         zone, periods, arguments = await self._evaluated(condition, now)
-        clause, whole = self._clause(list_profile, condition, now, zone, periods)
-        scanned = None
-        if searches_text(condition):
-            read, read_whole = self._clause(
-                list_profile, condition, now, zone, periods, scanned=True
-            )
-            scanned = Where(read, arguments, read_whole)
+        (clause, whole), read = self._clause(list_profile, condition, now, zone, periods)
+        scanned = None if read is None else Where(read[0], arguments, read[1])
         return Where(clause, arguments, whole, scanned)
 
     async def counted_side_by_side(
@@ -112,34 +110,41 @@ class FilterRepository:
         return zone, periods, {INSTANT: now} if uses_instant(condition) else {}
 
     def _clause(
-        self,
-        list_profile: Profile,
-        condition: Condition,
-        now: datetime,
-        zone: str,
-        periods: bool,
-        *,
-        scanned: bool = False,
+        self, list_profile: Profile, condition: Condition, now: datetime, zone: str, periods: bool
     ) -> Compiled:
         key = (
             list_profile,
             condition,
             self.shop_id,
             (zone, local_today(now, zone)) if periods else None,
-            scanned,
         )
         try:
             found = _CLAUSES.get(key)
         except TypeError:  # a condition holding an unhashable value: compiled every time
-            return self._where(list_profile, condition, now, zone, scanned)
+            return self._compiled(list_profile, condition, now, zone)
         if found is None:
-            compiled = self._where(list_profile, condition, now, zone, scanned)
-            found = keep(_CLAUSES, key, compiled, CLAUSES_KEPT)
+            found = keep(
+                _CLAUSES, key, self._compiled(list_profile, condition, now, zone), CLAUSES_KEPT
+            )
         return found
 
-    def _where(
-        self, list_profile: Profile, condition: Condition, now: datetime, zone: str, scanned: bool
+    def _compiled(
+        self, list_profile: Profile, condition: Condition, now: datetime, zone: str
     ) -> Compiled:
+        plain = self._form(list_profile, condition, now, zone, scanned=False)
+        if not searches_text(condition):
+            return plain, None
+        return plain, self._form(list_profile, condition, now, zone, scanned=True)
+
+    def _form(
+        self,
+        list_profile: Profile,
+        condition: Condition,
+        now: datetime,
+        zone: str,
+        *,
+        scanned: bool,
+    ) -> Form:
         if list_profile is not Profile.MEMBER:
             scope = scope_for(list_profile, self.shop_id, now, zone, scanned=scanned)
             whole = whole_set(condition, scope)
