@@ -118,7 +118,7 @@ async def run(args: argparse.Namespace) -> None:
         if "throughput" in kinds and peer_url is not None:
             rows.append(await page_throughput(args, app, peer_url, shop_id, when, selected))
         if "segment" in kinds:
-            say("segments: save and store members, redefine and store, delete, at a million")
+            say("segments: save and store, redefine and store, delete and remove, at a million")
             rounds = min(args.rounds, segment_case.ROUNDS)
             rows += await segment_case.run_segment_case(url, app, shop_id, rounds)
     if "import" in kinds:
