@@ -5,6 +5,9 @@ CPU time. A plain JSON POST of one operation is answered here, straight from the
 the body strawberry's view would send; everything else (GET, GraphiQL, batches, multipart, a
 body that is not one operation, a request the schema refuses before running it) goes on to the
 app unchanged, so those keep their single implementation.
+
+Every POST to the endpoint passes here first, so this is also where its body is bounded: one
+larger than ``max_body`` bytes is refused with a coded GraphQL error before it is read whole.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from strawberry.http import process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from graph.errors import ErrorKind
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Any]
@@ -27,6 +32,7 @@ ContextFor = Callable[[str | None], AbstractAsyncContextManager[Any]]
 
 _REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 _CONTENT_TYPE = (b"content-type", b"application/json")
+PAYLOAD_TOO_LARGE = 413
 
 
 def bearer_token(authorization: str) -> str | None:
@@ -75,50 +81,80 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-async def _body(receive: Receive) -> bytes:
+async def _body(receive: Receive, limit: int) -> bytes | None:
+    """The request body, or None as soon as it grows past ``limit`` bytes."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
+def _declared_length(scope: Scope) -> int | None:
+    length = _header(scope, b"content-length").strip()
+    return int(length) if length.isdigit() else None
+
+
+def too_large(limit: int) -> bytes:
+    """The answer to a body over ``limit`` bytes."""
+    message = (
+        f"The request body is larger than this server accepts ({limit:,} bytes); send fewer"
+        " items per call."
+    )
+    error = {"message": message, "extensions": {"code": ErrorKind.BAD_USER_INPUT.value}}
+    return orjson.dumps({"data": None, "errors": [error]})
+
+
+async def _answer(send: Send, status: int, body: bytes) -> None:
+    # With its length given, the body goes out in one piece, not as chunks.
+    length = (b"content-length", str(len(body)).encode())
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [_CONTENT_TYPE, length]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 class JsonPost:
     """ASGI middleware answering one-operation JSON POSTs to ``path`` (see the module text)."""
 
-    def __init__(self, app: Any, *, path: str, schema: BaseSchema, context: ContextFor) -> None:
+    def __init__(
+        self, app: Any, *, path: str, schema: BaseSchema, context: ContextFor, max_body: int
+    ) -> None:
         self.app = app
         self.path = path
         self.schema = schema
         self.context = context
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or scope["path"] != self.path
-            or _header(scope, b"content-type").split(";")[0].strip().lower() != "application/json"
-        ):
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        body = await _body(receive)
-        operation = _operation(body)
+        declared = _declared_length(scope)
+        body = None
+        if declared is None or declared <= self.max_body:
+            body = await _body(receive, self.max_body)
+        if body is None:
+            await _answer(send, PAYLOAD_TOO_LARGE, too_large(self.max_body))
+            return
         result = None
-        if operation is not None:
-            result = await self._execute(scope, *operation)
+        if _header(scope, b"content-type").split(";")[0].strip().lower() == "application/json":
+            operation = _operation(body)
+            if operation is not None:
+                result = await self._execute(scope, *operation)
         if result is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        # With its length given, the body goes out in one piece, not as chunks.
-        length = (b"content-length", str(len(result)).encode())
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": [_CONTENT_TYPE, length]}
-        )
-        await send({"type": "http.response.body", "body": result})
+        await _answer(send, 200, result)
 
     async def _execute(
         self, scope: Scope, query: str, variables: dict[str, Any] | None, name: str | None

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         " it (0: no limit); the client then gets a `TIMEOUT` error and nothing is saved.",
     )
     max_page_size: int = 100
+    max_request_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="The largest body a POST to /graphql may have; a larger one is refused"
+        " (HTTP 413, `BAD_USER_INPUT`) before it is read whole.",
+    )
     demo_customers: int = Field(
         default=5000, description="Size of the demo shop `make run` seeds the first time."
     )

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-from httpx import AsyncClient
+from collections.abc import AsyncIterator
+from datetime import datetime
 
-from tests.conftest import GraphQL
+import orjson
+import pytest
+import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app import create_app
+from infra import tables as t
+from infra.settings import Settings
+from tests.conftest import GraphQL, _session
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -56,3 +66,71 @@ async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_databa
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert "NUL character" in body["errors"][0]["message"]
     assert variable["errors"][0]["extensions"]["field"] == "$after"
+
+
+LIMIT = 2048
+TAG_CREATE = 'mutation { tagCreate(input: {name: "Khách sỉ"}) { tag { name } } }'
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bounded(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
+    """A client of an app that takes request bodies of at most LIMIT bytes."""
+    app = create_app(
+        settings=Settings(graphiql=False, max_request_bytes=LIMIT),
+        sessions=lambda: _session(connection),
+        now=lambda: now,
+    )
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
+def padded(size: int) -> bytes:
+    """A JSON POST of TAG_CREATE whose body is exactly ``size`` bytes."""
+    body = orjson.dumps({"query": TAG_CREATE, "variables": {"pad": ""}})
+    return orjson.dumps({"query": TAG_CREATE, "variables": {"pad": " " * (size - len(body))}})
+
+
+async def chunks(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), 500):
+        yield body[start : start + 500]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "streamed"),
+    [("application/json", False), ("application/json", True), ("multipart/form-data", False)],
+)
+async def test_a_body_over_the_limit_is_refused_and_changes_nothing(
+    bounded: AsyncClient, token: str, session: AsyncSession, content_type: str, streamed: bool
+) -> None:
+    body = padded(LIMIT + 1)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type}
+
+    response = await bounded.post(
+        "/graphql", content=chunks(body) if streamed else body, headers=headers
+    )
+
+    # Streamed, the body has no declared length: it is refused once it grows past the limit.
+    assert ("content-length" in response.request.headers) is not streamed
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/json"
+    answer = response.json()
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert f"{LIMIT:,} bytes" in answer["errors"][0]["message"]
+    made = select(func.count()).select_from(t.tag).where(t.tag.c.name == "Khách sỉ")
+    assert await session.scalar(made) == 0
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_a_body_at_the_limit_is_served(
+    bounded: AsyncClient, token: str, streamed: bool
+) -> None:
+    body = padded(LIMIT)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    response = await bounded.post(
+        "/graphql", content=chunks(body) if streamed else body, headers=headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["tagCreate"]["tag"]["name"] == "Khách sỉ"
