@@ -22,12 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench import cases as c
 from bench import inbox, report, segment_case
+from bench.bare import write_statements
 from bench.db import connected
 from bench.floor import Floor, Recorder, Statement
 from bench.measure import Endpoint, Probe, body_of, interleaved, post, throughput, timed
-from bench.stacks import BENCH, create_token, peer, service
+from bench.stacks import BENCH, bare, create_token, peer, service
 from infra.database import async_url, asyncpg_dsn, start_embedded, with_database
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1/customer_hub_bench"
@@ -114,7 +117,12 @@ async def run(args: argparse.Namespace) -> None:
         app = Endpoint(app_url, {"Authorization": f"Bearer {token}"})
         peer_url = stack.enter_context(peer(url)) if kinds & {"page", "throughput"} else None
         if kinds & {"page", "count", "parts", "inbox"}:
-            rows += await latencies(args, url, token, shop_id, when, selected, app, peer_url)
+            captured = await capture(args, url, token, selected)
+            bare_url = None
+            if "count" in kinds:
+                bare_url = stack.enter_context(bare(url, bare_statements(captured)))
+            peers = (peer_url, bare_url)
+            rows += await latencies(args, url, shop_id, when, selected, captured, app, peers)
         if "throughput" in kinds and peer_url is not None:
             rows.append(await page_throughput(args, app, peer_url, shop_id, when, selected))
         if "segment" in kinds:
@@ -136,35 +144,64 @@ async def run(args: argparse.Namespace) -> None:
     say(f"written {args.output}")
 
 
-async def latencies(
-    args: argparse.Namespace,
-    url: str,
-    token: str,
-    shop_id: int,
-    when: c.Clock,
-    selected: tuple[c.Case, ...],
-    app: Endpoint,
-    peer_url: str | None,
-) -> list[dict[str, Any]]:
+async def capture(
+    args: argparse.Namespace, url: str, token: str, selected: tuple[c.Case, ...]
+) -> dict[tuple[str, str], list[Statement]]:
+    """The statements the service runs for each measured (case, kind), captured in process;
+    with ``--explain``, their plans go to ``results/explain.txt``."""
     kinds = set(args.only)
     recorder = Recorder(url, token)
-    floor = await Floor.connect(url)
     captured: dict[tuple[str, str], list[Statement]] = {}
-    explain: list[str] = []
     try:
         for case in selected:
             for kind, query in _queries(case):
                 if kind in kinds:
-                    statements = await recorder.capture(query, case.variables())
-                    captured[case.name, kind] = statements
-                    if args.explain:
-                        for s in statements:
-                            explain.append(f"-- {case.name} {kind}\n{s.sql}\n{s.params}\n")
-                            explain.append(await floor.explain(s) + "\n")
+                    captured[case.name, kind] = await recorder.capture(query, case.variables())
     finally:
         await recorder.close()
-    if explain:
+    if args.explain:
+        explain: list[str] = []
+        floor = await Floor.connect(url)
+        try:
+            for (name, kind), statements in captured.items():
+                for s in statements:
+                    explain.append(f"-- {name} {kind}\n{s.sql}\n{s.params}\n")
+                    explain.append(await floor.explain(s) + "\n")
+        finally:
+            await floor.close()
         (BENCH / "results" / "explain.txt").write_text("\n".join(explain))
+    return captured
+
+
+def bare_statements(captured: dict[tuple[str, str], list[Statement]]) -> Path:
+    """The counts' statements, in the file the bare HTTP reference answers from."""
+    path = BENCH / "results" / "bare-statements.pickle"
+    write_statements(
+        path,
+        {
+            f"{name}|{kind}": [(s.sql, s.params) for s in statements]
+            for (name, kind), statements in captured.items()
+            if kind == "count"
+        },
+    )
+    return path
+
+
+async def latencies(
+    args: argparse.Namespace,
+    url: str,
+    shop_id: int,
+    when: c.Clock,
+    selected: tuple[c.Case, ...],
+    captured: dict[tuple[str, str], list[Statement]],
+    app: Endpoint,
+    peers: tuple[str | None, str | None],
+) -> list[dict[str, Any]]:
+    """Every probe of the cases, sampled interleaved, as result rows. ``peers``: the endpoints
+    of PostGraphile and of the bare HTTP reference, where they run."""
+    peer_url, bare_url = peers
+    floor = await Floor.connect(url)
+    kinds = set(args.only)
 
     clients = [app.client()]
     app_client = clients[0]
@@ -172,6 +209,10 @@ async def latencies(
     if peer_url is not None:
         peer_client = Endpoint(peer_url).client()
         clients.append(peer_client)
+    bare_client = None
+    if bare_url is not None:
+        bare_client = Endpoint(bare_url).client()
+        clients.append(bare_client)
     probes: dict[str, Probe] = {}
     differing: list[str] = []
     for case in selected:
@@ -193,6 +234,9 @@ async def latencies(
                     app_client, app.url, body_of(query, case.variables())
                 )
                 probes[f"{case.name}|{kind}|asyncpg"] = _replay(floor, captured[case.name, kind])
+                if kind == "count" and bare_client is not None and bare_url is not None:
+                    key = orjson.dumps({"key": f"{case.name}|{kind}"})
+                    probes[f"{case.name}|{kind}|bare"] = timed(bare_client, bare_url, key)
     if differing:
         say("first pages that differ from PostGraphile's: " + ", ".join(differing))
     if "inbox" in kinds:
@@ -220,9 +264,15 @@ async def latencies(
             if mine is None:
                 continue
             other = series.get(f"{case.name}|{kind}|{base}")
+            reference = series.get(f"{case.name}|{kind}|bare")
             rows.append(
                 report.latency_row(
-                    case.name, kind, mine.p50, mine.p95, other.p50 if other else None
+                    case.name,
+                    kind,
+                    mine.p50,
+                    mine.p95,
+                    other.p50 if other else None,
+                    bare_p50=reference.p50 if reference else None,
                 )
             )
             if kind == "page":
@@ -238,7 +288,7 @@ async def latencies(
     return rows
 
 
-STACKS = ("service", "asyncpg", "postgraphile")
+STACKS = ("service", "asyncpg", "bare", "postgraphile")
 
 
 def _queries(case: c.Case) -> list[tuple[str, str]]:

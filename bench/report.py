@@ -27,10 +27,24 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 
 def latency_row(
-    name: str, kind: str, p50: float, p95: float, baseline_p50: float | None
+    name: str,
+    kind: str,
+    p50: float,
+    p95: float,
+    baseline_p50: float | None,
+    *,
+    bare_p50: float | None = None,
 ) -> dict[str, Any]:
+    """A latency result; ``bare_p50``: the bare HTTP reference's p50 for the same statements
+    (``bench/bare.py``), given with its own ratio to the baseline."""
     target = TARGETS[kind]
     ratio = p50 / baseline_p50 if baseline_p50 else None
+    reference = {}
+    if bare_p50 is not None:
+        reference = {
+            "bare_http_p50_ms": _r(bare_p50),
+            "bare_http_ratio": _r(bare_p50 / baseline_p50 if baseline_p50 else None, 2),
+        }
     return {
         "name": name,
         "kind": kind,
@@ -41,6 +55,7 @@ def latency_row(
         "baseline_p50_ms": _r(baseline_p50),
         "ratio": _r(ratio, 2),
         "max_ratio": target["max_ratio"],
+        **reference,
     }
 
 
@@ -78,7 +93,7 @@ def _fmt(value: Any) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     header = (
         "case", "kind", "p50", "p95", "target", "baseline", "baseline p50", "ratio",
-        "max/min ratio", "pass",
+        "max/min ratio", "pass", "bare http (ratio)",
     )  # fmt: skip
     lines = [header]
     for row in rows:
@@ -97,7 +112,11 @@ def table(rows: list[dict[str, Any]]) -> str:
                 f"<= {limit}" if limit else "-",
             )  # fmt: skip
         verdict = passed(row)
-        lines.append((*cells, "-" if verdict is None else ("pass" if verdict else "FAIL")))
+        reference = "-"
+        if row.get("bare_http_p50_ms") is not None:
+            reference = f"{_fmt(row['bare_http_p50_ms'])} ({_fmt(row.get('bare_http_ratio'))})"
+        verdict_cell = "-" if verdict is None else ("pass" if verdict else "FAIL")
+        lines.append((*cells, verdict_cell, reference))
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     return "\n".join(
         "  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()

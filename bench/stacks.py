@@ -1,6 +1,7 @@
 """The servers under test, each in a subprocess on 127.0.0.1 and a free port: the service
-(uvicorn with `app:create_app`) and the peer (PostGraphile v4 with the connection-filter plugin,
-installed from the npm registry into the git-ignored ``bench/.peer``)."""
+(uvicorn with `app:create_app`), the peer (PostGraphile v4 with the connection-filter plugin,
+installed from the npm registry into the git-ignored ``bench/.peer``), and the bare HTTP
+reference (uvicorn with ``bench.bare:app``)."""
 
 from __future__ import annotations
 
@@ -84,13 +85,29 @@ def _running(cmd: list[str], env: dict[str, str], probe: str, name: str) -> Iter
 @contextmanager
 def service(url: str) -> Iterator[str]:
     """The service over HTTP; yields its GraphQL endpoint."""
+    cmd, endpoint = _uvicorn("app:create_app", "--factory")
+    with _running(cmd, _env(url), endpoint, "service"):
+        yield endpoint
+
+
+def _uvicorn(app: str, *options: str) -> tuple[list[str], str]:
+    """The command serving ``app`` as the service is served, and its GraphQL endpoint."""
     port = free_port()
-    endpoint = f"http://127.0.0.1:{port}/graphql"
     cmd = [
-        sys.executable, "-m", "uvicorn", "app:create_app", "--factory",
+        sys.executable, "-m", "uvicorn", app, *options,
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    with _running(cmd, _env(url), endpoint, "service"):
+    return cmd, f"http://127.0.0.1:{port}/graphql"
+
+
+@contextmanager
+def bare(url: str, statements: Path) -> Iterator[str]:
+    """The bare HTTP reference (``bench.bare``) answering the statements in ``statements``;
+    yields its endpoint."""
+    cmd, endpoint = _uvicorn("bench.bare:app")
+    env = _env(url)
+    env["BARE_STATEMENTS"] = str(statements)
+    with _running(cmd, env, endpoint, "bare"):
         yield endpoint
 
 
