@@ -15,6 +15,7 @@ from strawberry.types import Info as _Info
 from domain.staff import Principal
 from graph.dataloaders import Loaders
 from graph.repositories import Repositories
+from infra.database import SerialSession
 from infra.repositories.filtering import ZoneCache
 from infra.settings import Settings
 
@@ -46,6 +47,12 @@ class Context(BaseContext):
         while pending := [work for work in self._unsettled if not work.done()]:
             await asyncio.wait(pending)
         self._unsettled.clear()
+
+    def abandon(self) -> None:
+        """The client has gone: a query stops its statement in flight and runs no more
+        (``SerialSession.abandon``); a mutation carries on to its end."""
+        if isinstance(self.session, SerialSession):
+            self.session.abandon()
 
     @property
     def shop_id(self) -> int:

@@ -11,7 +11,7 @@ from strawberry.types.graphql import OperationType
 
 from graph.errors import ErrorKind, api_error
 from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
-from infra.database import SerialSession, timed_out
+from infra.database import ClientGone, SerialSession, timed_out
 
 log = structlog.get_logger()
 
@@ -112,7 +112,9 @@ def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
-    if timed_out(original):
+    if isinstance(original, ClientGone):
+        log.info("client gone; statement stopped", path=error.path)
+    elif timed_out(original):
         log.warning("statement timed out", path=error.path)
     else:
         log.error("unexpected error", path=error.path, exc_info=original)

@@ -11,6 +11,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
@@ -36,6 +37,7 @@ from graph.queries import CoreQuery
 from graph.segments import SegmentMutation, SegmentQuery
 from graph.webhooks.mutations import WebhookMutation
 from graph.webhooks.query import WebhookQuery
+from graphql import GraphQLError
 
 MAX_DEPTH = 12
 MAX_TOKENS = 5000
@@ -73,8 +75,19 @@ class Mutation(
     pass
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's schema without its own error log: strawberry writes every error of every
+    request with a traceback, a client's mistakes and a stopped statement alike. The errors
+    worth a log line are logged once, with what they mean, by ``MaskUnexpectedErrors``."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=True),

@@ -8,10 +8,15 @@ app unchanged, so those keep their single implementation.
 
 Every POST to the endpoint passes here first, so this is also where its body is bounded: one
 larger than ``max_body`` bytes is refused with a coded GraphQL error before it is read whole.
+
+A request still running ``WATCH_AFTER`` seconds after it started listens for its client
+leaving (a page closed, a count superseded by the next keystroke): a query then stops its
+statement in PostgreSQL instead of running it to the end for nobody (``Context.abandon``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -33,6 +38,9 @@ ContextFor = Callable[[str | None], AbstractAsyncContextManager[Any]]
 _REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 _CONTENT_TYPE = (b"content-type", b"application/json")
 PAYLOAD_TOO_LARGE = 413
+WATCH_AFTER = 0.05
+"""Seconds a request runs before it listens for its client leaving: the fast ones never pay
+for a listener, and stopping a statement that ends within milliseconds saves nothing."""
 
 
 def bearer_token(authorization: str) -> str | None:
@@ -114,6 +122,31 @@ def too_large(limit: int) -> bytes:
     return orjson.dumps({"data": None, "errors": [error]})
 
 
+class _Departure:
+    """Calls ``gone`` if the client disconnects after ``WATCH_AFTER`` seconds and before
+    ``stop``. The request's body has been read whole, so the next message is the
+    disconnection (or, once the answer is out, its stand-in, which ``stop`` comes before)."""
+
+    def __init__(self, receive: Receive, gone: Callable[[], None]) -> None:
+        self._receive = receive
+        self._gone = gone
+        self._listening: asyncio.Task[None] | None = None
+        self._timer = asyncio.get_running_loop().call_later(WATCH_AFTER, self._listen)
+
+    def _listen(self) -> None:
+        self._listening = asyncio.ensure_future(self._wait())
+
+    async def _wait(self) -> None:
+        while (await self._receive())["type"] != "http.disconnect":
+            pass
+        self._gone()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        if self._listening is not None:
+            self._listening.cancel()
+
+
 async def _answer(send: Send, status: int, body: bytes) -> None:
     # With its length given, the body goes out in one piece, not as chunks.
     length = (b"content-length", str(len(body)).encode())
@@ -150,22 +183,30 @@ class JsonPost:
         if _header(scope, b"content-type").split(";")[0].strip().lower() == "application/json":
             operation = _operation(body)
             if operation is not None:
-                result = await self._execute(scope, *operation)
+                result = await self._execute(scope, receive, *operation)
         if result is None:
             await self.app(scope, _replay(body, receive), send)
             return
         await _answer(send, 200, result)
 
     async def _execute(
-        self, scope: Scope, query: str, variables: dict[str, Any] | None, name: str | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        query: str,
+        variables: dict[str, Any] | None,
+        name: str | None,
     ) -> bytes | None:
         """The response body, or None for a request the schema refuses before running it."""
         token = bearer_token(_header(scope, b"authorization"))
         async with self.context(token) as context:
+            departure = _Departure(receive, context.abandon)
             try:
                 result = await self.schema.execute(
                     query, variable_values=variables, context_value=context, operation_name=name
                 )
             except _REFUSED:
                 return None
+            finally:
+                departure.stop()
         return orjson.dumps(process_result(result))

@@ -87,6 +87,10 @@ def timed_out(error: BaseException | None) -> bool:
     return False
 
 
+class ClientGone(Exception):
+    """The request's client disconnected and its read-only session stopped (``abandon``)."""
+
+
 class SerialSession(AsyncSession):
     """An AsyncSession whose operations run one at a time, each to its end.
 
@@ -104,22 +108,44 @@ class SerialSession(AsyncSession):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._serial = asyncio.Lock()
+        self._reading = False
+        self._abandoned = False
+        self._running: asyncio.Future[Any] | None = None
 
-    async def _alone(self, operation: Coroutine[Any, Any, T]) -> T:
+    async def _alone(self, operation: Coroutine[Any, Any, T], *, closing: bool = False) -> T:
         try:
+            if self._abandoned and not closing:
+                raise ClientGone
             await self._serial.acquire()
-        except BaseException:  # cancelled while waiting: the operation never starts
+        except BaseException:  # cancelled while waiting, or abandoned: it never starts
             operation.close()
             raise
         try:
             running = asyncio.ensure_future(operation)
+            if not closing:  # a close always runs to its end
+                self._running = running
             try:
                 return await asyncio.shield(running)
             except asyncio.CancelledError:
                 await _finished(running)
+                task = asyncio.current_task()
+                if self._abandoned and running.cancelled() and task and not task.cancelling():
+                    raise ClientGone from None  # stopped by ``abandon``, not by the caller
                 raise
         finally:
+            self._running = None
             self._serial.release()
+
+    def abandon(self) -> None:
+        """The request's client has gone: a session that only reads (``read_only``) stops the
+        statement in flight, which asyncpg cancels on the server, and takes no more; its
+        callers get ``ClientGone``. A session in a transaction (a mutation) carries on to its
+        end, so that what it started is either saved whole or not at all, as it would be."""
+        if not self._reading:
+            return
+        self._abandoned = True
+        if self._running is not None:
+            self._running.cancel()
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
         return await self._alone(super().execute(*args, **kwargs))
@@ -137,7 +163,10 @@ class SerialSession(AsyncSession):
         await self._alone(super().rollback())
 
     async def close(self) -> None:
-        await self._alone(super().close())
+        # A connection whose statement was cut off mid-way (``abandon``) may be left between
+        # two messages of the protocol: it is discarded, never handed to the next request.
+        ending = super().invalidate() if self._abandoned else super().close()
+        await self._alone(ending, closing=True)
 
     async def driver_fetch(self, sql: str, arguments: Sequence[Any]) -> list[Any]:
         """The rows of ``sql`` straight from the driver (asyncpg records, read by position), on
@@ -170,6 +199,7 @@ class SerialSession(AsyncSession):
         if self.in_transaction() or not isinstance(self.bind, AsyncEngine):
             return
         await self.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        self._reading = True
 
 
 async def _finished(running: asyncio.Future[Any]) -> None:
