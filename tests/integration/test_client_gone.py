@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.staff import Principal, Role
 from graph.context import Context
@@ -119,70 +119,60 @@ async def stopped(engine: AsyncEngine, pid: int) -> bool:
     return False
 
 
-async def locked(engine: AsyncEngine, table: str) -> AsyncConnection:
+@asynccontextmanager
+async def waiting(
+    engine: AsyncEngine, table: str, client: Client
+) -> AsyncIterator[tuple[asyncio.Future[None], int]]:
+    """``client``'s request started while another connection locks ``table``, once its
+    statement waits for the lock and the request listens for its client: the request and the
+    statement's server pid. The lock goes when the block ends; the request is then awaited."""
     other = await engine.connect()
     await other.begin()
     await other.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
-    return other
-
-
-async def test_a_query_whose_client_leaves_stops_its_statement(engine: AsyncEngine) -> None:
-    other = await locked(engine, "customer")
-    client = Client(COUNT)
     try:
         request = asyncio.ensure_future(app(engine)(SCOPE, client.receive, client.send))
         pid = await waiting_statement(engine)
-        await asyncio.sleep(WATCH_AFTER * 2)  # the request listens for its client by now
-
+        await asyncio.sleep(WATCH_AFTER * 2)
         assert await state_of(engine, pid) == WAITS
+        yield request, pid
+    finally:
+        await other.rollback()
+        await other.close()
+    await asyncio.wait_for(request, timeout=5)
+
+
+async def test_a_query_whose_client_leaves_stops_its_statement(engine: AsyncEngine) -> None:
+    client = Client(COUNT)
+    async with waiting(engine, "customer", client) as (_, pid):
         client.leave.set()
 
         # The lock is still held: the statement no longer waits because it was stopped (asyncpg
         # cancels it, and the session discards the connection it was cut off on).
         assert await stopped(engine, pid)
-    finally:
-        await other.rollback()
-        await other.close()
-    await asyncio.wait_for(request, timeout=5)
     answer = client.answer()
     assert answer["data"] is None
     assert answer["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
 
 
 async def test_a_query_whose_client_stays_waits_for_its_answer(engine: AsyncEngine) -> None:
-    other = await locked(engine, "customer")
     client = Client(COUNT)
-    try:
-        request = asyncio.ensure_future(app(engine)(SCOPE, client.receive, client.send))
-        pid = await waiting_statement(engine)
-        await asyncio.sleep(WATCH_AFTER * 4)
+    async with waiting(engine, "customer", client) as (request, pid):
+        await asyncio.sleep(WATCH_AFTER * 2)
 
         assert await state_of(engine, pid) == WAITS
         assert not request.done()
-    finally:
-        await other.rollback()
-        await other.close()
-    await asyncio.wait_for(request, timeout=5)
     assert client.answer() == {"data": {"customers": {"totalCount": 0}}}
 
 
 async def test_a_mutation_whose_client_leaves_finishes_what_it_started(
     engine: AsyncEngine,
 ) -> None:
-    other = await locked(engine, "tag")
     client = Client(TAG_CREATE)
-    try:
-        request = asyncio.ensure_future(app(engine)(SCOPE, client.receive, client.send))
-        pid = await waiting_statement(engine)
-        await asyncio.sleep(WATCH_AFTER * 2)
+    async with waiting(engine, "tag", client) as (_, pid):
         client.leave.set()
         await asyncio.sleep(WATCH_AFTER * 2)
 
         assert await state_of(engine, pid) == WAITS
-    finally:
-        await other.rollback()
-        await other.close()
-    await asyncio.wait_for(request, timeout=5)
     try:
         assert client.answer() == {"data": {"tagCreate": {"tag": {"name": "Khách đi vội"}}}}
         async with engine.connect() as check:
