@@ -137,9 +137,11 @@ class _Departure:
         self._listening = asyncio.ensure_future(self._wait())
 
     async def _wait(self) -> None:
-        while (await self._receive())["type"] != "http.disconnect":
-            pass
-        self._gone()
+        # Once the body is read, ASGI's next message is the disconnection. A server that hands
+        # out anything else ends the watch: looping on a receive that never suspends would
+        # hold the event loop.
+        if (await self._receive())["type"] == "http.disconnect":
+            self._gone()
 
     def stop(self) -> None:
         self._timer.cancel()

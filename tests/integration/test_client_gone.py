@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.staff import Principal, Role
 from graph.context import Context
 from graph.schema import schema
-from graph.transport import WATCH_AFTER, JsonPost
+from graph.transport import WATCH_AFTER, JsonPost, _Departure
 from infra.database import session_factory
 from infra.settings import get_settings
 
@@ -181,3 +181,22 @@ async def test_a_mutation_whose_client_leaves_finishes_what_it_started(
     finally:
         async with engine.begin() as cleanup:
             await cleanup.execute(text("DELETE FROM tag WHERE name = 'Khách đi vội'"))
+
+
+async def test_a_server_that_sends_more_than_the_disconnection_ends_the_watch() -> None:
+    """ASGI's next message after the body is the disconnection; a server that hands out
+    something else instead must not make the watch spin on it."""
+    received: list[str] = []
+    gone: list[bool] = []
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.sleep(0)
+        received.append("http.request")
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    departure = _Departure(receive, lambda: gone.append(True))
+    await asyncio.sleep(WATCH_AFTER * 3)
+    departure.stop()
+
+    assert received == ["http.request"]
+    assert gone == []
