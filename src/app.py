@@ -20,7 +20,7 @@ from strawberry.types.unset import UNSET
 
 from domain.staff import Principal
 from graph.context import Context
-from graph.errors import ErrorKind
+from graph.errors import ErrorKind, request_errors
 from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
 from graph.transport import JsonPost, bearer_token
@@ -70,9 +70,10 @@ class Router(GraphQLRouter[Context, None]):
             return await super().run(request, context=context, root_value=root_value)
         except HTTPException as error:
             kind = ErrorKind.NOT_FOUND if error.status_code == 404 else ErrorKind.BAD_USER_INPUT
-            body = {"errors": [{"message": error.reason, "extensions": {"code": kind.value}}]}
             return Response(
-                orjson.dumps(body), status_code=error.status_code, media_type="application/json"
+                orjson.dumps(request_errors(error.reason, kind)),
+                status_code=error.status_code,
+                media_type="application/json",
             )
 
 

@@ -40,5 +40,11 @@ def api_error(message: str, kind: ErrorKind, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": kind.value, **extensions})
 
 
+def request_errors(message: str, kind: ErrorKind) -> dict[str, Any]:
+    """The body of an answer to a request refused before any operation ran (not JSON, too
+    large, no such operation): the GraphQL shape, with ``extensions.code``."""
+    return {"errors": [{"message": message, "extensions": {"code": kind.value}}]}
+
+
 def bad_input(message: str, *, field: str) -> GraphQLError:
     return api_error(message, ErrorKind.BAD_USER_INPUT, field=field)

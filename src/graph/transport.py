@@ -27,7 +27,7 @@ from strawberry.http import process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from graph.errors import ErrorKind
+from graph.errors import ErrorKind, request_errors
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -118,8 +118,7 @@ def too_large(limit: int) -> bytes:
         f"The request body is larger than this server accepts ({limit:,} bytes); send fewer"
         " items per call."
     )
-    error = {"message": message, "extensions": {"code": ErrorKind.BAD_USER_INPUT.value}}
-    return orjson.dumps({"data": None, "errors": [error]})
+    return orjson.dumps({"data": None, **request_errors(message, ErrorKind.BAD_USER_INPUT)})
 
 
 class _Departure:
