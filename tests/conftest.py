@@ -22,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app import create_app
 from cli import migrate
-from domain.staff import Role
+from domain.staff import Principal, Role
+from graph.context import Context
 from infra import jobs
 from infra.database import SerialSession, async_url, asyncpg_dsn, create_engine, with_database
 from infra.repositories.auth import ensure_shop, issue_token
-from infra.settings import Settings
+from infra.settings import Settings, get_settings
 
 SHOP_ID = 1
 OTHER_SHOP_ID = 2
@@ -141,16 +142,30 @@ def now() -> datetime:
     return FIXED_NOW
 
 
+@asynccontextmanager
+async def app_client(
+    connection: AsyncConnection, now: datetime, settings: Settings
+) -> AsyncIterator[AsyncClient]:
+    """A client of the app with ``settings``, its sessions on the test's connection."""
+    app = create_app(settings=settings, sessions=lambda: _session(connection), now=lambda: now)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
-    app = create_app(
-        settings=Settings(graphiql=True),
-        sessions=lambda: _session(connection),
-        now=lambda: now,
-    )
-    transport = ASGITransport(app=app)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+    async with app_client(connection, now, Settings(graphiql=True)) as client:
         yield client
+
+
+def owner_context(session: AsyncSession, shop_id: int = SHOP_ID) -> Context:
+    """A request's context for the shop's owner on ``session``, without HTTP or a token."""
+    return Context(
+        session=session,
+        principal=Principal(shop_id=shop_id, staff_id=1, role=Role.OWNER),
+        settings=get_settings(),
+        now=lambda: datetime.now(UTC),
+    )
 
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]

@@ -8,14 +8,13 @@ from datetime import datetime
 import orjson
 import pytest
 import pytest_asyncio
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app import create_app
 from infra import tables as t
 from infra.settings import Settings
-from tests.conftest import GraphQL, _session
+from tests.conftest import GraphQL, app_client
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -75,12 +74,7 @@ TAG_CREATE = 'mutation { tagCreate(input: {name: "Khách sỉ"}) { tag { name } 
 @pytest_asyncio.fixture(loop_scope="session")
 async def bounded(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
     """A client of an app that takes request bodies of at most LIMIT bytes."""
-    app = create_app(
-        settings=Settings(graphiql=False, max_request_bytes=LIMIT),
-        sessions=lambda: _session(connection),
-        now=lambda: now,
-    )
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    async with app_client(connection, now, Settings(max_request_bytes=LIMIT)) as client:
         yield client
 
 

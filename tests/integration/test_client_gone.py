@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -19,12 +18,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.staff import Principal, Role
 from graph.context import Context
 from graph.schema import schema
 from graph.transport import WATCH_AFTER, JsonPost, _Departure
 from infra.database import session_factory
-from infra.settings import get_settings
+from tests.conftest import owner_context
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -67,12 +65,7 @@ def app(engine: AsyncEngine) -> JsonPost:
     async def context(_: str | None) -> AsyncIterator[Context]:
         session = sessions()
         try:
-            yield Context(
-                session=session,
-                principal=Principal(shop_id=1, staff_id=1, role=Role.OWNER),
-                settings=get_settings(),
-                now=lambda: datetime.now(UTC),
-            )
+            yield owner_context(session)
         finally:
             await session.close()
 

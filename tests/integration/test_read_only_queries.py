@@ -6,18 +6,14 @@ connection: nothing here writes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.staff import Principal, Role
-from graph.context import Context
 from graph.schema import schema
 from infra.database import SerialSession, session_factory
-from infra.settings import get_settings
+from tests.conftest import owner_context
 
 XID = text("SELECT pg_current_xact_id()::text")
 
@@ -27,13 +23,7 @@ async def _xids(session: SerialSession) -> set[str]:
 
 
 async def _run(session: SerialSession, document: str) -> dict[str, object] | None:
-    context = Context(
-        session=session,
-        principal=Principal(shop_id=1, staff_id=1, role=Role.OWNER),
-        settings=get_settings(),
-        now=lambda: datetime.now(UTC),
-    )
-    result = await schema.execute(document, context_value=context)
+    result = await schema.execute(document, context_value=owner_context(session))
     assert result.errors is None
     return result.data
 
