@@ -65,12 +65,19 @@ class _FindNul(Visitor):
 
 
 def _nul_in(value: object) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(_nul_in(key) or _nul_in(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_nul_in(item) for item in value)
+    """Whether a string in ``value`` holds NUL; walked without recursion, so that variables
+    nested past the interpreter's stack are refused by their coercion, with its message."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
     return False
 
 

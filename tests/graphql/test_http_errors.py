@@ -48,6 +48,55 @@ async def test_bad_requests_get_a_coded_json_error(
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+def _nested(depth: int) -> str:
+    """Variables whose filter is ``depth`` objects deep, as JSON text."""
+    return '{"f":' + '{"not":' * depth + '{"fullName":{"contains":"a"}}' + "}" * depth + "}"
+
+
+DEEP_QUERY = "query($f: ProfileFilter) { customers(filter: $f) { totalCount } }"
+
+
+async def test_json_nested_past_what_a_parser_takes_is_a_coded_400(
+    client: AsyncClient, token: str
+) -> None:
+    """Before, the framework route parsed such a body with the standard library, whose parser
+    ran out of stack: an internal error."""
+    headers = {"Authorization": f"Bearer {token}"}
+    query = orjson.dumps(DEEP_QUERY).decode()
+    posted = await client.post(
+        "/graphql",
+        content=f'{{"query": {query}, "variables": {_nested(5000)}}}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    got = await client.get(
+        "/graphql", params={"query": DEEP_QUERY, "variables": _nested(1100)}, headers=headers
+    )
+
+    for response in (posted, got):
+        assert response.status_code == 400, response.text
+        error = response.json()["errors"][0]
+        assert "depth limit exceeded" in error["message"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_variables_nested_past_graphql_are_refused_by_its_rule(
+    client: AsyncClient, token: str
+) -> None:
+    """600 levels parse as JSON but are past GraphQL's 200; the check for NUL characters that
+    runs first used to recurse through them and leak Python's recursion message."""
+    query = orjson.dumps(DEEP_QUERY).decode()
+    response = await client.post(
+        "/graphql",
+        content=f'{{"query": {query}, "variables": {_nested(600)}}}',
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["data"] is None
+    assert [e["message"] for e in body["errors"]] == ["Variable values are nested too deeply."]
+
+
 NUL_LITERAL = 'query { customers(first: 1, after: "a\\u0000b") { totalCount } }'
 NUL_BRACED = 'query { customers(first: 1, after: "a\\u{0}b") { totalCount } }'
 NUL_VARIABLE = "query Page($after: String) { customers(first: 1, after: $after) { totalCount } }"
