@@ -131,8 +131,6 @@ class Converter:
         return out
 
     def values(self, attr: Attr, values: list[str], path: str) -> tuple[str, ...]:
-        if len(values) > f.MAX_VALUES:
-            raise _error(f"At most {f.MAX_VALUES} values.", path, ErrorCode.TOO_COMPLEX)
         allowed = _ALLOWED_VALUES.get(attr)
         cleaned = tuple(v.strip().lower() if allowed else v.strip() for v in values)
         if allowed is not None:

@@ -24,15 +24,24 @@ from domain.filters import (
     Linked,
     Not,
     OfferUsed,
+    OneOf,
     Or,
     Profile,
     Purchased,
     Text,
+    merge_equals,
 )
 from domain.text import fold
 from infra.filter_sql.related import linked_set, own_keys, purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
-from infra.filter_sql.values import phone_match, points_match, text_match, value_match
+from infra.filter_sql.values import (
+    one_of,
+    phone_in,
+    phone_match,
+    points_match,
+    text_match,
+    value_match,
+)
 
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
@@ -120,7 +129,7 @@ def _alone(node: Condition) -> Condition:
         match node:
             case And(items=(item,)):
                 node = item
-            case Or(items=items) if len(merged := _merge_linked(items)) == 1:
+            case Or(items=items) if len(merged := _or_items(items)) == 1:
                 node = merged[0]
             case _:
                 return node
@@ -165,8 +174,8 @@ def _compile(
             ]
             return and_(true(), *parts) if positive else or_(false(), *parts)
         case Or(items=items):
-            merged = _merge_linked(items)
-            if len(merged) == 1:  # one linked profile's conditions, merged: no OR is left
+            merged = _or_items(items)
+            if len(merged) == 1:  # one profile's or one attribute's conditions: no OR is left
                 return _compile(merged[0], scope, positive=positive, conjunct=conjunct, sets=sets)
             inner = conjunct and not positive
             parts = [
@@ -207,6 +216,10 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
     match node:
         case Compare(attr=Attr.PHONE, match=Text(op=op, value=value)):
             return phone_match(column_of(scope, Attr.PHONE), op, value)
+        case Compare(attr=Attr.PHONE, match=OneOf(values=values)):
+            return phone_in(column_of(scope, Attr.PHONE), values)
+        case Compare(attr=attr, match=OneOf(values=values)):
+            return one_of(folded_of(scope, attr), [fold(v) for v in values])
         case Compare(attr=Attr.POINTS, match=m):
             return points_match(m, scope)
         case Compare(attr=attr, match=Text() as text):
@@ -221,8 +234,8 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
             if not values:
                 return false()
             if attr in FOLDED_SETS:
-                return folded_of(scope, attr).in_([fold(v) for v in values])
-            return column_of(scope, attr).in_(values)
+                return one_of(folded_of(scope, attr), [fold(v) for v in values])
+            return one_of(column_of(scope, attr), values)
         case BirthdayMonth(month=month):
             return scope.table.c.birthday_key.between(month * 100 + 1, month * 100 + 31)
         case BirthdayBetween(start=start, end=end):
@@ -232,6 +245,12 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 return key.between(low, high)
             return or_(key >= low, key <= high)
     raise TypeError(f"cannot compile leaf {node!r}")
+
+
+def _or_items(items: tuple[Condition, ...]) -> list[Condition]:
+    """The items of an Or as compiled: each linked profile's conditions one condition on it,
+    each attribute's equalities one comparison with a list (``filters.merge_equals``)."""
+    return merge_equals(_merge_linked(items))
 
 
 def _merge_linked(items: tuple[Condition, ...]) -> list[Condition]:

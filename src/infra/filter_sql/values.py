@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     and_,
+    any_,
     case,
     cast,
     false,
@@ -21,9 +23,10 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text as SqlText
 
-from domain.filters import Match, Present, Range, Text, TextOp, Within
+from domain.filters import Match, OneOf, Present, Range, Text, TextOp, Within
 from domain.period import Period, day_bounds, instant_bounds, local_today
 from domain.phone import normalize_phone, normalize_phone_prefix
 from domain.text import fold
@@ -105,6 +108,24 @@ def phone_match(column: ColumnElement[str], op: TextOp, value: str) -> ColumnEle
     raise TypeError(f"unknown text operator {op!r}")
 
 
+def one_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` equals one of ``values``: one comparison with an array, bound as one
+    argument however many values there are. PostgreSQL probes an index on the column once per
+    value, or hashes the array when it tests rows one by one."""
+    distinct = list(dict.fromkeys(values))
+    if not distinct:
+        return false()
+    if len(distinct) == 1:
+        return column == distinct[0]
+    return column == any_(literal(distinct, ARRAY(SqlText)))
+
+
+def phone_in(column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """The number equals one of ``values`` (each normalised as ``phone_match`` does)."""
+    numbers = [n for n in map(normalize_phone, values) if n is not None]
+    return one_of(column, numbers)
+
+
 def value_match(column: ColumnElement[Any], match: Match, scope: Scope) -> ColumnElement[bool]:
     match match:
         case Present():
@@ -126,6 +147,8 @@ def value_match(column: ColumnElement[Any], match: Match, scope: Scope) -> Colum
             return within(column, period, scope, dates=False)
         case Text():
             return text_match(func.vn_fold(column), match)
+        case OneOf(values=values):
+            return one_of(func.vn_fold(column), [fold(v) for v in values])
     raise TypeError(f"unknown match {match!r}")
 
 
