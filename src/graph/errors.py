@@ -28,6 +28,8 @@ def user_error(error: DomainError) -> UserError:
 
 class ErrorKind(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -38,6 +40,13 @@ class ErrorKind(StrEnum):
 def api_error(message: str, kind: ErrorKind, **extensions: Any) -> GraphQLError:
     """A top-level GraphQL error with ``extensions.code`` (for queries, auth and limits)."""
     return GraphQLError(message, extensions={"code": kind.value, **extensions})
+
+
+def code_errors(errors: list[GraphQLError] | None, kind: ErrorKind) -> None:
+    """Gives ``errors`` that have no ``extensions.code`` the code of ``kind``."""
+    for error in errors or ():
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": kind.value}
 
 
 def request_errors(message: str, kind: ErrorKind) -> dict[str, Any]:

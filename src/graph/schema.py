@@ -15,6 +15,7 @@ from strawberry.types import ExecutionContext
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
+from graph.errors import ErrorKind, code_errors
 from graph.execution import Executor
 from graph.extensions import (
     MaskUnexpectedErrors,
@@ -78,12 +79,31 @@ class Mutation(
 class Schema(strawberry.Schema):
     """Strawberry's schema without its own error log: strawberry writes every error of every
     request with a traceback, a client's mistakes and a stopped statement alike. The errors
-    worth a log line are logged once, with what they mean, by ``MaskUnexpectedErrors``."""
+    worth a log line are logged once, with what they mean, by ``MaskUnexpectedErrors``.
+
+    Instead, the errors graphql-core writes without a code get one here, where strawberry
+    hands over every request's errors: a document that does not parse
+    (``GRAPHQL_PARSE_FAILED``), one the schema refuses (``GRAPHQL_VALIDATION_FAILED``), and
+    variables that do not fit their types or are nested too deeply (``BAD_USER_INPUT``; no
+    data, errors without a path)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        return None
+        if execution_context is None:
+            return
+        own = [
+            e
+            for e in errors
+            if e.path is None
+            and (e.original_error is None or isinstance(e.original_error, GraphQLError))
+        ]
+        if execution_context.graphql_document is None:
+            code_errors(own, ErrorKind.PARSE_FAILED)
+        elif execution_context.result is None:  # refused before execution
+            code_errors(own, ErrorKind.VALIDATION_FAILED)
+        elif execution_context.result.data is None:
+            code_errors(own, ErrorKind.BAD_USER_INPUT)
 
 
 def build_schema() -> strawberry.Schema:

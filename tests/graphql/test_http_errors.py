@@ -95,6 +95,39 @@ async def test_variables_nested_past_graphql_are_refused_by_its_rule(
     body = response.json()
     assert body["data"] is None
     assert [e["message"] for e in body["errors"]] == ["Variable values are nested too deeply."]
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code", "message"),
+    [
+        ("{ shop { name ", None, "GRAPHQL_PARSE_FAILED", "Syntax Error"),
+        ("{ shop { nme } }", None, "GRAPHQL_VALIDATION_FAILED", "Did you mean 'name'?"),
+        (
+            "query($n: Int!) { customers(first: $n) { totalCount } }",
+            {"n": "ten"},
+            "BAD_USER_INPUT",
+            "Variable '$n' has invalid value",
+        ),
+        (
+            "query($n: Int!) { customers(first: $n) { totalCount } }",
+            None,
+            "BAD_USER_INPUT",
+            "non-null type 'Int!' to be provided",
+        ),
+    ],
+)
+async def test_errors_of_the_request_itself_have_a_code(
+    gql: GraphQL, query: str, variables: dict[str, object] | None, code: str, message: str
+) -> None:
+    """graphql-core writes them without one; a client tells them apart by the code."""
+    body = await gql(query, variables)
+
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert message in error["message"]
+    assert error["extensions"] == {"code": code}
+    assert error["locations"]
 
 
 NUL_LITERAL = 'query { customers(first: 1, after: "a\\u0000b") { totalCount } }'
