@@ -305,14 +305,11 @@ def place(leaf: Leaf, profile: Profile) -> Condition:
     return node
 
 
-def _equality(item: Condition) -> Attr | None:
-    """The attribute ``item`` tests text equality on, if it is such a test."""
-    if (
-        isinstance(item, Compare)
-        and isinstance(item.match, Text)
-        and item.match.op is TextOp.EQUALS
-    ):
-        return item.attr
+def _equality(item: Condition) -> tuple[Attr, str] | None:
+    """The attribute and value of ``item`` if it is a text equality."""
+    match item:
+        case Compare(attr=attr, match=Text(op=TextOp.EQUALS, value=value)):
+            return attr, value
     return None
 
 
@@ -326,18 +323,16 @@ def merge_equals(items: Sequence[Condition]) -> list[Condition]:
     """
     values: dict[Attr, list[str]] = {}
     for item in items:
-        attr = _equality(item)
-        if attr is not None:
-            values.setdefault(attr, []).append(item.match.value)  # type: ignore[union-attr]
-    if all(len(found) < 2 for found in values.values()):
+        if (found := _equality(item)) is not None:
+            values.setdefault(found[0], []).append(found[1])
+    if all(len(listed) < 2 for listed in values.values()):
         return list(items)
     merged: list[Condition] = []
     for item in items:
-        attr = _equality(item)
-        if attr is None:
+        if (found := _equality(item)) is None:
             merged.append(item)
-        elif (found := values.pop(attr, None)) is not None:
-            merged.append(item if len(found) == 1 else Compare(attr, OneOf(tuple(found))))
+        elif (listed := values.pop(found[0], None)) is not None:
+            merged.append(item if len(listed) == 1 else Compare(found[0], OneOf(tuple(listed))))
     return merged
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Text as SqlText
 
-from domain.filters import Match, OneOf, Present, Range, Text, TextOp, Within
+from domain.filters import Match, Present, Range, Text, TextOp, Within
 from domain.period import Period, day_bounds, instant_bounds, local_today
 from domain.phone import normalize_phone, normalize_phone_prefix
 from domain.text import fold
@@ -147,8 +147,6 @@ def value_match(column: ColumnElement[Any], match: Match, scope: Scope) -> Colum
             return within(column, period, scope, dates=False)
         case Text():
             return text_match(func.vn_fold(column), match)
-        case OneOf(values=values):
-            return one_of(func.vn_fold(column), [fold(v) for v in values])
     raise TypeError(f"unknown match {match!r}")
 
 
