@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra import tables as t
+from infra.filter_sql import compiler
 from tests.conftest import GraphQL
 from tests.factories import make_customer, store_segment_members
 
@@ -115,3 +116,66 @@ async def test_definitions_nest_as_deep_as_graphql_carries_them(
     deeper = await gql(CUSTOMERS, {"filter": _nest(block, 100)})
     assert deeper["data"] is None
     assert deeper["errors"][0]["message"] == "Variable values are nested too deeply."
+
+
+PREVIEW = """
+query Preview($definition: GroupInput!) { segmentPreview(definition: $definition) { count } }
+"""
+EXCLUSIONS = """
+query Preview($definition: GroupInput!) {
+  segmentPreview(definition: $definition) { exclusions { count } }
+}
+"""
+
+
+def _ranges(count: int) -> dict[str, Any]:
+    """An ``or`` of ``count`` order-count ranges: two values each, none of them a list."""
+    return {"or": [{"ordersCount": {"min": i, "max": i + 1}} for i in range(count)]}
+
+
+async def test_a_filter_past_what_postgresql_binds_is_refused_and_saves_nothing(
+    gql: GraphQL, session: AsyncSession, monkeypatch: pytest.MonkeyPatch, customers: None
+) -> None:
+    """PostgreSQL takes at most 32,767 values a statement; a filter that would need more is
+    TOO_COMPLEX, where it was an internal error. The bound is lowered here to keep the test
+    quick; the same check guards the real one."""
+    monkeypatch.setattr(compiler, "MAX_ARGUMENTS", 40)
+    assert await _names(gql, _ranges(20)) == sorted([*(f"K{i:02d}" for i in range(40)), "none"])
+
+    listed = await gql(CUSTOMERS, {"filter": _ranges(21)})
+    assert listed["data"] is None
+    (error,) = listed["errors"]
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "filter",
+        "reason": "TOO_COMPLEX",
+    }
+    assert "42 values" in error["message"]
+
+    preview = await gql(PREVIEW, {"definition": {"include": [_ranges(21)]}})
+    assert preview["data"] is None
+    assert preview["errors"][0]["extensions"]["field"] == "definition"
+    # The preview counts each exclude block with the includes: 20 + 2 x (20 + 2) values.
+    nobody = {"ordersCount": {"min": 50, "max": 51}}
+    parts = {"include": [_ranges(10)], "exclude": [nobody, nobody]}
+    assert (await gql(PREVIEW, {"definition": parts}))["data"]["segmentPreview"]["count"] == 41
+    excluded = await gql(EXCLUSIONS, {"definition": parts})
+    assert excluded["data"] is None
+    assert excluded["errors"][0]["extensions"]["reason"] == "TOO_COMPLEX"
+
+    created = await gql(
+        CREATE, {"input": {"name": "Big", "definition": {"include": [_ranges(21)]}}}
+    )
+    assert created["data"]["segmentCreate"]["segment"] is None
+    assert created["data"]["segmentCreate"]["userErrors"] == [
+        {"field": "input.definition", "message": error["message"], "code": "TOO_COMPLEX"}
+    ]
+    assert await session.scalar(select(func.count()).select_from(t.segment)) == 0
+
+
+async def test_the_bound_is_postgresqls(gql: GraphQL, customers: None) -> None:
+    """17,000 ranges need 34,000 values, which PostgreSQL would refuse (an internal error
+    before this bound)."""
+    body = await gql(CUSTOMERS, {"filter": _ranges(17_000)})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["reason"] == "TOO_COMPLEX"

@@ -14,6 +14,7 @@ from graph.filters import convert
 from graph.filters.convert import Converter, camel, given_fields
 from graph.filters.encode import Encoder
 from graph.filters.inputs import GroupInput, ProfileFilter
+from graphql import GraphQLError
 from infra.repositories.filtering import FilterRepository
 from infra.statements import Where
 
@@ -35,6 +36,17 @@ async def converter(
     return Converter(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
 
 
+def refused(error: DomainError, field: str) -> GraphQLError:
+    """A definition refused, as a query's top-level BAD_USER_INPUT error (at ``field`` when
+    the error names no field of its own)."""
+    return api_error(
+        error.message,
+        ErrorKind.BAD_USER_INPUT,
+        field=error.field or field,
+        reason=error.code.value,
+    )
+
+
 async def to_condition(
     info: Info, profile: Profile, value: ProfileFilter, field: str = "filter"
 ) -> Condition:
@@ -42,16 +54,21 @@ async def to_condition(
     try:
         return (await converter(info, profile, value)).condition(value, field)
     except DomainError as error:
-        raise api_error(
-            error.message, ErrorKind.BAD_USER_INPUT, field=error.field, reason=error.code.value
-        ) from None
+        raise refused(error, field) from None
 
 
 async def to_group(
     info: Info, value: GroupInput, field: str, profile: Profile = Profile.CUSTOMER
 ) -> Group:
-    """The domain group of a definition input; raises DomainError (mutations: userErrors)."""
-    return (await converter(info, profile, value)).group(value, field)
+    """The domain group of a definition input; raises DomainError (mutations: userErrors).
+    It is compiled here, before anything is saved, so that a definition PostgreSQL could not
+    run (``compiler.MAX_ARGUMENTS``) is refused rather than stored."""
+    group = (await converter(info, profile, value)).group(value, field)
+    try:
+        await filters(info).where(profile, group.condition(), info.context.now())
+    except DomainError as error:
+        raise DomainError(error.message, code=error.code, field=error.field or field) from None
+    return group
 
 
 async def encoder(info: Info, profile: Profile, condition: Condition) -> Encoder:
@@ -65,7 +82,10 @@ async def where_of(info: Info, profile: Profile, value: ProfileFilter | None) ->
     if value is None:
         return None
     condition = await to_condition(info, profile, value)
-    return await filters(info).where(profile, condition, info.context.now())
+    try:
+        return await filters(info).where(profile, condition, info.context.now())
+    except DomainError as error:
+        raise refused(error, "filter") from None
 
 
 async def to_condition_group(
@@ -80,8 +100,7 @@ async def to_condition_group(
             for name, given in given_fields(block):
                 path = f"definition.include.{i}.{camel(name)}"
                 parts.append((path, all_of(conv.field(name, given, path))))
+        await filters(info).where(profile, group.condition(), info.context.now())
     except DomainError as error:
-        raise api_error(
-            error.message, ErrorKind.BAD_USER_INPUT, field=error.field, reason=error.code.value
-        ) from None
+        raise refused(error, "definition") from None
     return group, parts

@@ -7,9 +7,10 @@ import asyncio
 import strawberry
 
 from domain import filters as f
+from domain.errors import DomainError
 from domain.segment import ListKind
 from graph.context import Info
-from graph.filters.lists import filters
+from graph.filters.lists import filters, refused
 from graph.segments.types import LIST_PROFILES, holds, rows_of
 from graph.types.customer import Customer, preload_tags
 from graph.types.subscriber import Subscriber
@@ -60,9 +61,12 @@ class PreviewPlan:
         included = f.Group(self.group.include).condition()
         conditions = [condition for _, condition in self.parts]
         conditions += [f.And((included, block)) for block in self.group.exclude]
-        forms, arguments = await filters(self.info).counted_side_by_side(
-            LIST_PROFILES[self.kind], conditions, self.now
-        )
+        try:
+            forms, arguments = await filters(self.info).counted_side_by_side(
+                LIST_PROFILES[self.kind], conditions, self.now
+            )
+        except DomainError as error:  # each exclude block is counted with the includes
+            raise refused(error, "definition") from None
         context = self.info.context
         rows = rows_of(self.info, self.kind).table
         return await counts(context.session, rows, context.shop_id, forms, arguments)

@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, and_, false, func, literal, not_, or_, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.visitors import iterate
 from sqlalchemy.types import Text as SqlText
 
+from domain.errors import DomainError, ErrorCode
 from domain.filters import (
     And,
     AnyOf,
@@ -43,10 +46,38 @@ from infra.filter_sql.values import (
     value_match,
 )
 
+MAX_ARGUMENTS = 30_000
+"""Values one filter may bind in a statement. PostgreSQL's protocol takes at most 32,767
+arguments a statement, and the statement around a filter binds a few more. Lists of values
+(``anyOf``, an ``or`` of equalities on one attribute) are one argument each, so only
+conditions that cannot become a list count against it (a range binds two values, a tag's
+EXISTS three)."""
+
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause selecting the rows of ``scope.table`` that match ``condition``."""
+    return _bounded(inner_where(condition, scope))
+
+
+def inner_where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
+    """``where`` for a condition inside another's statement, which bounds them together."""
     return _compile(condition, scope, positive=True, conjunct=True, sets=None)
+
+
+def _bounded(clause: ColumnElement[bool], *joins: Join) -> ColumnElement[bool]:
+    """``clause``, once it and ``joins`` are known to bind at most ``MAX_ARGUMENTS`` values;
+    otherwise the definition is refused as ``TOO_COMPLEX``, where PostgreSQL would refuse the
+    statement."""
+    parts = (clause, *(found for found, _ in joins))
+    bound = sum(isinstance(node, BindParameter) for part in parts for node in iterate(part))
+    if bound > MAX_ARGUMENTS:
+        raise DomainError(
+            f"The filter needs {bound:,} values in one statement; PostgreSQL takes at most"
+            f" {MAX_ARGUMENTS:,}. Put equalities on one attribute in one `or` (a list of"
+            " numbers, say) or use `anyOf`: a list counts as one value.",
+            code=ErrorCode.TOO_COMPLEX,
+        )
+    return clause
 
 
 Join = tuple[Subquery, ColumnElement[bool]]
@@ -113,7 +144,7 @@ def whole_set(condition: Condition, scope: Scope, *, keys: bool = True) -> Whole
     sets = _Sets()
     clause = _compile(condition, scope, positive=True, conjunct=True, sets=sets)
     counted = _counted_keys(condition, scope) if keys else None
-    return WholeSet((clause,), tuple(sets.joins), counted)
+    return WholeSet((_bounded(clause, *sets.joins),), tuple(sets.joins), counted)
 
 
 def _counted_keys(condition: Condition, scope: Scope) -> Subquery | None:
@@ -144,6 +175,7 @@ def filter_clauses(conditions: Sequence[Condition], scope: Scope) -> WholeSet:
     clauses = tuple(
         _compile(c, scope, positive=True, conjunct=False, sets=sets) for c in conditions
     )
+    _bounded(and_(true(), *clauses), *sets.joins)
     return WholeSet(clauses, tuple(sets.joins))
 
 

@@ -145,7 +145,9 @@ def rows_of(node: Condition, scope: Scope, *, joined: bool = False) -> Rows | No
             other = TABLES[target].alias()
             inner_scope = replace(scope, profile=target, table=other)
             link, key = link_to(scope, other, target)
-            return Rows(link, key, (other.c.shop_id == shop, compiler.where(inner, inner_scope)))
+            return Rows(
+                link, key, (other.c.shop_id == shop, compiler.inner_where(inner, inner_scope))
+            )
         case AnyOf(attr=attr, values=values) if attr in TAGS:
             if not values:
                 return None
