@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.errors import DomainError, ErrorCode
+from domain.numbers import held
 from domain.phone import normalize_phone
 
 MAX_LABEL = 200
@@ -83,9 +84,9 @@ def typed_value(kind: CustomFieldType, raw: str, field: str) -> TypedValue | Non
                 number = Decimal(value.replace(" ", ""))
             except InvalidOperation:
                 number = Decimal("NaN")
-            if not number.is_finite():
+            if number.is_nan():
                 raise DomainError(f"{raw!r} is not a number, e.g. 38 or 12.5.", field=field)
-            return TypedValue(number=number)
+            return TypedValue(number=held(number, field))
         case CustomFieldType.PHONE:
             phone = normalize_phone(value)
             if phone is None:

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import TypeVar
 
 from domain.errors import DomainError, ErrorCode
@@ -142,10 +141,4 @@ def aware(value: datetime | None, field: str) -> datetime | None:
         raise DomainError(
             "Give the time with its offset, e.g. 2026-11-23T10:00:00+07:00.", field=field
         )
-    return value
-
-
-def non_negative(value: Decimal, field: str) -> Decimal:
-    if value < 0 or value != value.to_integral_value():
-        raise DomainError("A whole, non-negative amount of VND is required.", field=field)
     return value

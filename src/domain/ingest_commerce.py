@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from domain.customer import Channel, Gender
 from domain.errors import DomainError
-from domain.ingest import aware, external_id, non_negative, normalize_email, optional_text
+from domain.ingest import aware, external_id, normalize_email, optional_text
+from domain.numbers import vnd
 from domain.phone import carrier_of, normalize_phone
 
 MAX_LINES = 200
@@ -101,7 +102,7 @@ def validate_order(item: OrderItem) -> OrderItem:
     key = external_id(item.external_id)
     customer_key = external_id(item.customer_external_id, "customerExternalId")
     aware(item.placed_at, "placedAt")
-    non_negative(item.total_amount, "totalAmount")
+    vnd(item.total_amount, "totalAmount")
     if len(item.lines) > MAX_LINES:
         raise DomainError(f"An order has at most {MAX_LINES} lines.", field="lines")
     for position, line in enumerate(item.lines):
@@ -111,7 +112,7 @@ def validate_order(item: OrderItem) -> OrderItem:
             raise DomainError(
                 "The quantity must be at least 1.", field=f"lines.{position}.quantity"
             )
-        non_negative(line.amount, f"lines.{position}.amount")
+        vnd(line.amount, f"lines.{position}.amount")
     return OrderItem(
         external_id=key,
         customer_external_id=customer_key,

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.errors import DomainError, ErrorCode
+from domain.numbers import vnd
 
 MAX_THREAD_ORDER_LINES = 100
-# Keeps the order total within the column's 16 digits.
-MAX_LINE_AMOUNT = Decimal(10) ** 13
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +50,7 @@ def validate_lines(
             )
         if line.quantity <= 0:
             raise DomainError("The quantity must be above 0.", field=f"{field}.{position}.quantity")
-        amount = line.amount
-        if amount < 0 or amount >= MAX_LINE_AMOUNT or amount != amount.to_integral_value():
-            raise DomainError(
-                f"The amount must be a whole number of VND from 0 to below {MAX_LINE_AMOUNT}.",
-                field=f"{field}.{position}.amount",
-            )
+        vnd(line.amount, f"{field}.{position}.amount")
         cleaned.append(ThreadOrderLine(sku, line.quantity, line.amount))
     return tuple(cleaned)
 

@@ -70,6 +70,18 @@ async def test_omitted_and_null_fields_set_no_condition(
     assert await names(gql, {"not": {"phone": {"hasValue": True}, "email": None}}) == ["Bình"]
 
 
+@pytest.mark.spec("S8")
+async def test_bounds_beyond_what_a_column_holds(gql: GraphQL, session: AsyncSession) -> None:
+    """A bound past the column's 16 digits was an overflow error in PostgreSQL."""
+    await make_customer(session, full_name="An", total_spent=5_000_000, orders_count=3)
+
+    assert await names(gql, {"totalSpent": {"min": "1e37"}}) == []
+    assert await names(gql, {"totalSpent": {"min": "4999999.99999999999999999999"}}) == ["An"]
+    assert await names(gql, {"totalSpent": {"lessThan": "1e20"}}) == ["An"]
+    assert await names(gql, {"totalSpent": {"greaterThan": "-1e30"}}) == ["An"]
+    assert await names(gql, {"ordersCount": {"max": "1e30"}}) == ["An"]
+
+
 @pytest.mark.spec("S8", "X2")
 async def test_address_equals_and_contains(gql: GraphQL, session: AsyncSession) -> None:
     await make_customer(session, full_name="A", address="182 Lê Đại Hành")

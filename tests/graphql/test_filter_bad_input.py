@@ -30,6 +30,13 @@ CASES = [
     ({"gender": {"anyOf": ["robot"]}}, "gender.anyOf.0", "INVALID"),
     ({"ordersCount": {"min": 5, "max": 1}}, "ordersCount.min", "INVALID_RANGE"),
     ({"totalSpent": {"equals": 1, "min": 0}}, "totalSpent.equals", "INVALID"),
+    # A NaN compared with the other bound was an internal error.
+    ({"totalSpent": {"min": "NaN", "max": 5}}, "totalSpent.min", "INVALID"),
+    ({"ordersCount": {"lessThan": "-Infinity"}}, "ordersCount.lessThan", "INVALID"),
+    # Past 38 digits the driver's numeric wrapped (1e200000 was bound as 0, so everyone
+    # matched) or PostgreSQL refused it (an internal error).
+    ({"totalSpent": {"min": "1e200000"}}, "totalSpent.min", "INVALID"),
+    ({"totalSpent": {"greaterThan": "1e-200000"}}, "totalSpent.greaterThan", "INVALID"),
     ({"lastPurchase": {"from": "2026-02-30"}}, "lastPurchase.from", "INVALID"),
     (
         {"signupDate": {"from": "2026-05-01", "to": "2026-04-01"}},

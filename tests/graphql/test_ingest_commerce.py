@@ -240,6 +240,31 @@ async def test_orders_keep_customer_aggregates_exact(
     assert await count(session, t.product) == 1
 
 
+@pytest.mark.spec("L1", "X4")
+async def test_amounts_that_are_not_whole_vnd_within_bounds_are_item_errors(
+    gql: GraphQL, session: AsyncSession, now: datetime
+) -> None:
+    """NaN was an internal error, and Infinity or 1e400 a 'conflict' (the column overflowed)."""
+    await upsert(gql, CUSTOMERS, [{"externalId": "k1"}])
+    amounts = ["NaN", "Infinity", "-Infinity", "1e400", "10000000000000", "-1", "0.5"]
+    items = [order(f"o{i}", "k1", 1, now) for i in range(len(amounts))]
+    for item, amount in zip(items, amounts, strict=True):
+        item["totalAmount"] = amount
+    items += [
+        {**order("line", "k1", 1, now), "lines": [{"sku": "X", "quantity": 1, "amount": "NaN"}]}
+    ]
+
+    result = await upsert(gql, ORDERS, [*items, order("fine", "k1", 9_999_999_999_999, now)])
+
+    assert [r["externalId"] for r in result["results"]] == ["fine"]
+    assert [(e["field"], e["code"]) for e in result["itemErrors"]] == [
+        *((f"items.{i}.totalAmount", "INVALID") for i in range(len(amounts))),
+        (f"items.{len(amounts)}.lines.0.amount", "INVALID"),
+    ]
+    assert "got NaN" in result["itemErrors"][0]["message"]
+    assert await aggregates(session, "k1") == (1, 9_999_999_999_999, now, ["web"])
+
+
 @pytest.mark.spec("L4", "X5")
 async def test_points_ledger_pending_available_used(
     gql: GraphQL, session: AsyncSession, now: datetime

@@ -292,6 +292,10 @@ async def test_custom_fields_are_defined_written_and_filtered(
             person(4, "Sai", [{"key": "nganh_nghe", "value": "x"}]),
             person(5, "Sai", [{"key": "co_giay", "value": "ba tám"}]),
             person(6, "Sai", [{"key": "so_di_dong", "value": "không có"}]),
+            # Past 38 digits the driver's numeric wrapped: 1e200000 was stored as 0.
+            person(7, "Sai", [{"key": "co_giay", "value": "1e200000"}]),
+            person(8, "Sai", [{"key": "co_giay", "value": "1e-39"}]),
+            person(9, "Sai", [{"key": "co_giay", "value": "Infinity"}]),
         ],
     )
     assert [r["externalId"] for r in result["results"]] == ["s1", "s2", "s3"]
@@ -299,6 +303,9 @@ async def test_custom_fields_are_defined_written_and_filtered(
         ("items.3.customFields.0.key", "UNKNOWN_FIELD"),
         ("items.4.customFields.0.value", "INVALID"),
         ("items.5.customFields.0.value", "INVALID"),
+        ("items.6.customFields.0.value", "INVALID"),
+        ("items.7.customFields.0.value", "INVALID"),
+        ("items.8.customFields.0.value", "INVALID"),
     ]
 
     async def names(condition: dict[str, Any]) -> list[str]:

@@ -151,6 +151,9 @@ async def test_shopee_cannot_create_orders_and_nothing_is_stored(
         (lines(("A", 1, "1"), ("B", 0, "1")), "input.lines.1.quantity", "INVALID"),
         (lines(("A", 1, "-5")), "input.lines.0.amount", "INVALID"),
         (lines(("A", 1, "1.5")), "input.lines.0.amount", "INVALID"),
+        (lines(("A", 1, "NaN")), "input.lines.0.amount", "INVALID"),  # was an internal error
+        (lines(("A", 1, "Infinity")), "input.lines.0.amount", "INVALID"),
+        (lines(("A", 1, "1e13")), "input.lines.0.amount", "INVALID"),
         (lines((" ", 1, "5")), "input.lines.0.sku", "INVALID"),
     ],
 )

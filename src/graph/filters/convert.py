@@ -14,6 +14,7 @@ from domain.customer import Channel, Gender
 from domain.errors import DomainError, ErrorCode
 from domain.filter_catalogue import FieldKind, attrs_of
 from domain.filters import Attr, Profile
+from domain.numbers import held
 from domain.period import Between, Last, Next, Period, ThisMonth
 from domain.phone import CARRIERS
 from graph.filters.inputs import (
@@ -251,6 +252,10 @@ def _check_phone(given: TextFilter, path: str) -> None:
 
 
 def number(given: NumberFilter, path: str) -> f.Range:
+    for name in ("equals", "min", "max", "greater_than", "less_than"):
+        value = getattr(given, name)
+        if value is not None:
+            held(value, f"{path}.{camel(name)}")
     if given.equals is not None:
         if any(v is not None for v in (given.min, given.max, given.greater_than, given.less_than)):
             raise _error("`equals` cannot be combined with a range.", f"{path}.equals")
