@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain.conversation import ThreadKind
 from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.period import in_utc
 from domain.staff import Principal
 from domain.subscriber import ConnectionState, PageChannel
 
@@ -88,6 +89,12 @@ class InboxFilter:
     until: datetime | None = None
 
     def __post_init__(self) -> None:
+        # Without an offset a time is UTC, as the driver read it; with one, it must be an
+        # instant of the calendar in UTC (it was an internal error).
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, in_utc(value, f"filter.{name}"))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise DomainError(
                 "The date range starts after it ends.",

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from domain.errors import DomainError, ErrorCode
+from domain.period import in_utc
 
 MAX_BATCH = 1000
 MAX_EXTERNAL_ID = 200
@@ -137,8 +138,12 @@ def normalize_email(value: str | None, field: str = "email") -> str | None:
 
 
 def aware(value: datetime | None, field: str) -> datetime | None:
+    """``value`` if it has an offset and is an instant of the calendar in UTC too (year 1 at
+    +07:00 is not: stored, it was an overflow reported as a conflict)."""
     if value is not None and value.tzinfo is None:
         raise DomainError(
             "Give the time with its offset, e.g. 2026-11-23T10:00:00+07:00.", field=field
         )
+    if value is not None:
+        in_utc(value, field)
     return value

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from domain.errors import DomainError
 
 
 class PeriodUnit(StrEnum):
@@ -72,7 +74,8 @@ def day_bounds(period: Period, today: date) -> tuple[date | None, date | None]:
     """The period as local days ``[start, end)``; None is an open side."""
     match period:
         case Between(start=start, end=end):
-            return start, (end + timedelta(days=1)) if end is not None else None
+            # The calendar's last day has no day after it: nothing ends later, the side is open.
+            return start, (end + timedelta(days=1)) if end not in (None, date.max) else None
         case Last(amount=amount, unit=unit):
             return _span(amount, unit, today, forward=False)
         case Next(amount=amount, unit=unit):
@@ -87,6 +90,19 @@ def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+def in_utc(value: datetime, field: str) -> datetime:
+    """``value`` as an instant in UTC (a time without an offset is taken as UTC), refused when
+    it falls outside the calendar there (year 1 at +07:00 is the last hours of year 0)."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(
+            f"{value.isoformat()} is outside the calendar in UTC; give a time from"
+            " 0001-01-01 to 9999-12-31 (UTC).",
+            field=field,
+        ) from None
+
+
 def instant_bounds(
     period: Period, now: datetime, timezone: str
 ) -> tuple[datetime | None, datetime | None]:
@@ -95,6 +111,11 @@ def instant_bounds(
     start, end = day_bounds(period, local_today(now, timezone))
 
     def midnight(day: date | None) -> datetime | None:
-        return datetime.combine(day, time(), tzinfo=zone) if day is not None else None
+        if day is None:
+            return None
+        try:
+            return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+        except OverflowError:  # before the calendar's first instant in UTC: open
+            return None
 
     return midnight(start), midnight(end)

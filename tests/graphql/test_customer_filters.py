@@ -82,6 +82,24 @@ async def test_bounds_beyond_what_a_column_holds(gql: GraphQL, session: AsyncSes
     assert await names(gql, {"ordersCount": {"max": "1e30"}}) == ["An"]
 
 
+@pytest.mark.spec("S8")
+async def test_periods_reaching_the_ends_of_the_calendar(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """The first day's midnight at +07:00 is before the calendar in UTC and the last day has no
+    day after it: both sides are open there (each was an internal error)."""
+    await make_customer(session, full_name="An", last_order_at=datetime(2026, 5, 1, tzinfo=UTC))
+    await make_customer(session, full_name="Bình")
+
+    everyone = {"from": "0001-01-01", "to": "9999-12-31"}
+    assert await names(gql, {"lastPurchase": everyone}) == ["An"]
+    assert await names(gql, {"lastPurchase": {"from": "0001-01-01"}}) == ["An"]
+    assert await names(gql, {"lastPurchase": {"to": "9999-12-31"}}) == ["An"]
+    assert await names(gql, {"lastPurchase": {"to": "0001-01-01"}}) == []
+    assert await names(gql, {"purchased": {"period": everyone}}) == ["An"]
+    assert await names(gql, {"not": {"lastPurchase": everyone}}) == ["Bình"]
+
+
 @pytest.mark.spec("S8", "X2")
 async def test_address_equals_and_contains(gql: GraphQL, session: AsyncSession) -> None:
     await make_customer(session, full_name="A", address="182 Lê Đại Hành")

@@ -195,6 +195,8 @@ async def test_rows_group_threads_of_one_customer_across_pages(
         ({"hasPhone": True}, ["lan"]),
         ({"hasOrder": True}, []),
         ({"since": "2026-01-01T02:00:00Z", "until": "2026-01-01T04:00:00Z"}, ["solo"]),
+        # Without an offset a time is UTC; with and without, they compare (it was a crash).
+        ({"since": "2026-01-01T02:00:00", "until": "2026-01-01T11:00:00+07:00"}, ["solo"]),
         ({"tagIds": ["vip"]}, ["lan"]),
         ({"pageIds": ["fb"]}, ["lan"]),
         ({"assignedStaffIds": [424242]}, []),
@@ -229,6 +231,10 @@ async def test_bad_filters_and_missing_merge_mode_are_clear_errors(
         INBOX, {"filter": {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}}
     )
     assert backwards["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    # Year 1 at +07:00 is before the calendar in UTC: an internal error before.
+    too_early = await gql(INBOX, {"filter": {"since": "0001-01-01T00:00:00+07:00"}})
+    assert too_early["errors"][0]["extensions"]["field"] == "filter.since"
+    assert "outside the calendar" in too_early["errors"][0]["message"]
     wrong_id = await gql(INBOX, {"filter": {"tagIds": [gid("Page", 1)]}})
     assert wrong_id["errors"][0]["extensions"]["field"] == "filter.tagIds.0"
     bad_cursor = await gql(INBOX, {"after": "nope"})

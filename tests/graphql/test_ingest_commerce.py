@@ -265,6 +265,24 @@ async def test_amounts_that_are_not_whole_vnd_within_bounds_are_item_errors(
     assert await aggregates(session, "k1") == (1, 9_999_999_999_999, now, ["web"])
 
 
+@pytest.mark.spec("L1", "X4")
+async def test_times_outside_the_calendar_in_utc_are_item_errors(
+    gql: GraphQL, session: AsyncSession, now: datetime
+) -> None:
+    """They were an overflow in the driver, reported as a conflict with stored data."""
+    await upsert(gql, CUSTOMERS, [{"externalId": "k1"}])
+    times = ["0001-01-01T00:00:00+07:00", "9999-12-31T23:00:00-07:00", "0001-01-01T07:00:00+07:00"]
+    items = [{**order(f"o{i}", "k1", 1, now), "placedAt": at} for i, at in enumerate(times)]
+
+    result = await upsert(gql, ORDERS, items)
+
+    assert [r["externalId"] for r in result["results"]] == ["o2"]
+    assert [(e["field"], e["code"]) for e in result["itemErrors"]] == [
+        ("items.0.placedAt", "INVALID"),
+        ("items.1.placedAt", "INVALID"),
+    ]
+
+
 @pytest.mark.spec("L4", "X5")
 async def test_points_ledger_pending_available_used(
     gql: GraphQL, session: AsyncSession, now: datetime
