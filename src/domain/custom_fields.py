@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, shown
 from domain.numbers import held
 from domain.phone import normalize_phone
 
@@ -85,19 +85,19 @@ def typed_value(kind: CustomFieldType, raw: str, field: str) -> TypedValue | Non
             except InvalidOperation:
                 number = Decimal("NaN")
             if number.is_nan():
-                raise DomainError(f"{raw!r} is not a number, e.g. 38 or 12.5.", field=field)
+                raise DomainError(f"{shown(raw)} is not a number, e.g. 38 or 12.5.", field=field)
             return TypedValue(number=held(number, field))
         case CustomFieldType.PHONE:
             phone = normalize_phone(value)
             if phone is None:
-                raise DomainError(f"{raw!r} has no digits; give a phone number.", field=field)
+                raise DomainError(f"{shown(raw)} has no digits; give a phone number.", field=field)
             return TypedValue(text=phone)
         case CustomFieldType.DATE:
             try:
                 return TypedValue(day=date.fromisoformat(value))
             except ValueError:
                 raise DomainError(
-                    f"{raw!r} is not a date; write YYYY-MM-DD.", field=field
+                    f"{shown(raw)} is not a date; write YYYY-MM-DD.", field=field
                 ) from None
     raise DomainError(f"Unknown field type {kind!r}.", field=field)
 
@@ -118,13 +118,13 @@ def typed_values(
         if kind is None:
             known = ", ".join(sorted(types)) or "none defined; see customFieldDefine"
             raise DomainError(
-                f"Unknown custom field {item.key!r} (known: {known}).",
+                f"Unknown custom field {shown(item.key)} (known: {known}).",
                 code=ErrorCode.UNKNOWN_FIELD,
                 field=f"customFields.{i}.key",
             )
         if item.key in out:
             raise DomainError(
-                f"{item.key!r} is given twice.",
+                f"{shown(item.key)} is given twice.",
                 code=ErrorCode.DUPLICATE,
                 field=f"customFields.{i}.key",
             )

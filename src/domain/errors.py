@@ -22,6 +22,17 @@ class ErrorCode(StrEnum):
     AMBIGUOUS = "AMBIGUOUS"
 
 
+SHOWN = 60
+"""Characters of a given value an error message repeats."""
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message quotes it: its repr, cut to ``SHOWN`` characters. A bad
+    value of a hundred kilobytes was repeated whole, in every item error of a batch."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= SHOWN else f"{text[: SHOWN - 1]}…"
+
+
 class DomainError(Exception):
     """A rule of the product was broken by the caller's input; nothing was changed."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, shown
 from domain.period import in_utc
 
 MAX_BATCH = 1000
@@ -133,7 +133,7 @@ def normalize_email(value: str | None, field: str = "email") -> str | None:
         return None
     cleaned = value.strip().lower()
     if not _EMAIL.match(cleaned) or len(cleaned) > 320:
-        raise DomainError(f"{value!r} is not an e-mail address.", field=field)
+        raise DomainError(f"{shown(value)} is not an e-mail address.", field=field)
     return cleaned
 
 

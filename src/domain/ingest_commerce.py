@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain.customer import Channel, Gender
-from domain.errors import DomainError
+from domain.errors import DomainError, shown
 from domain.ingest import aware, external_id, normalize_email, optional_text
 from domain.numbers import vnd
 from domain.phone import carrier_of, normalize_phone
@@ -50,7 +50,7 @@ def normalize_phone_field(value: str | None, field: str = "phone") -> str | None
     normalized = normalize_phone(value)
     if normalized is None or not normalized.startswith("0") or len(normalized) not in (10, 11):
         raise DomainError(
-            f"{value!r} is not a Vietnamese phone number (e.g. 0912 345 678 or +84 912 345 678).",
+            f"{shown(value)} is not a Vietnamese phone number (e.g. 0912 345 678 or +84 912 345 678).",
             field=field,
         )
     return normalized

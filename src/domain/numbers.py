@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.errors import DomainError
+from domain.errors import DomainError, shown
 
 MAX_AMOUNT = Decimal(10) ** 13
 """Every amount (an order's total, a line) is below this, ten thousand billion VND, which keeps
@@ -23,7 +23,7 @@ def vnd(value: Decimal, field: str) -> Decimal:
     ):
         raise DomainError(
             f"The amount must be a whole number of VND from 0 to below {MAX_AMOUNT:,.0f};"
-            f" got {value}.",
+            f" got {shown(value)}.",
             field=field,
         )
     return value
@@ -45,7 +45,7 @@ def held(value: Decimal, field: str) -> Decimal:
     ):
         raise DomainError(
             f"Give a number with fewer than {MAX_DIGITS} digits before the point and at most"
-            f" {MAX_DIGITS} after it; got {value}.",
+            f" {MAX_DIGITS} after it; got {shown(value)}.",
             field=field,
         )
     return value

@@ -266,6 +266,20 @@ async def test_amounts_that_are_not_whole_vnd_within_bounds_are_item_errors(
 
 
 @pytest.mark.spec("L1", "X4")
+async def test_an_error_quotes_a_long_bad_value_cut_short(gql: GraphQL) -> None:
+    """A bad value of 100 KB was repeated whole in its item error."""
+    long = "Nguyễn Văn " * 10_000
+    result = await upsert(gql, CUSTOMERS, [{"externalId": "k1", "email": long, "phone": long}])
+
+    messages = {e["field"]: e["message"] for e in result["itemErrors"]}
+    assert set(messages) <= {"items.0.email", "items.0.phone"}
+    for message in messages.values():
+        assert message.startswith("'Nguyễn Văn Nguyễn Văn")
+        assert "…" in message
+        assert len(message) < 200
+
+
+@pytest.mark.spec("L1", "X4")
 async def test_times_outside_the_calendar_in_utc_are_item_errors(
     gql: GraphQL, session: AsyncSession, now: datetime
 ) -> None:

@@ -11,7 +11,7 @@ from strawberry import UNSET
 
 from domain import filters as f
 from domain.customer import Channel, Gender
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, shown
 from domain.filter_catalogue import FieldKind, attrs_of
 from domain.filters import Attr, Profile
 from domain.numbers import held
@@ -138,7 +138,7 @@ class Converter:
             for i, v in enumerate(cleaned):
                 if v not in allowed:
                     raise _error(
-                        f"Unknown value {v!r}; use one of {', '.join(sorted(allowed))}.",
+                        f"Unknown value {shown(v)}; use one of {', '.join(sorted(allowed))}.",
                         f"{path}.{i}",
                     )
         return cleaned
@@ -177,14 +177,14 @@ class Converter:
             return [self.place(birthday(given, path))]
         if name == "custom_field":
             return [c for i, cf in enumerate(given) for c in self.custom(cf, f"{path}.{i}")]
-        raise _error(f"Unknown filter field {name!r}.", path, ErrorCode.UNKNOWN_FIELD)
+        raise _error(f"Unknown filter field {shown(name)}.", path, ErrorCode.UNKNOWN_FIELD)
 
     def custom(self, given: CustomFieldFilter, path: str) -> list[f.Condition]:
         kind = self.custom_fields.get(given.key)
         if kind is None:
             known = ", ".join(sorted(self.custom_fields)) or "none defined"
             raise _error(
-                f"Unknown custom field {given.key!r} (known: {known}).",
+                f"Unknown custom field {shown(given.key)} (known: {known}).",
                 f"{path}.key",
                 ErrorCode.UNKNOWN_FIELD,
             )
@@ -192,7 +192,7 @@ class Converter:
         chosen = [n for n in ("text", "number", "date") if getattr(given, n) is not None]
         if chosen != [condition]:
             raise _error(
-                f"Custom field {given.key!r} is of type {kind}; give a `{condition}` condition "
+                f"Custom field {shown(given.key)} is of type {kind}; give a `{condition}` condition "
                 "only.",
                 f"{path}.{chosen[0] if chosen else condition}",
                 ErrorCode.OPERATOR_NOT_ALLOWED,
@@ -245,7 +245,7 @@ def _check_phone(given: TextFilter, path: str) -> None:
         value = getattr(given, name)
         if value is not None and not any(c.isdigit() for c in value):
             raise _error(
-                f"{value!r} has no digits; give a phone number or part of one, "
+                f"{shown(value)} has no digits; give a phone number or part of one, "
                 "e.g. 0912 345 678 or +84 912.",
                 f"{path}.{camel(name)}",
             )
@@ -301,7 +301,7 @@ def _day(value: str | None, path: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise _error(f"{value!r} is not a date; write YYYY-MM-DD.", path) from None
+        raise _error(f"{shown(value)} is not a date; write YYYY-MM-DD.", path) from None
 
 
 def optional_period(given: PeriodInput | None, path: str) -> Period | None:
