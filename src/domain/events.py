@@ -7,6 +7,8 @@ import hmac
 from datetime import timedelta
 from enum import StrEnum
 
+from domain.text import whole_number
+
 SIGNATURE_HEADER = "X-CustomerHub-Signature"
 EVENT_HEADER = "X-CustomerHub-Event"
 DELIVERY_HEADER = "X-CustomerHub-Delivery"
@@ -35,9 +37,10 @@ def verify(secret: str, header: str, body: bytes, now: int) -> bool:
     """What a receiver does: recompute the signature and refuse stale timestamps (replays)."""
     parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
     timestamp = parts.get("t", "")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > SIGNATURE_TOLERANCE.total_seconds():
+    at = whole_number(timestamp)
+    if at is None or abs(now - at) > SIGNATURE_TOLERANCE.total_seconds():
         return False
-    expected = sign(secret, int(timestamp), body)
+    expected = sign(secret, at, body)
     return hmac.compare_digest(expected, f"t={timestamp},v1={parts.get('v1', '')}")
 
 

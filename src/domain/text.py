@@ -36,3 +36,12 @@ _TABLE.update({ord(mark): None for mark in COMBINING_MARKS})
 def fold(value: str) -> str:
     """Lower-case ``value`` and strip Vietnamese diacritics ("Lê Đại Hành" -> "le dai hanh")."""
     return value.translate(_TABLE).lower()
+
+
+def whole_number(text: str, max_digits: int = 18) -> int | None:
+    """``text`` as a number when it is 1 to ``max_digits`` ASCII digits (18 keeps it within a
+    bigint), else None. ``str.isdigit`` also takes "³" and "٣": ``int`` refuses the first,
+    which was an internal error for an id or cursor made of it."""
+    if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None

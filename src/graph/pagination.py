@@ -12,6 +12,7 @@ import strawberry
 from sqlalchemy import ColumnElement
 from strawberry.types.nodes import SelectedField
 
+from domain.text import whole_number
 from graph.errors import bad_input
 
 NodeT = TypeVar("NodeT")
@@ -64,10 +65,10 @@ def decode_cursor(cursor: str, *, field: str = "after") -> str:
 def decode_int_cursor(cursor: str | None, *, field: str = "after") -> int | None:
     if cursor is None:
         return None
-    value = decode_cursor(cursor, field=field)
-    if not value.isdigit():
+    value = whole_number(decode_cursor(cursor, field=field))
+    if value is None:
         raise bad_input("Not a cursor of this list: pass an `endCursor` from a page.", field=field)
-    return int(value)
+    return value
 
 
 First = Annotated[

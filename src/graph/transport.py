@@ -27,6 +27,7 @@ from strawberry.http import process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from domain.text import whole_number
 from graph.errors import ErrorKind, request_errors
 
 Scope = dict[str, Any]
@@ -109,7 +110,7 @@ async def _body(receive: Receive, limit: int) -> bytes | None:
 
 def _declared_length(scope: Scope) -> int | None:
     length = _header(scope, b"content-length").strip()
-    return int(length) if length.isdigit() else None
+    return whole_number(length)
 
 
 def too_large(limit: int) -> bytes:

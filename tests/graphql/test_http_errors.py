@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -128,6 +129,21 @@ async def test_errors_of_the_request_itself_have_a_code(
     assert message in error["message"]
     assert error["extensions"] == {"code": code}
     assert error["locations"]
+
+
+async def test_ids_and_cursors_of_non_ascii_digits_are_not_found_or_bad_input(
+    gql: GraphQL,
+) -> None:
+    """ "³" is a digit to str.isdigit, and int() raised on it: an internal error for an id or
+    a cursor made of it (found by the schemathesis run)."""
+    deleted = await gql('mutation { savedFilterDelete(input: {id: "³"}) { deletedId } }')
+    assert deleted == {"data": {"savedFilterDelete": {"deletedId": None}}}
+
+    for value in ("³", "٣", "9" * 30):
+        cursor = base64.b64encode(f"c:{value}".encode()).decode()
+        paged = await gql("query($a: String) { tags(after: $a) { totalCount } }", {"a": cursor})
+        assert paged["data"] is None
+        assert paged["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
 
 
 NUL_LITERAL = 'query { customers(first: 1, after: "a\\u0000b") { totalCount } }'

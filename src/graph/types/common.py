@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types.base import get_object_definition
 
+from domain.text import whole_number
 from graph.context import Info
 from graph.errors import bad_input
 
@@ -74,7 +75,7 @@ class Deferred(Generic[R, T]):
 def local_id(text: str) -> int | None:
     """The row id a global id's node part names, or None when it cannot be one (not digits, or
     past bigint)."""
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    return whole_number(text)
 
 
 def typed_id(value: relay.GlobalID, type_name: str) -> int | None:

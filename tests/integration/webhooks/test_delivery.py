@@ -97,6 +97,9 @@ async def test_delivery_is_signed_retried_with_backoff_and_recorded(
     assert not verify(
         SECRET, request.headers[SIGNATURE_HEADER], request.body + b" ", int(last.timestamp())
     )
+    # "³" is a digit to str.isdigit, and int() raised on it.
+    signature = request.headers[SIGNATURE_HEADER].split(",")[1]
+    assert not verify(SECRET, f"t=³,{signature}", request.body, int(last.timestamp()))
 
     d, a = t.webhook_delivery, t.webhook_attempt
     row = (await session.execute(select(d).where(d.c.id == delivery_id))).one()
