@@ -86,9 +86,13 @@ def check_url(url: str, *, field: str) -> str:
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname or ""
-        parts.port  # noqa: B018 — raises on a malformed port
+        port = parts.port  # raises on a malformed port
     except ValueError:
         raise DomainError("Not a valid URL.", field=field) from None
+    # urlsplit takes a host with a space in it ("exa mple.com"), and port 0: neither can be
+    # delivered to.
+    if port == 0 or any(c.isspace() or not c.isprintable() for c in cleaned):
+        raise DomainError("Not a valid URL.", field=field)
     if not host or parts.scheme not in ("https", "http"):
         raise DomainError("Give an absolute URL such as https://example.vn/hooks.", field=field)
     if parts.username is not None or parts.password is not None:

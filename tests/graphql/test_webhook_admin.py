@@ -104,6 +104,9 @@ async def test_create_shows_a_generated_secret_once_and_validates_url_and_types(
         ({"url": "hooks.example.vn"}, "input.url"),
         ({"url": "https://user:pw@hooks.example.vn/"}, "input.url"),
         ({"url": "https://hooks.example.vn:99999/"}, "input.url"),
+        # urlsplit takes both; neither can be delivered to.
+        ({"url": "https://hooks.exa mple.vn/"}, "input.url"),
+        ({"url": "https://hooks.example.vn:0/"}, "input.url"),
         ({"url": "https://a.vn", "eventTypes": ["tag.added", "order.paid"]}, "input.eventTypes.1"),
         ({"url": "https://a.vn", "secret": "short"}, "input.secret"),
     ]
