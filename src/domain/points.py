@@ -16,6 +16,9 @@ from domain.errors import DomainError, ErrorCode
 from domain.ingest import aware, external_id, optional_text
 
 MAX_POINTS = 100_000_000
+MAX_BALANCE = 2_000_000_000
+"""A member's balance and points used stay below this: their columns are 32-bit integers, and
+a batch of 25 entries of ``MAX_POINTS`` overflowed one (an internal error for the batch)."""
 
 
 class PointKind(StrEnum):
@@ -86,10 +89,16 @@ def record(
 ) -> tuple[LedgerState, PointEntry]:
     """The ledger after ``item``, and the entry to store; raises when points are lacking."""
     if item.kind is PointKind.EARN:
-        available = item.occurred_at + delay
+        try:
+            available = item.occurred_at + delay
+        except OverflowError:
+            raise DomainError(
+                "The points would become available after the calendar's end.",
+                field="occurredAt",
+            ) from None
         entry = _entry(item, item.points, available)
         pending = (*state.pending, (available, item.points))
-        return LedgerState(state.balance + item.points, state.used, pending), entry
+        return _within(LedgerState(state.balance + item.points, state.used, pending)), entry
     signed = item.points if item.kind is PointKind.ADJUST else -item.points
     if signed < 0 and -signed > state.available_at(now):
         raise DomainError(
@@ -100,7 +109,18 @@ def record(
         )
     used = state.used + (item.points if item.kind is PointKind.SPEND else 0)
     entry = _entry(item, signed, item.occurred_at)
-    return LedgerState(state.balance + signed, used, state.pending), entry
+    return _within(LedgerState(state.balance + signed, used, state.pending)), entry
+
+
+def _within(state: LedgerState) -> LedgerState:
+    """``state`` if its balance and points used stay within ``MAX_BALANCE``."""
+    if max(abs(state.balance), state.used) > MAX_BALANCE:
+        raise DomainError(
+            f"The member's balance or points used would pass {MAX_BALANCE:,} points.",
+            code=ErrorCode.LIMIT_EXCEEDED,
+            field="points",
+        )
+    return state
 
 
 def _entry(item: PointItem, points: int, available_at: datetime) -> PointEntry:

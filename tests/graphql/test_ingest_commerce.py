@@ -297,6 +297,30 @@ async def test_times_outside_the_calendar_in_utc_are_item_errors(
     ]
 
 
+@pytest.mark.spec("L4", "X4")
+async def test_a_balance_past_its_column_is_an_item_error_for_the_entries_that_pass_it(
+    gql: GraphQL, session: AsyncSession, now: datetime
+) -> None:
+    """25 entries of 100,000,000 points overflowed the 32-bit balance: an internal error that
+    lost the whole batch. The entries that would pass 2,000,000,000 fail alone now."""
+    await upsert(gql, CUSTOMERS, [{"externalId": "k1"}])
+    member = {"externalId": "m1", "customerExternalId": "k1", "memberCode": "M1"}
+    await upsert(gql, MEMBERS, [{**member, "memberSince": now.isoformat()}])
+    earn = {"memberExternalId": "m1", "kind": "EARN", "points": 100_000_000}
+    items = [{**earn, "externalId": f"e{i}", "occurredAt": now.isoformat()} for i in range(25)]
+    items.append({**earn, "externalId": "late", "occurredAt": "9999-12-31T23:00:00Z"})
+
+    result = await upsert(gql, POINTS, items)
+
+    assert len(result["results"]) == 20
+    assert [(e["index"], e["field"], e["code"]) for e in result["itemErrors"]] == [
+        *((i, f"items.{i}.points", "LIMIT_EXCEEDED") for i in range(20, 25)),
+        (25, "items.25.occurredAt", "INVALID"),  # available 30 days later: past the calendar
+    ]
+    balance = await session.scalar(select(t.member.c.points_balance))
+    assert balance == 2_000_000_000
+
+
 @pytest.mark.spec("L4", "X5")
 async def test_points_ledger_pending_available_used(
     gql: GraphQL, session: AsyncSession, now: datetime
