@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -83,15 +84,19 @@ class Schema(strawberry.Schema):
 
     Instead, the errors graphql-core writes without a code get one here, where strawberry
     hands over every request's errors: a document that does not parse
-    (``GRAPHQL_PARSE_FAILED``), one the schema refuses (``GRAPHQL_VALIDATION_FAILED``), and
+    (``GRAPHQL_PARSE_FAILED``), one the schema refuses (``GRAPHQL_VALIDATION_FAILED``),
     variables that do not fit their types or are nested too deeply (``BAD_USER_INPUT``; no
-    data, errors without a path)."""
+    data, errors without a path), and arguments strawberry cannot convert (``BAD_USER_INPUT``,
+    such as a global id that is not one)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         if execution_context is None:
             return
+        # An argument strawberry cannot convert (a global id that is not one) fails its field.
+        coerced = [e for e in errors if isinstance(e.original_error, StrawberryInputCoercionError)]
+        code_errors(coerced, ErrorKind.BAD_USER_INPUT)
         own = [
             e
             for e in errors

@@ -131,6 +131,17 @@ async def test_errors_of_the_request_itself_have_a_code(
     assert error["locations"]
 
 
+async def test_an_argument_that_is_no_global_id_is_bad_input(gql: GraphQL) -> None:
+    """Strawberry's conversion error named no code."""
+    tagged = await gql('mutation { tagAdd(input: {tagIds: ["%%%"]}) { userErrors { field } } }')
+    node = await gql('{ node(id: "%%%") { id } }')
+
+    for body, field in ((tagged, "tagAdd"), (node, "node")):
+        (error,) = body["errors"]
+        assert error["message"] == 'Value cannot represent a GlobalID: "%%%".'
+        assert (error["path"], error["extensions"]) == ([field], {"code": "BAD_USER_INPUT"})
+
+
 async def test_ids_and_cursors_of_non_ascii_digits_are_not_found_or_bad_input(
     gql: GraphQL,
 ) -> None:
