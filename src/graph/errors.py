@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -42,9 +43,16 @@ def api_error(message: str, kind: ErrorKind, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": kind.value, **extensions})
 
 
-def code_errors(errors: list[GraphQLError] | None, kind: ErrorKind) -> None:
+def raised_by_graphql(error: GraphQLError) -> bool:
+    """Whether graphql-core (or a resolver, on purpose) raised ``error``, rather than a bug or
+    the database underneath it."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+def code_errors(errors: Iterable[GraphQLError], kind: ErrorKind) -> None:
     """Gives ``errors`` that have no ``extensions.code`` the code of ``kind``."""
-    for error in errors or ():
+    for error in errors:
         if not (error.extensions or {}).get("code"):
             error.extensions = {**(error.extensions or {}), "code": kind.value}
 

@@ -9,7 +9,7 @@ import structlog
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graph.errors import ErrorKind, api_error
+from graph.errors import ErrorKind, api_error, raised_by_graphql
 from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from infra.database import ClientGone, SerialSession, timed_out
 
@@ -116,9 +116,9 @@ class RejectNulCharacters(SchemaExtension):
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if raised_by_graphql(error):
         return False
+    original = error.original_error
     if isinstance(original, ClientGone):
         log.info("client gone; statement stopped", path=error.path)
     elif timed_out(original):

@@ -16,7 +16,7 @@ from strawberry.types import ExecutionContext
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
-from graph.errors import ErrorKind, code_errors
+from graph.errors import ErrorKind, code_errors, raised_by_graphql
 from graph.execution import Executor
 from graph.extensions import (
     MaskUnexpectedErrors,
@@ -97,12 +97,7 @@ class Schema(strawberry.Schema):
         # An argument strawberry cannot convert (a global id that is not one) fails its field.
         coerced = [e for e in errors if isinstance(e.original_error, StrawberryInputCoercionError)]
         code_errors(coerced, ErrorKind.BAD_USER_INPUT)
-        own = [
-            e
-            for e in errors
-            if e.path is None
-            and (e.original_error is None or isinstance(e.original_error, GraphQLError))
-        ]
+        own = [e for e in errors if e.path is None and raised_by_graphql(e)]
         if execution_context.graphql_document is None:
             code_errors(own, ErrorKind.PARSE_FAILED)
         elif execution_context.result is None:  # refused before execution

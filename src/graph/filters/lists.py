@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -89,9 +90,11 @@ async def where_of(info: Info, profile: Profile, value: ProfileFilter | None) ->
 
 
 async def to_condition_group(
-    info: Info, value: GroupInput, profile: Profile = Profile.CUSTOMER
-) -> tuple[Group, list[tuple[str, Condition]]]:
-    """A definition for a preview, and each include condition alone with its input path."""
+    info: Info, value: GroupInput, profile: Profile, now: datetime
+) -> tuple[Group, list[tuple[str, Condition]], Where]:
+    """A definition for a preview, each include condition alone with its input path, and the
+    definition's clause at ``now`` (compiled here, so that one PostgreSQL could not run is
+    refused before any of the preview's fields)."""
     try:
         conv = await converter(info, profile, value)
         group = conv.group(value, "definition")
@@ -100,7 +103,7 @@ async def to_condition_group(
             for name, given in given_fields(block):
                 path = f"definition.include.{i}.{camel(name)}"
                 parts.append((path, all_of(conv.field(name, given, path))))
-        await filters(info).where(profile, group.condition(), info.context.now())
+        where = await filters(info).where(profile, group.condition(), now)
     except DomainError as error:
         raise refused(error, "definition") from None
-    return group, parts
+    return group, parts, where

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import strawberry
 
@@ -28,7 +29,8 @@ class PartCount:
 
 
 class PreviewPlan:
-    """What a preview evaluates, each statement run only once and only when its field is asked."""
+    """What a preview evaluates, each statement run only once and only when its field is asked;
+    ``include`` is the whole definition's clause at ``now``."""
 
     def __init__(
         self,
@@ -36,21 +38,16 @@ class PreviewPlan:
         kind: ListKind,
         group: f.Group,
         parts: list[tuple[str, f.Condition]],
+        include: Where,
+        now: datetime,
     ) -> None:
         self.info = info
         self.kind = kind
         self.group = group
         self.parts = parts
-        self.now = info.context.now()
-        self._include: asyncio.Task[Where] | None = None
+        self.include = include
+        self.now = now
         self._numbers: asyncio.Task[list[int]] | None = None
-
-    def include(self) -> asyncio.Task[Where]:
-        if self._include is None:
-            self._include = asyncio.ensure_future(
-                filters(self.info).where(LIST_PROFILES[self.kind], self.group.condition(), self.now)
-            )
-        return self._include
 
     def part_numbers(self) -> asyncio.Task[list[int]]:
         if self._numbers is None:
@@ -79,13 +76,12 @@ class SegmentPreview:
 
     @strawberry.field(description="Customers (or subscribers) the definition selects.")
     async def count(self, info: Info) -> int:
-        return await rows_of(info, self.plan.kind).count(await self.plan.include())
+        return await rows_of(info, self.plan.kind).count(self.plan.include)
 
     @strawberry.field(description="The first page of them, for a customer segment.")
     async def members(self, info: Info) -> list[Customer]:
         holds(self.plan.kind, ListKind.CUSTOMERS)
-        where = await self.plan.include()
-        page = await info.context.repos.customers.page(first=self.size, where=where)
+        page = await info.context.repos.customers.page(first=self.size, where=self.plan.include)
         customers = [Customer.from_domain(c, info) for c in page.items]
         await preload_tags(info, customers, paths=((),))
         return customers
@@ -93,8 +89,7 @@ class SegmentPreview:
     @strawberry.field(description="The first page of them, for a subscriber segment.")
     async def subscribers(self, info: Info) -> list[Subscriber]:
         holds(self.plan.kind, ListKind.SUBSCRIBERS)
-        where = await self.plan.include()
-        page = await info.context.repos.subscribers.page(first=self.size, where=where)
+        page = await info.context.repos.subscribers.page(first=self.size, where=self.plan.include)
         return [Subscriber.from_domain(s) for s in page.items]
 
     @strawberry.field(description="Each condition of each include block, counted alone.")

@@ -57,8 +57,9 @@ class SegmentQuery:
             kind = segment_list(ListKind(list), field="list")
         except DomainError as error:
             raise bad_input(error.message, field="list") from None
-        group, parts = await to_condition_group(info, definition, LIST_PROFILES[kind])
-        return SegmentPreview(size=size, plan=PreviewPlan(info, kind, group, parts))
+        now = info.context.now()
+        group, parts, where = await to_condition_group(info, definition, LIST_PROFILES[kind], now)
+        return SegmentPreview(size=size, plan=PreviewPlan(info, kind, group, parts, where, now))
 
     @strawberry.field(description="Built-in filters (L3) and the saved filters the caller may see.")
     async def saved_filters(

@@ -56,7 +56,9 @@ EXISTS three)."""
 
 def where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
     """The WHERE clause selecting the rows of ``scope.table`` that match ``condition``."""
-    return _bounded(inner_where(condition, scope))
+    clause = inner_where(condition, scope)
+    _bounded([clause], ())
+    return clause
 
 
 def inner_where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
@@ -64,11 +66,10 @@ def inner_where(condition: Condition, scope: Scope) -> ColumnElement[bool]:
     return _compile(condition, scope, positive=True, conjunct=True, sets=None)
 
 
-def _bounded(clause: ColumnElement[bool], *joins: Join) -> ColumnElement[bool]:
-    """``clause``, once it and ``joins`` are known to bind at most ``MAX_ARGUMENTS`` values;
-    otherwise the definition is refused as ``TOO_COMPLEX``, where PostgreSQL would refuse the
-    statement."""
-    parts = (clause, *(found for found, _ in joins))
+def _bounded(clauses: Sequence[ColumnElement[bool]], joins: Sequence[Join]) -> None:
+    """Refuses, as ``TOO_COMPLEX``, ``clauses`` and their joined sets that bind more than
+    ``MAX_ARGUMENTS`` values, where PostgreSQL would refuse the statement."""
+    parts = (*clauses, *(found for found, _ in joins))
     bound = sum(isinstance(node, BindParameter) for part in parts for node in iterate(part))
     if bound > MAX_ARGUMENTS:
         raise DomainError(
@@ -77,7 +78,6 @@ def _bounded(clause: ColumnElement[bool], *joins: Join) -> ColumnElement[bool]:
             " numbers, say) or use `anyOf`: a list counts as one value.",
             code=ErrorCode.TOO_COMPLEX,
         )
-    return clause
 
 
 Join = tuple[Subquery, ColumnElement[bool]]
@@ -144,7 +144,8 @@ def whole_set(condition: Condition, scope: Scope, *, keys: bool = True) -> Whole
     sets = _Sets()
     clause = _compile(condition, scope, positive=True, conjunct=True, sets=sets)
     counted = _counted_keys(condition, scope) if keys else None
-    return WholeSet((_bounded(clause, *sets.joins),), tuple(sets.joins), counted)
+    _bounded([clause], sets.joins)
+    return WholeSet((clause,), tuple(sets.joins), counted)
 
 
 def _counted_keys(condition: Condition, scope: Scope) -> Subquery | None:
@@ -175,7 +176,7 @@ def filter_clauses(conditions: Sequence[Condition], scope: Scope) -> WholeSet:
     clauses = tuple(
         _compile(c, scope, positive=True, conjunct=False, sets=sets) for c in conditions
     )
-    _bounded(and_(true(), *clauses), *sets.joins)
+    _bounded(clauses, sets.joins)
     return WholeSet(clauses, tuple(sets.joins))
 
 
@@ -263,8 +264,6 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
                 return false()
             return column_of(scope, Attr.CHANNEL).op("&&")(literal(list(values), ARRAY(SqlText)))
         case AnyOf(attr=attr, values=values):
-            if not values:
-                return false()
             if attr in FOLDED_SETS:
                 return one_of(folded_of(scope, attr), [fold(v) for v in values])
             return one_of(column_of(scope, attr), values)

@@ -90,10 +90,8 @@ def text_match(
 
 def phone_match(column: ColumnElement[str], op: TextOp, value: str) -> ColumnElement[bool]:
     match op:
-        case TextOp.EQUALS:
-            number = normalize_phone(value)
-            # No digits is no number (the input refuses it); never `IS NULL`.
-            return column == number if number is not None else false()
+        case TextOp.EQUALS:  # no digits is no number (the input refuses it); never `IS NULL`
+            return phone_in(column, (value,))
         case TextOp.STARTS_WITH:
             return column.startswith(normalize_phone_prefix(value), autoescape=True)
         case TextOp.CONTAINS:
