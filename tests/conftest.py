@@ -26,6 +26,7 @@ from domain.staff import Principal, Role
 from graph.context import Context
 from infra import jobs
 from infra.database import SerialSession, async_url, asyncpg_dsn, create_engine, with_database
+from infra.egress import webhook_client
 from infra.repositories.auth import ensure_shop, issue_token
 from infra.settings import Settings, get_settings
 
@@ -98,8 +99,9 @@ async def job_resources(
     connection: AsyncConnection, now: Callable[[], datetime]
 ) -> AsyncIterator[None]:
     """The job worker's resources for jobs run in a test: their sessions are savepoints of
-    the test's transaction (which still rolls back), their clock ``now``."""
-    async with AsyncClient() as client:
+    the test's transaction (which still rolls back), their clock ``now``. Webhooks go to
+    receivers on this machine."""
+    async with webhook_client(local_network=True) as client:
         jobs.use(jobs.Resources(sessions=lambda: _session(connection), client=client, now=now))
         yield
 
@@ -154,7 +156,9 @@ async def app_client(
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
-    async with app_client(connection, now, Settings(graphiql=True)) as client:
+    async with app_client(
+        connection, now, Settings(graphiql=True, webhook_local_network=False)
+    ) as client:
         yield client
 
 

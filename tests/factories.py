@@ -84,6 +84,19 @@ async def make_member(session: AsyncSession, *, customer_id: int, **overrides: A
     return await _insert(session, t.member, values)
 
 
+async def make_webhook_subscription(
+    session: AsyncSession, url: str, event_types: list[str], **overrides: Any
+) -> int:
+    """A subscription saved as given: the API would refuse a receiver on this machine."""
+    values: dict[str, Any] = {
+        "shop_id": SHOP_ID,
+        "url": url,
+        "secret": "whsec_test",
+        "event_types": event_types,
+    }
+    return await _insert(session, t.webhook_subscription, values | overrides)
+
+
 async def make_tag(session: AsyncSession, **overrides: Any) -> int:
     n = next(_counter)
     values: dict[str, Any] = {"shop_id": SHOP_ID, "name": f"Tag {n}"}

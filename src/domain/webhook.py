@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 from domain.errors import DomainError, ErrorCode, Forbidden
@@ -18,7 +20,10 @@ MAX_URL = 2000
 MIN_SECRET = 16
 MAX_SECRET = 200
 SECRET_PREFIX = "whsec_"
-LOOPBACK_HOSTS = frozenset({"localhost"})
+LOCAL_NAMES = ("localhost", ".localhost")
+
+IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class DeliveryStatus(StrEnum):
@@ -69,17 +74,58 @@ class Attempt:
     duration_ms: int | None
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_HOSTS:
-        return True
+def _address(host: str) -> IPAddress | None:
+    """The address a host names literally, in the shorter IPv4 spellings too ("127.1",
+    "2130706433", "0x7f.0.0.1"), which resolvers take as addresses."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
 
 
-def check_url(url: str, *, field: str) -> str:
-    """An absolute HTTPS URL; plain HTTP only to this machine (local receivers and tests)."""
+def _embedded(address: IPAddress) -> list[IPAddress]:
+    """The address and any IPv4 address it carries (mapped, 6to4, Teredo)."""
+    found: list[IPAddress] = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        teredo = address.teredo
+        found += [a for a in (address.ipv4_mapped, address.sixtofour) if a is not None]
+        found += list(teredo) if teredo is not None else []
+        if address in NAT64:
+            found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def is_public(address: IPAddress) -> bool:
+    """Reachable on the internet: not loopback, private, link-local (cloud metadata at
+    169.254.169.254), shared (100.64.0.0/10), reserved or multicast, nor an IPv6 address
+    carrying such an IPv4 one."""
+    return all(a.is_global and not a.is_multicast for a in _embedded(address))
+
+
+def is_local_host(host: str) -> bool:
+    """A host that names this machine or a private network: an IP address that is not
+    public, or localhost (RFC 6761)."""
+    address = _address(host)
+    if address is not None:
+        return not is_public(address)
+    name = host.lower().rstrip(".")
+    return name == LOCAL_NAMES[0] or name.endswith(LOCAL_NAMES[1])
+
+
+def _is_loopback(host: str) -> bool:
+    address = _address(host)
+    if address is not None:
+        return address.is_loopback
+    return is_local_host(host)
+
+
+def check_url(url: str, *, field: str, local_network: bool = False) -> str:
+    """An absolute HTTPS URL to a public host. With ``local_network`` (development, a
+    single-tenant install) private addresses are taken too, and plain HTTP to this machine."""
     cleaned = url.strip()
     if len(cleaned) > MAX_URL:
         raise DomainError(f"A URL has at most {MAX_URL} characters.", field=field)
@@ -97,10 +143,16 @@ def check_url(url: str, *, field: str) -> str:
         raise DomainError("Give an absolute URL such as https://example.vn/hooks.", field=field)
     if parts.username is not None or parts.password is not None:
         raise DomainError("Credentials do not belong in the URL; use the secret.", field=field)
-    if parts.scheme == "http" and not _is_loopback(host):
+    if not local_network and is_local_host(host):
         raise DomainError(
-            "Webhooks are delivered over HTTPS; plain http is allowed only for "
-            "127.0.0.1, localhost and [::1].",
+            f"{host} is not a public address; webhooks are delivered to receivers on the "
+            "internet (WEBHOOK_LOCAL_NETWORK lets a private install deliver to its own network).",
+            field=field,
+        )
+    if parts.scheme == "http" and not (local_network and _is_loopback(host)):
+        raise DomainError(
+            "Webhooks are delivered over HTTPS"
+            + ("; plain http only to 127.0.0.1, localhost and [::1]." if local_network else "."),
             field=field,
         )
     return cleaned

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, committing, create_engine, session_factory
+from infra.egress import webhook_client
 from infra.segment_events import drop_segments, store_segments
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
@@ -140,7 +141,7 @@ async def run_worker(
 ) -> None:
     """Work the queue until stopped (``wait``) or until it is empty."""
     engine = create_engine(url, pool_size=concurrency)
-    async with httpx.AsyncClient() as client:
+    async with webhook_client(local_network=get_settings().webhook_local_network) as client:
         use(Resources(sessions=session_factory(engine), client=client, now=utc_now))
         try:
             with app.replace_connector(connector(url)):

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     worker_in_server: bool = Field(
         default=True, description="Run the job worker (webhooks, automation) inside `serve`."
     )
+    webhook_local_network: bool = Field(
+        default=False,
+        description="Let webhook URLs name private, loopback and link-local addresses (and"
+        " plain http to this machine): for development and single-tenant installs. Off, a"
+        " receiver must be public, checked when the URL is saved and at every delivery.",
+    )
     outbox_cron: str = Field(
         default="* * * * * */5",
         description="How often the outbox is dispatched to webhooks (cron, seconds last).",

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from strawberry.relay import from_base64, to_base64
 
 from domain.staff import Role
 from infra import tables as t
 from infra import webhooks
-from tests.conftest import SHOP_ID, GraphQL, StatementLog, TokenMaker
-from tests.factories import make_page, make_subscriber, make_tag
+from infra.settings import Settings
+from tests.conftest import SHOP_ID, GraphQL, StatementLog, TokenMaker, app_client
+from tests.factories import make_page, make_subscriber, make_tag, make_webhook_subscription
 from tests.integration.webhooks.receiver import receiver
 
 CREATE = """
@@ -93,11 +95,6 @@ async def test_create_shows_a_generated_secret_once_and_validates_url_and_types(
     assert len(payload["secret"]) > 30
     assert await stored_secret(session, payload["subscription"]["id"]) == payload["secret"]
 
-    for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9000/x"):
-        local = await gql(CREATE, {"input": {"url": url, "secret": "s" * 16}})
-        assert local["data"]["webhookSubscriptionCreate"]["userErrors"] == [], url
-        assert local["data"]["webhookSubscriptionCreate"]["secret"] == "s" * 16
-
     bad = [
         ({"url": "http://hooks.example.vn/crm"}, "input.url"),
         ({"url": "ftp://hooks.example.vn/"}, "input.url"),
@@ -109,12 +106,55 @@ async def test_create_shows_a_generated_secret_once_and_validates_url_and_types(
         ({"url": "https://hooks.example.vn:0/"}, "input.url"),
         ({"url": "https://a.vn", "eventTypes": ["tag.added", "order.paid"]}, "input.eventTypes.1"),
         ({"url": "https://a.vn", "secret": "short"}, "input.secret"),
+        # Receivers must be public (WEBHOOK_LOCAL_NETWORK is off).
+        ({"url": "http://127.0.0.1:8080/hook"}, "input.url"),
+        ({"url": "https://localhost/hook"}, "input.url"),
+        ({"url": "https://10.1.2.3/hook"}, "input.url"),
+        ({"url": "https://169.254.169.254/latest/meta-data/"}, "input.url"),
+        ({"url": "https://100.64.0.7/hook"}, "input.url"),
+        ({"url": "https://[fd00::1]/hook"}, "input.url"),
+        ({"url": "https://[::ffff:192.168.1.1]/hook"}, "input.url"),
+        ({"url": "https://2130706433/hook"}, "input.url"),
+        ({"url": "https://crm.localhost./hook"}, "input.url"),
     ]
     for given, field in bad:
         refused = (await gql(CREATE, {"input": given}))["data"]["webhookSubscriptionCreate"]
         assert refused["subscription"] is None
         assert refused["secret"] is None
         assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(field, "INVALID")]
+    total = len((await session.execute(select(t.webhook_subscription.c.id))).all())
+    assert total == 1
+
+
+@pytest.mark.spec("X3")
+async def test_an_install_on_its_own_network_may_deliver_to_it(
+    connection: AsyncConnection, now: datetime, token: str, session: AsyncSession
+) -> None:
+    local = Settings(graphiql=False, webhook_local_network=True)
+    async with app_client(connection, now, local) as client:
+
+        async def create(url: str) -> dict[str, Any]:
+            response = await client.post(
+                "/graphql",
+                json={"query": CREATE, "variables": {"input": {"url": url, "secret": "s" * 16}}},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            payload: dict[str, Any] = response.json()["data"]["webhookSubscriptionCreate"]
+            return payload
+
+        for url in (
+            "http://127.0.0.1:8080/hook",
+            "http://localhost/hook",
+            "http://[::1]:9000/x",
+            "https://10.1.2.3/hook",
+        ):
+            taken = await create(url)
+            assert taken["userErrors"] == [], url
+            assert taken["secret"] == "s" * 16
+        # Plain http stays for this machine only.
+        refused = await create("http://10.1.2.3/hook")
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("input.url", "INVALID")]
+    assert "plain http only to 127.0.0.1" in refused["userErrors"][0]["message"]
     total = len((await session.execute(select(t.webhook_subscription.c.id))).all())
     assert total == 4
 
@@ -162,7 +202,8 @@ async def test_events_and_deliveries_with_their_attempts_are_listed_with_filters
     people = [await make_subscriber(session, page_id=page) for _ in range(3)]
     tag = await make_tag(session, page_id=page)
     with receiver([500, 500, 500]) as hook:
-        await gql(CREATE, {"input": {"url": hook.url, "eventTypes": ["tag.added"]}})
+        # A receiver on this machine: saved directly, the API takes public URLs only.
+        await make_webhook_subscription(session, hook.url, ["tag.added"])
         await gql(
             TAG_ADD,
             {

@@ -84,7 +84,11 @@ class WebhookMutation:
     ) -> WebhookSubscriptionPayload:
         async def run() -> tuple[WebhookSubscription, str]:
             admin = _admin(info)
-            url = check_url(input.url, field="input.url")
+            url = check_url(
+                input.url,
+                field="input.url",
+                local_network=info.context.settings.webhook_local_network,
+            )
             types = check_event_types(input.event_types, field="input.eventTypes")
             secret = (
                 new_secret()
@@ -112,7 +116,11 @@ class WebhookMutation:
             subscription_id = node_id(input.id, "WebhookSubscription", field="input.id")
             values: dict[str, Any] = {}
             if input.url is not None:
-                values["url"] = check_url(input.url, field="input.url")
+                values["url"] = check_url(
+                    input.url,
+                    field="input.url",
+                    local_network=info.context.settings.webhook_local_network,
+                )
             if input.event_types is not None:
                 values["event_types"] = list(
                     check_event_types(input.event_types, field="input.eventTypes")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import SIGNATURE_HEADER, EventType, verify
@@ -15,29 +15,19 @@ from infra import tables as t
 from infra import webhooks
 from infra.events import emit
 from tests.conftest import OTHER_SHOP_ID, SHOP_ID
+from tests.factories import make_webhook_subscription
 from tests.integration.webhooks.receiver import receiver
 
 SECRET = "whsec_test"
-
-
-async def subscribe(
-    session: AsyncSession, url: str, types: list[str], shop_id: int = SHOP_ID
-) -> int:
-    result = await session.execute(
-        insert(t.webhook_subscription)
-        .values(shop_id=shop_id, url=url, secret=SECRET, event_types=types)
-        .returning(t.webhook_subscription.c.id)
-    )
-    return int(result.scalar_one())
 
 
 @pytest.mark.spec("X3", "X5")
 async def test_events_fan_out_once_to_matching_subscriptions(
     session: AsyncSession, shop: int, now: datetime
 ) -> None:
-    every = await subscribe(session, "http://127.0.0.1:9/all", [])
-    tags_only = await subscribe(session, "http://127.0.0.1:9/tags", ["tag.added"])
-    await subscribe(session, "http://127.0.0.1:9/other", [], shop_id=OTHER_SHOP_ID)
+    every = await make_webhook_subscription(session, "http://127.0.0.1:9/all", [])
+    tags_only = await make_webhook_subscription(session, "http://127.0.0.1:9/tags", ["tag.added"])
+    await make_webhook_subscription(session, "http://127.0.0.1:9/other", [], shop_id=OTHER_SHOP_ID)
     await emit(session, SHOP_ID, EventType.TAG_ADDED, {"tagId": 1}, now)
     await emit(session, SHOP_ID, EventType.CUSTOMER_MERGED, {"into": 2}, now)
 
@@ -59,7 +49,7 @@ async def test_delivery_is_signed_retried_with_backoff_and_recorded(
     session: AsyncSession, shop: int, now: datetime
 ) -> None:
     with receiver([500, "sleep", 200]) as hook:
-        await subscribe(session, hook.url, [])
+        await make_webhook_subscription(session, hook.url, [])
         await emit(session, SHOP_ID, EventType.TAG_ADDED, {"subscriberId": 7, "tagId": 3}, now)
         [(shop_id, delivery_id)] = await webhooks.dispatch_outbox(session, now)
 
@@ -124,7 +114,7 @@ async def test_a_delivery_gives_up_after_the_last_attempt(
     session: AsyncSession, shop: int, now: datetime
 ) -> None:
     with receiver([500] * 10) as hook:
-        await subscribe(session, hook.url, [])
+        await make_webhook_subscription(session, hook.url, [])
         await emit(session, SHOP_ID, EventType.TAG_REMOVED, {"tagId": 1}, now)
         [(shop_id, delivery_id)] = await webhooks.dispatch_outbox(session, now)
         at = now

@@ -17,8 +17,8 @@ from infra import jobs
 from infra import tables as t
 from infra.events import emit
 from tests.conftest import SHOP_ID, job_resources
+from tests.factories import make_webhook_subscription
 from tests.integration.webhooks.receiver import receiver
-from tests.integration.webhooks.test_delivery import subscribe
 
 
 @pytest.mark.spec("X5")
@@ -26,7 +26,7 @@ async def test_worker_dispatches_the_outbox_and_delivers(
     session: AsyncSession, connection: AsyncConnection, database_url: str, shop: int, now: datetime
 ) -> None:
     with receiver([200]) as hook:
-        await subscribe(session, hook.url, ["sequence.step_due"])
+        await make_webhook_subscription(session, hook.url, ["sequence.step_due"])
         await emit(session, SHOP_ID, EventType.SEQUENCE_STEP_DUE, {"enrolmentId": 1}, now)
         await session.flush()
         async with job_resources(connection, lambda: now):
