@@ -153,7 +153,7 @@ customer = Table(
     Column("created_at", TZ, nullable=False, server_default=NOW),
     Column("updated_at", TZ, nullable=False, server_default=NOW),
     Column("orders_count", Integer, nullable=False, server_default="0"),
-    Column("total_spent", Numeric(16, 0), nullable=False, server_default="0"),
+    Column("total_spent", Numeric(), nullable=False, server_default="0"),
     Column("last_order_at", TZ),
     Column("channels", ARRAY(Text), nullable=False, server_default="{}"),
     Column("full_name_folded", Text, _fold("full_name")),

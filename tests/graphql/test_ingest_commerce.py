@@ -75,6 +75,30 @@ async def count(session: AsyncSession, table: Any) -> int:
     )
 
 
+@pytest.mark.spec("L1", "X4")
+async def test_a_total_spent_past_ten_quadrillion_is_kept(
+    gql: GraphQL, session: AsyncSession, now: datetime
+) -> None:
+    """Orders are below 10^13 VND each, and total spent was numeric(16, 0): a thousand of the
+    largest overflowed it, an internal error that lost the batch."""
+    await upsert(gql, CUSTOMERS, [{"externalId": "k1"}])
+    largest = 9_999_999_999_999
+    items = [order(f"o{i}", "k1", largest, now) for i in range(1000)]
+    for part in (items[:500], items[500:]):
+        assert len((await upsert(gql, ORDERS, part))["results"]) == 500
+    result = await upsert(gql, ORDERS, [order("one-more", "k1", largest, now)])
+
+    assert result["itemErrors"] == []
+    assert await aggregates(session, "k1") == (1001, 1001 * largest, now, ["web"])
+    body = await gql(
+        "query($f: ProfileFilter) { customers(filter: $f) { totalCount nodes { totalSpent } } }",
+        {"f": {"totalSpent": {"min": str(10**16)}}},
+    )
+    assert "errors" not in body, body
+    assert body["data"]["customers"]["totalCount"] == 1
+    assert body["data"]["customers"]["nodes"][0]["totalSpent"] == float(1001 * largest)
+
+
 @pytest.mark.spec("L1", "X5")
 async def test_a_retried_customer_batch_creates_nothing_twice(
     gql: GraphQL, session: AsyncSession
