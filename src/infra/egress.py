@@ -37,20 +37,25 @@ class PublicNetworkBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        clock = asyncio.get_running_loop().time
+        deadline = None if timeout is None else clock() + timeout
         addresses = await _resolve(host, port, timeout)
         refused = [a for a in addresses if not is_public(a)]
         if refused:
             shown = host if str(refused[0]) == host else f"{host} resolves to {refused[0]}, which"
             raise httpcore.ConnectError(f"refused: {shown} is not a public address")
-        failure: Exception | None = None
+        failure: Exception = httpcore.ConnectTimeout(f"connecting to {host} timed out")
+        # The addresses in turn, within the one connect timeout the request was given.
         for address in addresses[:MAX_ADDRESSES]:
+            left = None if deadline is None else deadline - clock()
+            if left is not None and left <= 0:
+                break
             try:
                 return await self._inner.connect_tcp(
-                    str(address), port, timeout, local_address, socket_options
+                    str(address), port, left, local_address, socket_options
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 failure = error
-        assert failure is not None  # _resolve returns at least one address
         raise failure
 
     async def connect_unix_socket(
