@@ -2,12 +2,14 @@
 
 Numbers arrive as "+84 912 345 678", "84912345678", "0912.345.678", "0912-345-678" or with
 the 11-digit mobile prefixes retired in 2018 ("01234 567 890"). All of them normalise to the
-national 10-digit form ("0912345678"), so the same person matches however the number was typed.
+national 10-digit form ("0912345678"), so the same person matches however the number was typed,
+full-width digits ("０９１２ ３４５ ６７８") included.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from phonenumbers import carrier as _carrier
@@ -38,12 +40,20 @@ CARRIERS: dict[str, str] = {
 }
 """phonenumbers' carrier names mapped to the codes the API exposes."""
 
-_NOT_DIGITS = re.compile(r"[^\d]")
+_NOT_DIGITS = re.compile(r"[^0-9]")
+
+
+def only_digits(value: str) -> str:
+    """The decimal digits of ``value`` as 0-9, everything else dropped. Digits typed in
+    another script count as theirs: full-width "０９１２" (East Asian keyboards) is 0912."""
+    if value.isascii():
+        return _NOT_DIGITS.sub("", value)
+    return "".join(str(unicodedata.decimal(c)) for c in value if c.isdecimal())
 
 
 def digits_of(value: str) -> str:
     """The national digits of ``value``: separators dropped, +84 / 84 replaced by 0."""
-    digits = _NOT_DIGITS.sub("", value)
+    digits = only_digits(value)
     if value.strip().startswith("+") or (digits.startswith("84") and len(digits) >= 11):
         if digits.startswith("84"):
             digits = "0" + digits[2:]
@@ -72,7 +82,7 @@ def normalize_phone(value: str | None) -> str | None:
 
 def normalize_phone_prefix(value: str) -> str:
     """A typed prefix in the same normal form, so "0123" also finds numbers now "083..."."""
-    digits = _NOT_DIGITS.sub("", value)
+    digits = only_digits(value)
     if digits.startswith("84") and len(digits) > 2:
         digits = "0" + digits[2:]
     return renumber(digits)

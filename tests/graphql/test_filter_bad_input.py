@@ -60,6 +60,7 @@ CASES = [
     ({"phone": {"equals": "abc"}}, "phone.equals", "INVALID"),
     ({"phone": {"startsWith": "+-."}}, "phone.startsWith", "INVALID"),
     ({"or": [{"phone": {"notContains": "x"}}]}, "or.0.phone.notContains", "INVALID"),
+    ({"phone": {"contains": "³²"}}, "phone.contains", "INVALID"),  # superscripts, not digits
     (
         {"customField": [{"key": "nope", "text": {"equals": "x"}}]},
         "customField.0.key",

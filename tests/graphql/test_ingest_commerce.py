@@ -125,6 +125,25 @@ async def test_a_retried_customer_batch_creates_nothing_twice(
     assert row.full_name == "Lê Thị Hoa"
 
 
+@pytest.mark.spec("X2", "L1")
+async def test_a_phone_typed_in_full_width_digits_is_the_same_number(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    """Full-width digits (East Asian keyboards) were kept as they were: the number matched no
+    filter and had no carrier."""
+    await upsert(gql, CUSTOMERS, [{"externalId": "w", "phone": "０９１２ ３４５ ６７８"}])
+    row = (await session.execute(select(t.customer).where(t.customer.c.external_id == "w"))).one()
+    assert (row.phone, row.phone_normalized, row.carrier) == (
+        "０９１２ ３４５ ６７８",
+        "0912345678",
+        "vinaphone",
+    )
+    query = "query($f: ProfileFilter) { customers(filter: $f) { totalCount } }"
+    for condition in ({"equals": "0912 345 678"}, {"startsWith": "０９１２"}):
+        body = await gql(query, {"f": {"phone": condition}})
+        assert body["data"]["customers"]["totalCount"] == 1, condition
+
+
 @pytest.mark.spec("X5")
 async def test_invalid_items_fail_alone_and_valid_ones_are_saved(
     gql: GraphQL, session: AsyncSession

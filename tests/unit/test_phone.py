@@ -10,7 +10,17 @@ from domain.phone import carrier_of, normalize_phone, normalize_phone_prefix
 @pytest.mark.spec("X2")
 @pytest.mark.parametrize(
     "raw",
-    ["0912345678", "+84 912 345 678", "84912345678", "0912.345.678", "0912-345-678", "912345678"],
+    [
+        "0912345678",
+        "+84 912 345 678",
+        "84912345678",
+        "0912.345.678",
+        "0912-345-678",
+        "912345678",
+        "０９１２ ３４５ ６７８",  # full-width, from an East Asian keyboard
+        "+８４ ９１２.３４５.６７８",
+        "٠٩١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+    ],
 )
 def test_common_formats_normalise_alike(raw: str) -> None:
     assert normalize_phone(raw) == "0912345678"
@@ -22,12 +32,16 @@ def test_pre_2018_eleven_digit_prefixes_map_to_new_ones() -> None:
     assert normalize_phone("+84 1234 567 890") == "0834567890"
     assert normalize_phone_prefix("0123") == "083"
     assert normalize_phone_prefix("0912") == "0912"
+    assert normalize_phone_prefix("０１２３") == "083"
 
 
 def test_no_digits_is_no_phone() -> None:
     assert normalize_phone("") is None
     assert normalize_phone(None) is None
     assert normalize_phone("n/a") is None
+    # Superscripts are digits to str.isdigit but not decimal digits.
+    assert normalize_phone("³") is None
+    assert normalize_phone("0912³45678") == "091245678"
 
 
 @pytest.mark.spec("X2")

@@ -16,7 +16,7 @@ from domain.filter_catalogue import FieldKind, attrs_of
 from domain.filters import Attr, Profile
 from domain.numbers import held
 from domain.period import Between, Last, Next, Period, ThisMonth
-from domain.phone import CARRIERS
+from domain.phone import CARRIERS, only_digits
 from graph.filters.inputs import (
     BirthdayFilter,
     CustomFieldFilter,
@@ -243,7 +243,7 @@ def _check_phone(given: TextFilter, path: str) -> None:
     as an empty number, the customers without one), so it is refused."""
     for name in ("equals", "not_equals", "contains", "not_contains", "starts_with"):
         value = getattr(given, name)
-        if value is not None and not any(c.isdigit() for c in value):
+        if value is not None and not only_digits(value):
             raise _error(
                 f"{shown(value)} has no digits; give a phone number or part of one, "
                 "e.g. 0912 345 678 or +84 912.",
