@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypeAlias
 from urllib.parse import urlsplit
 
-from domain.errors import DomainError, ErrorCode, Forbidden
+from domain.errors import DomainError, ErrorCode, Forbidden, shown
 from domain.events import EventType
 from domain.staff import Role
 
@@ -20,8 +20,6 @@ MAX_URL = 2000
 MIN_SECRET = 16
 MAX_SECRET = 200
 SECRET_PREFIX = "whsec_"
-LOCAL_NAMES = ("localhost", ".localhost")
-
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
@@ -88,7 +86,7 @@ def _address(host: str) -> IPAddress | None:
 
 
 def _embedded(address: IPAddress) -> list[IPAddress]:
-    """The address and any IPv4 address it carries (mapped, 6to4, Teredo)."""
+    """The address and any IPv4 address it carries (mapped, 6to4, Teredo, NAT64)."""
     found: list[IPAddress] = [address]
     if isinstance(address, ipaddress.IPv6Address):
         teredo = address.teredo
@@ -113,7 +111,7 @@ def is_local_host(host: str) -> bool:
     if address is not None:
         return not is_public(address)
     name = host.lower().rstrip(".")
-    return name == LOCAL_NAMES[0] or name.endswith(LOCAL_NAMES[1])
+    return name == "localhost" or name.endswith(".localhost")
 
 
 def _is_loopback(host: str) -> bool:
@@ -145,7 +143,7 @@ def check_url(url: str, *, field: str, local_network: bool = False) -> str:
         raise DomainError("Credentials do not belong in the URL; use the secret.", field=field)
     if not local_network and is_local_host(host):
         raise DomainError(
-            f"{host} is not a public address; webhooks are delivered to receivers on the "
+            f"{shown(host)} is not a public address; webhooks are delivered to receivers on the "
             "internet (WEBHOOK_LOCAL_NETWORK lets a private install deliver to its own network).",
             field=field,
         )
