@@ -401,3 +401,22 @@ async def test_a_count_reads_every_row_for_common_text_and_the_index_for_rare_te
             assert ("LIKE" in counted) is indexed, counted
             assert ("strpos(" in counted) is not indexed, counted
         assert not any(s.startswith("EXPLAIN") for s in sql_statements.statements)
+
+
+@pytest.mark.spec("G2")
+async def test_a_page_looks_up_the_products_once_and_a_count_joins_them(
+    connection: AsyncConnection, shop: int
+) -> None:
+    """A first page walks the newest customers and probes their orders: with the products
+    joined, every order line of every walked customer probed the product too (22 ms against 9
+    at a million customers). The page reads the products' ids first, as an array; a count,
+    which reads every matching line and runs in parallel, keeps the join (an InitPlan would
+    keep it in one process)."""
+    bought = f.Purchased(Last(6, PeriodUnit.MONTHS), skus=("TXD018-DEN", "NHN026-DEN"))
+    page = await _plan(connection, bought, whole=False)
+    assert "InitPlan" in page, page
+    assert "(product_id = ANY ($" in page, page
+    assert page.count(" on product") == 1, page
+    count = await _plan(connection, bought)
+    assert "InitPlan" not in count, count
+    assert " on product" in count, count

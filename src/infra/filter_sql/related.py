@@ -212,14 +212,18 @@ def rows_of(node: Condition, scope: Scope, *, joined: bool = False) -> Rows | No
             parts = [o.c.shop_id == shop, *in_period(o.c.placed_at, period, scope)]
             if skus:
                 line, product = t.order_line, t.product
+                named = (product.c.shop_id == shop, one_of(product.c.sku, skus))
+                bought: tuple[ColumnElement[bool], ...]
+                if joined:
+                    bought = (product.c.id == line.c.product_id, *named)
+                else:
+                    # As tags: the product ids once, as an array, rather than the product
+                    # probed for every order line of every customer a first page walks
+                    # (22 ms against 9 ms for two products' buyers at a million customers).
+                    product_ids = select(product.c.id).where(*named).scalar_subquery()
+                    bought = (line.c.product_id == any_(func.array(product_ids)),)
                 parts.append(
-                    exists().where(
-                        line.c.shop_id == shop,
-                        line.c.order_id == o.c.id,
-                        product.c.shop_id == shop,
-                        product.c.id == line.c.product_id,
-                        one_of(product.c.sku, skus),
-                    )
+                    exists().where(line.c.shop_id == shop, line.c.order_id == o.c.id, *bought)
                 )
             return Rows(o.c.customer_id, row.c.id, tuple(parts))
         case OfferUsed(period=period, offer_codes=codes):
