@@ -21,6 +21,7 @@ import httpx
 from domain.webhook import IPAddress, is_public
 
 MAX_ADDRESSES = 8
+LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's own
 
 
 class PublicNetworkBackend(httpcore.AsyncNetworkBackend):
@@ -95,20 +96,20 @@ class PublicTransport(httpx.AsyncHTTPTransport):
     no network backend of its own, so the pool it built is replaced by an equal one."""
 
     def __init__(self, backend: PublicNetworkBackend | None = None) -> None:
-        super().__init__(trust_env=False)
-        limits = httpx.Limits()
+        super().__init__(trust_env=False, limits=LIMITS)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=LIMITS.max_connections,
+            max_keepalive_connections=LIMITS.max_keepalive_connections,
+            keepalive_expiry=LIMITS.keepalive_expiry,
             network_backend=backend or PublicNetworkBackend(),
         )
 
 
 def webhook_client(*, local_network: bool) -> httpx.AsyncClient:
     """The client webhooks are delivered with: public addresses only, unless the install
-    delivers to its own network (``WEBHOOK_LOCAL_NETWORK``). Redirects are not followed."""
+    delivers to its own network (``WEBHOOK_LOCAL_NETWORK``). Redirects are not followed, and
+    the environment's proxies are not used."""
     if local_network:
-        return httpx.AsyncClient()
+        return httpx.AsyncClient(trust_env=False, limits=LIMITS)
     return httpx.AsyncClient(transport=PublicTransport(), trust_env=False)

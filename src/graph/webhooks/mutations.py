@@ -19,7 +19,9 @@ from infra.repositories.webhook_admin import WebhookAdmin
 @strawberry.input(description="A new webhook subscription.")
 class WebhookSubscriptionCreateInput:
     url: str = strawberry.field(
-        description="HTTPS URL of the receiver; plain http only for 127.0.0.1, localhost, [::1]."
+        description="HTTPS URL of a public receiver. Private, loopback and link-local hosts are"
+        " refused unless the install allows its own network (then plain http too, to 127.0.0.1,"
+        " localhost and [::1])."
     )
     event_types: list[str] = strawberry.field(
         default_factory=list,
@@ -71,6 +73,12 @@ class WebhookSubscriptionDeletePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was changed.")
 
 
+def _url(info: Info, url: str) -> str:
+    return check_url(
+        url, field="input.url", local_network=info.context.settings.webhook_local_network
+    )
+
+
 def _admin(info: Info) -> WebhookAdmin:
     check_can_manage(info.context.viewer.role)
     return WebhookAdmin(info.context.session, info.context.shop_id)
@@ -84,11 +92,7 @@ class WebhookMutation:
     ) -> WebhookSubscriptionPayload:
         async def run() -> tuple[WebhookSubscription, str]:
             admin = _admin(info)
-            url = check_url(
-                input.url,
-                field="input.url",
-                local_network=info.context.settings.webhook_local_network,
-            )
+            url = _url(info, input.url)
             types = check_event_types(input.event_types, field="input.eventTypes")
             secret = (
                 new_secret()
@@ -116,11 +120,7 @@ class WebhookMutation:
             subscription_id = node_id(input.id, "WebhookSubscription", field="input.id")
             values: dict[str, Any] = {}
             if input.url is not None:
-                values["url"] = check_url(
-                    input.url,
-                    field="input.url",
-                    local_network=info.context.settings.webhook_local_network,
-                )
+                values["url"] = _url(info, input.url)
             if input.event_types is not None:
                 values["event_types"] = list(
                     check_event_types(input.event_types, field="input.eventTypes")
