@@ -25,6 +25,25 @@ class Channel(StrEnum):
     OTHER = "other"
 
 
+OPTIONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "birthday",
+    "email",
+    "email_normalized",
+    "phone",
+    "phone_normalized",
+    "carrier",
+    "address",
+    "province",
+    "district",
+    "ward",
+)
+"""A customer's contact and profile columns that may be empty: a stored value stays until a
+value replaces it (an upsert without one, or a merged customer's, leaves it as it is)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Customer:
     shop_id: int

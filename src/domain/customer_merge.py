@@ -9,23 +9,6 @@ from domain.errors import DomainError, ErrorCode
 
 MAX_MERGED = 50
 
-# Contact and profile fields a survivor takes from a merged customer when it has none.
-FILLED_FIELDS = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "birthday",
-    "email",
-    "email_normalized",
-    "phone",
-    "phone_normalized",
-    "carrier",
-    "address",
-    "province",
-    "district",
-    "ward",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class MergeOutcome:

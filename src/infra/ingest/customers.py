@@ -11,7 +11,7 @@ from sqlalchemy import case, func, literal_column
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.customer import Gender
+from domain.customer import OPTIONAL_FIELDS, Gender
 from domain.errors import DomainError, ErrorCode
 from domain.ingest import (
     BatchOutcome,
@@ -27,23 +27,6 @@ from infra.ingest import external_ids
 from infra.ingest.batch import write_isolating
 from infra.ingest.linking import link_subscribers
 from infra.segment_events import customers_changed
-
-# Fields a later upsert overwrites only when it carries a value.
-KEEP_WHEN_ABSENT = (
-    "first_name",
-    "last_name",
-    "full_name",
-    "birthday",
-    "email",
-    "email_normalized",
-    "phone",
-    "phone_normalized",
-    "carrier",
-    "address",
-    "province",
-    "district",
-    "ward",
-)
 
 
 def _row(shop_id: int, record: CustomerRecord, key: str, now: datetime) -> dict[str, Any]:
@@ -70,6 +53,17 @@ def _row(shop_id: int, record: CustomerRecord, key: str, now: datetime) -> dict[
     }
 
 
+def updated(excluded: Any) -> dict[str, Any]:
+    """What an upsert sets on a stored customer from its new row (``excluded``): the optional
+    fields the row carries, its gender unless unknown, and the update time."""
+    c = t.customer.c
+    return {
+        **{name: func.coalesce(excluded[name], c[name]) for name in OPTIONAL_FIELDS},
+        "gender": case((excluded.gender == Gender.UNKNOWN.value, c.gender), else_=excluded.gender),
+        "updated_at": excluded.updated_at,
+    }
+
+
 Keyed = tuple[CustomerRecord, str]
 """A customer to write, and the external id of the row it goes to: its own, or for the external
 id of a merged customer, the survivor's."""
@@ -80,18 +74,10 @@ async def _write(
 ) -> list[ItemResult]:
     c = t.customer
     statement = insert(c).values([_row(shop_id, record, key, now) for _, (record, key) in items])
-    excluded = statement.excluded
-    updates: dict[str, Any] = {
-        name: func.coalesce(excluded[name], c.c[name]) for name in KEEP_WHEN_ABSENT
-    }
-    updates["gender"] = case(
-        (excluded.gender == Gender.UNKNOWN.value, c.c.gender), else_=excluded.gender
-    )
-    updates["updated_at"] = excluded.updated_at
     upsert = statement.on_conflict_do_update(
         index_elements=[c.c.shop_id, c.c.external_id],
         index_where=c.c.external_id.isnot(None),
-        set_=updates,
+        set_=updated(statement.excluded),
     ).returning(c.c.id, c.c.external_id, literal_column("xmax = 0").label("created"))
     rows = (await session.execute(upsert)).all()
     sent = {key: (index, record.item.external_id) for index, (record, key) in items}

@@ -28,7 +28,6 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    case,
     func,
     literal,
     literal_column,
@@ -40,7 +39,7 @@ from sqlalchemy.dialects.postgresql import TIMESTAMP, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from tqdm import tqdm
 
-from domain.customer import Gender
+from domain.customer import OPTIONAL_FIELDS, Gender
 from domain.errors import DomainError, ErrorCode
 from domain.ingest_commerce import CustomerRecord, validate_customer
 from domain.ingest_file import ImportReport, LineError, customer_item
@@ -48,7 +47,7 @@ from domain.phone import carrier_of
 from infra import tables as t
 from infra.database import create_engine
 from infra.ingest import external_ids
-from infra.ingest.customers import KEEP_WHEN_ABSENT, merged_twice
+from infra.ingest.customers import merged_twice, updated
 from infra.ingest.linking import link_subscribers
 from infra.segment_events import reevaluate_segments
 
@@ -281,73 +280,35 @@ async def _upsert(connection: AsyncConnection, shop_id: int, now: datetime) -> t
             c.c.external_id == s.c.external_id,
             *(
                 or_(s.c[name].is_(None), s.c[name].is_not_distinct_from(c.c[name]))
-                for name in KEEP_WHEN_ABSENT
+                for name in OPTIONAL_FIELDS
             ),
             or_(s.c.gender.is_(None), s.c.gender == Gender.UNKNOWN.value, s.c.gender == c.c.gender),
         )
         .exists()
     )
+    names = ["shop_id", "external_id", "gender", *OPTIONAL_FIELDS, "created_at", "updated_at"]
     source = select(
         literal(shop_id),
         s.c.external_id,
-        s.c.first_name,
-        s.c.last_name,
-        s.c.full_name,
         func.coalesce(s.c.gender, Gender.UNKNOWN.value),
-        s.c.birthday,
-        s.c.email,
-        s.c.email_normalized,
-        s.c.phone,
-        s.c.phone_normalized,
-        s.c.carrier,
-        s.c.address,
-        s.c.province,
-        s.c.district,
-        s.c.ward,
+        *(s.c[name] for name in OPTIONAL_FIELDS),
         func.coalesce(s.c.created_at, literal(now)),
         literal(now),
     ).where(~already_stored)
-    names = [
-        "shop_id",
-        "external_id",
-        "first_name",
-        "last_name",
-        "full_name",
-        "gender",
-        "birthday",
-        "email",
-        "email_normalized",
-        "phone",
-        "phone_normalized",
-        "carrier",
-        "address",
-        "province",
-        "district",
-        "ward",
-        "created_at",
-        "updated_at",
-    ]
     statement = insert(c).from_select(names, source)
     excluded = statement.excluded
-    updates: dict[str, Any] = {
-        name: func.coalesce(excluded[name], c.c[name]) for name in KEEP_WHEN_ABSENT
-    }
-    updates["gender"] = case(
-        (excluded.gender == Gender.UNKNOWN.value, c.c.gender), else_=excluded.gender
-    )
     changed = or_(
         *(
             and_(excluded[name].is_not(None), excluded[name].is_distinct_from(c.c[name]))
-            for name in KEEP_WHEN_ABSENT
+            for name in OPTIONAL_FIELDS
         ),
         and_(excluded.gender != Gender.UNKNOWN.value, excluded.gender != c.c.gender),
     )
-    updates["updated_at"] = excluded.updated_at
     upsert = (
         statement.on_conflict_do_update(
             index_elements=[c.c.shop_id, c.c.external_id],
             index_where=c.c.external_id.isnot(None),
-            set_=updates,
+            set_=updated(excluded),
             where=changed,
         )
         .returning(literal_column("xmax = 0").label("created"))

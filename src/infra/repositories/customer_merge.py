@@ -18,7 +18,8 @@ from sqlalchemy import BigInteger, Table, delete, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.customer_merge import FILLED_FIELDS, MergeOutcome, check_memberships
+from domain.customer import OPTIONAL_FIELDS
+from domain.customer_merge import MergeOutcome, check_memberships
 from domain.errors import NotFound
 from domain.events import EventType
 from infra import tables as t
@@ -98,7 +99,8 @@ async def merge_customers(
 
     survivor = rows[survivor_id]
     fills: dict[str, object] = {}
-    for name in FILLED_FIELDS:
+    # The survivor takes each field it has none of from the first merged customer with one.
+    for name in OPTIONAL_FIELDS:
         if getattr(survivor, name) is None:
             found = next(
                 (getattr(rows[i], name) for i in merged if getattr(rows[i], name) is not None),
