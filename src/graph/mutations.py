@@ -11,27 +11,69 @@ from domain.errors import DomainError, ErrorCode
 from graph.context import Info
 from graph.errors import UserError, user_error
 from graph.types.common import typed_id
+from infra.database import broken_unique_key
 
 T = TypeVar("T")
 
 MAX_BULK_IDS = 1000
 
+TAKEN: dict[str, tuple[str, str]] = {
+    "uq_segment_shop_id_name": ("input.name", "A segment with this name exists"),
+    "uq_tag_shop_id_page_id_name": ("input.name", "A tag with this name already exists here"),
+    "uq_tag_folder_shop_id_page_id_name": (
+        "input.name",
+        "A folder with this name already exists here",
+    ),
+    "uq_sequence_shop_id_name": ("input.name", "A sequence with this name already exists"),
+    "uq_custom_field_shop_id_key": ("input.key", "A custom field with this key exists"),
+    "uq_automation_rule_shop_id_tag_id_sequence_id": (
+        "input",
+        "A rule for this tag and sequence already exists",
+    ),
+    "uq_page_shop_id_channel_external_id": ("input.externalId", "This page is connected already"),
+}
+"""What a mutation's unique keys mean to its caller: the field and the message. Each mutation
+checks its key before it writes, with the value in the message; these answer when another
+request took the key between that check and the write."""
+
+
+def raced(constraint: str) -> DomainError:
+    """The error of a write that broke ``constraint`` (a unique key) because a request saved
+    the same key at the same moment."""
+    taken = TAKEN.get(constraint)
+    if taken is None:
+        return DomainError(
+            "Another request saved the same record at the same moment; nothing was changed. "
+            "Try again.",
+            code=ErrorCode.CONFLICT,
+        )
+    field, message = taken
+    return DomainError(
+        f"{message} (saved by another request a moment ago).",
+        code=ErrorCode.DUPLICATE,
+        field=field,
+    )
+
 
 async def perform(
     info: Info, action: Callable[[], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """Commits what ``action`` did, or rolls it all back and reports the domain error. Any
-    other failure (a statement stopped at the time limit, say) is rolled back too before it
-    is raised, which leaves the session usable (a failed statement aborts the transaction)."""
+    """Commits what ``action`` did, or rolls it all back and reports the domain error. A unique
+    key taken by a concurrent request is reported the same way (``raced``). Any other failure
+    (a statement stopped at the time limit, say) is rolled back too before it is raised, which
+    leaves the session usable (a failed statement aborts the transaction)."""
     session = info.context.session
     try:
         result = await action()
     except DomainError as error:
         await session.rollback()
         return None, [user_error(error)]
-    except Exception:
+    except Exception as error:
         await session.rollback()
-        raise
+        constraint = broken_unique_key(error)
+        if constraint is None:
+            raise
+        return None, [user_error(raced(constraint))]
     await session.commit()
     return result, []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,18 +73,31 @@ def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
 
 QUERY_CANCELED = "57014"
 """PostgreSQL's SQLSTATE for a statement stopped by ``statement_timeout`` (or a cancel)."""
+UNIQUE_VIOLATION = "23505"
 
 
-def timed_out(error: BaseException | None) -> bool:
-    """Whether ``error`` is, or was raised from, a statement PostgreSQL stopped: through
-    SQLAlchemy (the driver's error is ``orig``) or straight from asyncpg."""
+def _chain(error: BaseException | None) -> Iterator[BaseException]:
+    """``error`` and what it was raised from: through SQLAlchemy (the driver's error is
+    ``orig``) or straight from asyncpg."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if getattr(error, "sqlstate", None) == QUERY_CANCELED:
-            return True
+        yield error
         error = getattr(error, "orig", None) or error.__cause__
-    return False
+
+
+def timed_out(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised from, a statement PostgreSQL stopped."""
+    return any(getattr(e, "sqlstate", None) == QUERY_CANCELED for e in _chain(error))
+
+
+def broken_unique_key(error: BaseException | None) -> str | None:
+    """The unique constraint a write broke, when ``error`` is (or was raised from) PostgreSQL's
+    unique violation ("" if the driver did not name it); None for any other error."""
+    broken = [e for e in _chain(error) if getattr(e, "sqlstate", None) == UNIQUE_VIOLATION]
+    if not broken:
+        return None
+    return next((str(n) for e in broken if (n := getattr(e, "constraint_name", None))), "")
 
 
 class ClientGone(Exception):
