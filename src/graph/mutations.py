@@ -5,15 +5,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+import structlog
 from strawberry import relay
 
 from domain.errors import DomainError, ErrorCode
 from graph.context import Info
 from graph.errors import UserError, user_error
 from graph.types.common import typed_id
-from infra.database import broken_unique_key
+from infra.database import (
+    DEADLOCK_DETECTED,
+    FOREIGN_KEY_VIOLATION,
+    SERIALIZATION_FAILURE,
+    UNIQUE_VIOLATION,
+    raised_by_postgresql,
+)
 
 T = TypeVar("T")
+log = structlog.get_logger()
 
 MAX_BULK_IDS = 1000
 
@@ -37,30 +45,44 @@ checks its key before it writes, with the value in the message; these answer whe
 request took the key between that check and the write."""
 
 
-def raced(constraint: str) -> DomainError:
-    """The error of a write that broke ``constraint`` (a unique key) because a request saved
-    the same key at the same moment."""
-    taken = TAKEN.get(constraint)
-    if taken is None:
+def raced(error: BaseException) -> DomainError | None:
+    """The user error for a write that collided with a concurrent request's, or None when
+    ``error`` is something else: a unique key the other request took (``TAKEN``, else
+    ``CONFLICT``), a row it deleted that this write refers to, or PostgreSQL choosing this
+    transaction to give way (a deadlock or serialization failure)."""
+    found = raised_by_postgresql(error)
+    if found is None:
+        return None
+    state, constraint = found
+    if state == UNIQUE_VIOLATION and constraint in TAKEN:
+        field, message = TAKEN[constraint]
         return DomainError(
-            "Another request saved the same record at the same moment; nothing was changed. "
-            "Try again.",
+            f"{message} (saved by another request a moment ago).",
+            code=ErrorCode.DUPLICATE,
+            field=field,
+        )
+    if state == FOREIGN_KEY_VIOLATION:
+        return DomainError(
+            "Something this change refers to was deleted by another request a moment ago; "
+            "nothing was changed.",
+            code=ErrorCode.NOT_FOUND,
+        )
+    if state in (UNIQUE_VIOLATION, DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
+        return DomainError(
+            "Another request changed the same records at the same moment; nothing was "
+            "changed. Try again.",
             code=ErrorCode.CONFLICT,
         )
-    field, message = taken
-    return DomainError(
-        f"{message} (saved by another request a moment ago).",
-        code=ErrorCode.DUPLICATE,
-        field=field,
-    )
+    return None
 
 
 async def perform(
     info: Info, action: Callable[[], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
-    """Commits what ``action`` did, or rolls it all back and reports the domain error. A unique
-    key taken by a concurrent request is reported the same way (``raced``). Any other failure
-    (a statement stopped at the time limit, say) is rolled back too before it is raised, which
+    """Commits what ``action`` did, or rolls it all back and reports the domain error. A write
+    that collided with a concurrent request's is reported the same way (``raced``), and logged
+    as a warning: a key the service itself broke would show there. Any other failure (a
+    statement stopped at the time limit, say) is rolled back too before it is raised, which
     leaves the session usable (a failed statement aborts the transaction)."""
     session = info.context.session
     try:
@@ -70,10 +92,11 @@ async def perform(
         return None, [user_error(error)]
     except Exception as error:
         await session.rollback()
-        constraint = broken_unique_key(error)
-        if constraint is None:
+        collided = raced(error)
+        if collided is None:
             raise
-        return None, [user_error(raced(constraint))]
+        log.warning("write collided", code=collided.code, reason=str(error).splitlines()[0])
+        return None, [user_error(collided)]
     await session.commit()
     return result, []
 

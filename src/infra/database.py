@@ -74,6 +74,9 @@ def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
 QUERY_CANCELED = "57014"
 """PostgreSQL's SQLSTATE for a statement stopped by ``statement_timeout`` (or a cancel)."""
 UNIQUE_VIOLATION = "23505"
+FOREIGN_KEY_VIOLATION = "23503"
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
 
 
 def _chain(error: BaseException | None) -> Iterator[BaseException]:
@@ -86,18 +89,20 @@ def _chain(error: BaseException | None) -> Iterator[BaseException]:
         error = getattr(error, "orig", None) or error.__cause__
 
 
+def raised_by_postgresql(error: BaseException | None) -> tuple[str, str] | None:
+    """The SQLSTATE PostgreSQL answered a statement with, when ``error`` is (or was raised
+    from) such an answer, and the constraint the answer names ("" for none); else None."""
+    chain = list(_chain(error))
+    state = next((str(s) for e in chain if (s := getattr(e, "sqlstate", None))), None)
+    if state is None:
+        return None
+    return state, next((str(n) for e in chain if (n := getattr(e, "constraint_name", None))), "")
+
+
 def timed_out(error: BaseException | None) -> bool:
     """Whether ``error`` is, or was raised from, a statement PostgreSQL stopped."""
-    return any(getattr(e, "sqlstate", None) == QUERY_CANCELED for e in _chain(error))
-
-
-def broken_unique_key(error: BaseException | None) -> str | None:
-    """The unique constraint a write broke, when ``error`` is (or was raised from) PostgreSQL's
-    unique violation ("" if the driver did not name it); None for any other error."""
-    broken = [e for e in _chain(error) if getattr(e, "sqlstate", None) == UNIQUE_VIOLATION]
-    if not broken:
-        return None
-    return next((str(n) for e in broken if (n := getattr(e, "constraint_name", None))), "")
+    found = raised_by_postgresql(error)
+    return found is not None and found[0] == QUERY_CANCELED
 
 
 class ClientGone(Exception):

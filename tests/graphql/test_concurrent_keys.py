@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import ErrorCode
 from graph.mutations import perform
 from infra import tables as t
-from infra.database import broken_unique_key
+from infra.database import raised_by_postgresql
 from infra.repositories.segments import SegmentRepository
 from infra.repositories.tagging import TagAdmin
 from tests.conftest import SHOP_ID, GraphQL
+from tests.factories import make_customer
 
 SEGMENT = """
 mutation($name: String!) {
@@ -109,11 +110,34 @@ async def test_any_other_key_taken_meanwhile_is_a_conflict_and_changes_nothing(
     assert await session.scalar(select(func.count()).select_from(t.product)) == 0
 
 
+@pytest.mark.spec("X4", "T3")
+async def test_a_row_deleted_meanwhile_is_not_found_and_changes_nothing(
+    session: AsyncSession, shop: int
+) -> None:
+    """`tagAdd` reads the tags and writes the taggings in one statement; a tag deleted by a
+    request that commits in between breaks the tagging's foreign key (seen with concurrent
+    `tagAdd` and `tagDelete(force: true)`). Here the tag never existed."""
+    customer = await make_customer(session)
+
+    async def tag_with_a_deleted_tag() -> None:
+        await session.execute(
+            insert(t.customer_tag).values(shop_id=SHOP_ID, customer_id=customer, tag_id=999_999)
+        )
+
+    info = cast(Any, SimpleNamespace(context=SimpleNamespace(session=session)))
+    result, errors = await perform(info, tag_with_a_deleted_tag)
+
+    assert result is None
+    assert [(e.code, e.field) for e in errors] == [(ErrorCode.NOT_FOUND, None)]
+    assert "deleted by another request" in errors[0].message
+    assert await session.scalar(select(func.count()).select_from(t.customer_tag)) == 0
+
+
 async def test_the_broken_key_is_named_from_the_driver(session: AsyncSession, shop: int) -> None:
     product = {"shop_id": SHOP_ID, "sku": "AO-02", "name": "Áo"}
     await session.execute(insert(t.product).values(**product))
     with pytest.raises(IntegrityError) as raised:
         async with session.begin_nested():
             await session.execute(insert(t.product).values(**product))
-    assert broken_unique_key(raised.value) == "uq_product_shop_id_sku"
-    assert broken_unique_key(ValueError("not a database error")) is None
+    assert raised_by_postgresql(raised.value) == ("23505", "uq_product_shop_id_sku")
+    assert raised_by_postgresql(ValueError("not a database error")) is None
