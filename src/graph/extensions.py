@@ -10,7 +10,14 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graph.errors import ErrorKind, api_error, raised_by_graphql
-from graphql import ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from infra.database import ClientGone, SerialSession, timed_out
 
 log = structlog.get_logger()
@@ -112,6 +119,34 @@ class RejectNulCharacters(SchemaExtension):
                         )
                     ],
                 )
+        yield
+
+
+class OneOperationOrAName(SchemaExtension):
+    """A document of several operations needs `operationName` (GraphQL's GetOperation).
+    Strawberry runs the first one instead, so a document sent whole by mistake, a query and
+    a mutation say, ran whichever came first."""
+
+    def on_validate(self) -> Iterator[None]:
+        # Before validation: strawberry returns the errors set by then, and runs no rules.
+        context = self.execution_context
+        document = context.graphql_document
+        if (
+            not context.pre_execution_errors
+            and document is not None
+            and len(document.definitions) > 1
+            # strawberry keeps the name it was given apart from the first operation's,
+            # which `operation_name` falls back to
+            and getattr(context, "_provided_operation_name", None) is None
+            and sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1
+        ):
+            context.pre_execution_errors = [
+                api_error(
+                    "The document has several operations; say which to run with `operationName`.",
+                    ErrorKind.BAD_USER_INPUT,
+                    field="operationName",
+                )
+            ]
         yield
 
 

@@ -20,6 +20,7 @@ from graph.errors import ErrorKind, code_errors, raised_by_graphql
 from graph.execution import Executor
 from graph.extensions import (
     MaskUnexpectedErrors,
+    OneOperationOrAName,
     ReadOnlyQueries,
     RejectNulCharacters,
     RequireAuthentication,
@@ -125,6 +126,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
             lambda: AddValidationRules([DEPTH_RULE]),
+            OneOperationOrAName,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             MaskUnexpectedErrors,
         ],

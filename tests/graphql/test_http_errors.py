@@ -131,6 +131,39 @@ async def test_errors_of_the_request_itself_have_a_code(
     assert error["locations"]
 
 
+async def test_a_document_of_several_operations_needs_an_operation_name(
+    client: AsyncClient, token: str, gql: GraphQL, session: AsyncSession
+) -> None:
+    """Strawberry ran the first operation of the document: here the mutation, sent with a
+    query by mistake."""
+    document = 'mutation Add { tagCreate(input: {name: "Sỉ"}) { tag { id } } } ' + SHOP_NAME
+    body = await gql(document)
+    by_get = (
+        await client.get(
+            "/graphql",
+            params={"query": f"{SHOP_NAME} query Other {{ __typename }}"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    ).json()
+    chosen = (
+        await client.post(
+            "/graphql",
+            json={"query": document, "operationName": "ShopName"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    ).json()
+
+    for refused in (body, by_get):
+        assert refused["data"] is None
+        (error,) = refused["errors"]
+        assert "operationName" in error["message"]
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "operationName"}
+    assert "errors" not in chosen
+    assert chosen["data"]["shop"]["name"]
+    tags = await session.scalar(select(func.count()).select_from(t.tag).where(t.tag.c.name == "Sỉ"))
+    assert tags == 0
+
+
 async def test_an_argument_that_is_no_global_id_is_bad_input(gql: GraphQL) -> None:
     """Strawberry's conversion error named no code."""
     tagged = await gql('mutation { tagAdd(input: {tagIds: ["%%%"]}) { userErrors { field } } }')
