@@ -17,7 +17,18 @@ from domain.errors import DomainError, ErrorCode, shown
 from domain.period import in_utc
 
 MAX_BATCH = 1000
-MAX_EXTERNAL_ID = 200
+MAX_KEY = 200
+"""Characters of a code kept in a unique index (an external id, a SKU, a member code, a
+page's id on its platform): at most 800 bytes in UTF-8. A btree entry holds 2,704; a longer
+one is not an error of the data but of the index, and PostgreSQL refuses the row."""
+MAX_INDEXED_TEXT = 500
+"""Characters of a name, province or district, which are kept folded in btree indexes for
+sorting and matching: at most 2,000 bytes in UTF-8 (four a character at worst)."""
+MAX_NAME_PART = 200
+"""Characters of a first or last name: the two make the full name when none is given."""
+MAX_EXTERNAL_ID = MAX_KEY
+MAX_TEXT = 1000
+"""Characters of other free text (an address, a ward, a product's name)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 Item = TypeVar("Item")
@@ -109,16 +120,27 @@ def validate_batch(
     return valid, errors
 
 
-def external_id(value: str | None, field: str = "externalId") -> str:
+def required_code(value: str | None, field: str, what: str) -> str:
+    """A required code, trimmed, of at most ``MAX_KEY`` characters; ``what`` names it in the
+    messages ("An external id")."""
     cleaned = (value or "").strip()
     if not cleaned:
-        raise DomainError("An external id is required.", field=field)
-    if len(cleaned) > MAX_EXTERNAL_ID:
-        raise DomainError(f"An external id has at most {MAX_EXTERNAL_ID} characters.", field=field)
+        raise DomainError(f"{what} is required.", field=field)
+    if len(cleaned) > MAX_KEY:
+        raise DomainError(f"{what} has at most {MAX_KEY} characters.", field=field)
     return cleaned
 
 
-def optional_text(value: str | None, field: str, max_length: int = 1000) -> str | None:
+def external_id(value: str | None, field: str = "externalId") -> str:
+    return required_code(value, field, "An external id")
+
+
+def sku(value: str | None, field: str) -> str:
+    """A product's SKU, as an order line names it."""
+    return required_code(value, field, "A line's product SKU")
+
+
+def optional_text(value: str | None, field: str, max_length: int = MAX_TEXT) -> str | None:
     if value is None:
         return None
     cleaned = value.strip()

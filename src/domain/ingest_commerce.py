@@ -9,7 +9,17 @@ from decimal import Decimal
 
 from domain.customer import Channel, Gender
 from domain.errors import DomainError, shown
-from domain.ingest import aware, external_id, normalize_email, optional_text
+from domain.ingest import (
+    MAX_INDEXED_TEXT,
+    MAX_NAME_PART,
+    MAX_TEXT,
+    aware,
+    external_id,
+    normalize_email,
+    optional_text,
+    required_code,
+    sku,
+)
 from domain.numbers import vnd
 from domain.phone import carrier_of, normalize_phone
 
@@ -61,8 +71,8 @@ def validate_customer(
 ) -> CustomerRecord:
     """``carrier`` may be a memoised ``carrier_of`` for large imports."""
     key = external_id(item.external_id)
-    for name, camel in _CUSTOMER_TEXT_FIELDS:
-        optional_text(getattr(item, name), camel)
+    for name, camel, longest in _CUSTOMER_TEXT_FIELDS:
+        optional_text(getattr(item, name), camel, longest)
     phone = normalize_phone_field(item.phone)
     full_name = item.full_name
     if full_name is None and (item.first_name or item.last_name):
@@ -106,8 +116,7 @@ def validate_order(item: OrderItem) -> OrderItem:
     if len(item.lines) > MAX_LINES:
         raise DomainError(f"An order has at most {MAX_LINES} lines.", field="lines")
     for position, line in enumerate(item.lines):
-        if not line.sku.strip():
-            raise DomainError("A line needs the product's SKU.", field=f"lines.{position}.sku")
+        sku(line.sku, f"lines.{position}.sku")
         if line.quantity <= 0:
             raise DomainError(
                 "The quantity must be at least 1.", field=f"lines.{position}.quantity"
@@ -144,9 +153,7 @@ class MemberItem:
 
 
 def validate_member(item: MemberItem) -> MemberItem:
-    code = (item.member_code or "").strip()
-    if not code:
-        raise DomainError("A member code is required.", field="memberCode")
+    code = required_code(item.member_code, "memberCode", "A member code")
     aware(item.member_since, "memberSince")
     return MemberItem(
         external_id=external_id(item.external_id),
@@ -163,6 +170,14 @@ def _camel(name: str) -> str:
 
 
 _CUSTOMER_TEXT_FIELDS = tuple(
-    (name, _camel(name))
-    for name in ("first_name", "last_name", "full_name", "address", "province", "district", "ward")
+    (name, _camel(name), longest)
+    for name, longest in (
+        ("first_name", MAX_NAME_PART),
+        ("last_name", MAX_NAME_PART),
+        ("full_name", MAX_INDEXED_TEXT),
+        ("address", MAX_TEXT),
+        ("province", MAX_INDEXED_TEXT),
+        ("district", MAX_INDEXED_TEXT),
+        ("ward", MAX_TEXT),
+    )
 )

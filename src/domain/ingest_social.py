@@ -10,7 +10,15 @@ from domain.conversation import Direction, MessageType, ThreadKind
 from domain.custom_fields import CustomFieldItem
 from domain.customer import Gender
 from domain.errors import DomainError, ErrorCode
-from domain.ingest import aware, external_id, normalize_email, optional_text
+from domain.ingest import (
+    MAX_INDEXED_TEXT,
+    MAX_TEXT,
+    aware,
+    external_id,
+    normalize_email,
+    optional_text,
+    required_code,
+)
 from domain.ingest_commerce import normalize_phone_field
 from domain.subscriber import PageChannel
 
@@ -69,6 +77,10 @@ the codes given, the last source and page, the UTM values of the cookie): the su
 filters' "additional information"; the item's field name and its input name."""
 
 
+INDEXED_SOURCES = {"utm_campaign": MAX_INDEXED_TEXT}
+"""Source fields kept folded in a btree index, and their length."""
+
+
 @dataclass(frozen=True, slots=True)
 class SubscriberRecord:
     item: SubscriberItem
@@ -77,15 +89,14 @@ class SubscriberRecord:
 
 
 def validate_subscriber(item: SubscriberItem) -> SubscriberRecord:
-    psid = (item.platform_user_id or "").strip()
-    if not psid:
-        raise DomainError("The person's id on the platform is required.", field="platformUserId")
+    psid = required_code(item.platform_user_id, "platformUserId", "The person's id on the platform")
     for name, field in (("full_name", "fullName"), ("avatar_url", "avatarUrl")):
         optional_text(getattr(item, name), field)
     aware(item.last_interaction_at, "lastInteractionAt")
     aware(item.signed_up_at, "signedUpAt")
     sources: dict[str, Any] = {
-        name: optional_text(getattr(item, name), field) for name, field in SOURCE_FIELDS.items()
+        name: optional_text(getattr(item, name), field, INDEXED_SOURCES.get(name, MAX_TEXT))
+        for name, field in SOURCE_FIELDS.items()
     }
     return SubscriberRecord(
         item=replace(

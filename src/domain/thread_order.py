@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.errors import DomainError, ErrorCode
+from domain.ingest import sku
 from domain.numbers import vnd
 
 MAX_THREAD_ORDER_LINES = 100
@@ -42,16 +43,11 @@ def validate_lines(
         )
     cleaned: list[ThreadOrderLine] = []
     for position, line in enumerate(lines):
-        sku = line.sku.strip()
-        if not sku or len(sku) > 200:
-            raise DomainError(
-                "A line needs the product's SKU (at most 200 characters).",
-                field=f"{field}.{position}.sku",
-            )
+        code = sku(line.sku, f"{field}.{position}.sku")
         if line.quantity <= 0:
             raise DomainError("The quantity must be above 0.", field=f"{field}.{position}.quantity")
         vnd(line.amount, f"{field}.{position}.amount")
-        cleaned.append(ThreadOrderLine(sku, line.quantity, line.amount))
+        cleaned.append(ThreadOrderLine(code, line.quantity, line.amount))
     return tuple(cleaned)
 
 

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from domain.errors import DomainError
+from domain.ingest import required_code
 from domain.page import PageAction, check_allowed
 from graph.context import Info
 from graph.errors import UserError
@@ -62,11 +63,13 @@ class PageMutation:
         async def run() -> tuple[Page, bool]:
             check_allowed(info.context.viewer, PageAction.CONNECT)
             name = " ".join(input.name.split())
-            if not name or not input.external_id.strip():
-                raise DomainError("A page needs a name and an external id.", field="input.name")
+            if not name:
+                raise DomainError("A page needs a name.", field="input.name")
             page, first = await _admin(info).connect(
                 channel=input.channel,
-                external_id=input.external_id.strip(),
+                external_id=required_code(
+                    input.external_id, "input.externalId", "A page's external id"
+                ),
                 name=name,
                 avatar_url=input.avatar_url,
                 now=info.context.now(),
