@@ -53,9 +53,9 @@ def raced(error: BaseException) -> DomainError | None:
     found = raised_by_postgresql(error)
     if found is None:
         return None
-    state, constraint = found
-    if state == UNIQUE_VIOLATION and constraint in TAKEN:
-        field, message = TAKEN[constraint]
+    state = found.sqlstate
+    if state == UNIQUE_VIOLATION and found.constraint in TAKEN:
+        field, message = TAKEN[found.constraint]
         return DomainError(
             f"{message} (saved by another request a moment ago).",
             code=ErrorCode.DUPLICATE,

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -89,20 +89,32 @@ def _chain(error: BaseException | None) -> Iterator[BaseException]:
         error = getattr(error, "orig", None) or error.__cause__
 
 
-def raised_by_postgresql(error: BaseException | None) -> tuple[str, str] | None:
-    """The SQLSTATE PostgreSQL answered a statement with, when ``error`` is (or was raised
-    from) such an answer, and the constraint the answer names ("" for none); else None."""
+class Refusal(NamedTuple):
+    """How PostgreSQL refused a statement."""
+
+    sqlstate: str
+    constraint: str
+    """The constraint the refusal names ("" for none)."""
+    message: str
+    """Its primary message (no values: those are on its DETAIL line)."""
+
+
+def raised_by_postgresql(error: BaseException | None) -> Refusal | None:
+    """How PostgreSQL refused a statement, when ``error`` is (or was raised from) such a
+    refusal; else None."""
     chain = list(_chain(error))
     state = next((str(s) for e in chain if (s := getattr(e, "sqlstate", None))), None)
     if state is None:
         return None
-    return state, next((str(n) for e in chain if (n := getattr(e, "constraint_name", None))), "")
+    constraint = next((str(n) for e in chain if (n := getattr(e, "constraint_name", None))), "")
+    message = next((str(m) for e in chain if (m := getattr(e, "message", None))), state)
+    return Refusal(state, constraint, message)
 
 
 def timed_out(error: BaseException | None) -> bool:
     """Whether ``error`` is, or was raised from, a statement PostgreSQL stopped."""
     found = raised_by_postgresql(error)
-    return found is not None and found[0] == QUERY_CANCELED
+    return found is not None and found.sqlstate == QUERY_CANCELED
 
 
 class ClientGone(Exception):

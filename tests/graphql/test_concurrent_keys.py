@@ -139,5 +139,8 @@ async def test_the_broken_key_is_named_from_the_driver(session: AsyncSession, sh
     with pytest.raises(IntegrityError) as raised:
         async with session.begin_nested():
             await session.execute(insert(t.product).values(**product))
-    assert raised_by_postgresql(raised.value) == ("23505", "uq_product_shop_id_sku")
+    refusal = raised_by_postgresql(raised.value)
+    assert refusal is not None
+    assert (refusal.sqlstate, refusal.constraint) == ("23505", "uq_product_shop_id_sku")
+    assert refusal.message.startswith("duplicate key value violates unique constraint")
     assert raised_by_postgresql(ValueError("not a database error")) is None
