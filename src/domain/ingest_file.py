@@ -70,6 +70,9 @@ def _text(value: object, name: str) -> str | None:
     if value is None or value == "":
         return None
     if type(value) is str:
+        if "\x00" in value:
+            # PostgreSQL stores no NUL character in text; the API refuses it up front.
+            raise DomainError("Text may not contain the NUL character (\\u0000).", field=name)
         return value
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise DomainError("Expected text.", field=name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -157,15 +158,28 @@ class LineSource:
             yield number, value
 
     def _csv(self, handle: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | DomainError]]:
-        text_lines = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 are kept as lone surrogates, so that only their line fails.
+        text_lines = io.TextIOWrapper(
+            handle, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
         counted = (self._count(line) for line in text_lines)
         reader = csv.reader(counted)
         header = next(reader, None)
         if header is None:
             return
         names = [name.strip() for name in header]
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield reader.line_num, DomainError(f"Not CSV: {error}.", field=None)
+                continue
             if not any(cell.strip() for cell in row):
+                continue
+            if any(_NOT_UTF8.search(cell) for cell in row):
+                yield reader.line_num, DomainError(NOT_UTF8_LINE, field=None)
                 continue
             if len(row) != len(names):
                 yield (
@@ -179,8 +193,13 @@ class LineSource:
             yield reader.line_num, dict(zip(names, row, strict=True))
 
     def _count(self, line: str) -> str:
-        self.bytes_read += len(line.encode())
+        self.bytes_read += len(line.encode("utf-8", "surrogateescape"))
         return line
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+"""What ``surrogateescape`` decodes a byte that is not UTF-8 to."""
+NOT_UTF8_LINE = "The line is not UTF-8 text; save the file as UTF-8."
 
 
 class Staging:

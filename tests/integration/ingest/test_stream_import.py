@@ -260,6 +260,48 @@ async def test_lines_of_a_merged_customer_update_the_survivor(scratch: str, tmp_
 
 
 @pytest.mark.spec("L1", "X5")
+async def test_nul_characters_and_bytes_that_are_not_utf8_fail_their_line_alone(
+    scratch: str, tmp_path: Path
+) -> None:
+    """A NUL in a JSON line's text stopped the whole load in PostgreSQL's COPY, and a byte that
+    is not UTF-8 in a CSV file stopped it while decoding, each with a traceback."""
+    shop_id = await fresh_shop(scratch)
+    ndjson = write_ndjson(
+        tmp_path / "nul.ndjson",
+        [
+            {"externalId": "j-1", "fullName": "Bùi Thị Mai"},
+            {"externalId": "j-2", "fullName": "Bùi\x00Mai"},
+            {"externalId": "j-3", "address": "\x00"},
+        ],
+    )
+    csv_path = tmp_path / "mixed.csv"
+    csv_path.write_bytes(
+        "\ufeffexternalId,fullName\n".encode()
+        + "v-1,Đỗ Văn Nam\n".encode()
+        + b'v-2,"A\x00B"\n'
+        + b"v-3,\xff\xfe Latin-1?\n"
+        + "v-4,Hồ Thị Lan\n".encode()
+    )
+
+    from_json = await import_customers(scratch, ndjson, shop_id, progress=False, now=NOW)
+    from_csv = await import_customers(scratch, csv_path, shop_id, progress=False, now=NOW)
+
+    assert (from_json.loaded, from_json.errors) == (1, 2)
+    assert errors_of(from_json.report_path) == [
+        ("2", "fullName", "INVALID"),
+        ("3", "address", "INVALID"),
+    ]
+    assert (from_csv.loaded, from_csv.errors) == (2, 2)
+    assert errors_of(from_csv.report_path) == [("3", "fullName", "INVALID"), ("4", "", "INVALID")]
+    stored = await stored_customers(scratch, shop_id, t.customer.c.full_name)
+    assert {key: row.full_name for key, row in stored.items()} == {
+        "j-1": "Bùi Thị Mai",
+        "v-1": "Đỗ Văn Nam",
+        "v-4": "Hồ Thị Lan",
+    }
+
+
+@pytest.mark.spec("L1", "X5")
 async def test_the_cli_loads_a_csv_and_exits_2_when_lines_failed(
     scratch: str, tmp_path: Path
 ) -> None:
