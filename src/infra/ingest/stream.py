@@ -178,7 +178,7 @@ class LineSource:
                 continue
             if not any(cell.strip() for cell in row):
                 continue
-            if any(_NOT_UTF8.search(cell) for cell in row):
+            if _NOT_UTF8.search("".join(row)):
                 yield reader.line_num, DomainError(NOT_UTF8_LINE, field=None)
                 continue
             if len(row) != len(names):
