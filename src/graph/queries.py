@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
 
+from domain.errors import shown
 from domain.filters import Profile
 from graph.context import Info
+from graph.errors import ErrorKind, api_error
 from graph.filters.inputs import ProfileFilter
 from graph.filters.lists import FilterArg, where_of
 from graph.filters.sorting import (
@@ -114,7 +118,24 @@ async def ordered_page(
 
 @strawberry.type
 class CoreQuery:
-    node: relay.Node | None = relay.node(description="Fetch any object by its global id.")
+    @strawberry.field(description="Fetch any object by its global id; null when there is none.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The ID of the object.")],
+    ) -> relay.Node | None:
+        # strawberry's own `relay.node()` raised on the id of a type that is no node (`Shop`)
+        # or of no type at all: an internal error.
+        try:
+            node_type = id.resolve_type(info)
+        except GlobalIDValueError:
+            raise api_error(
+                f"{shown(id.type_name)} is not a type of object `node` fetches.",
+                ErrorKind.BAD_USER_INPUT,
+                field="id",
+            ) from None
+        found = node_type.resolve_node(id.node_id, info=info, required=False)
+        return await found if inspect.isawaitable(found) else found
 
     @strawberry.field(description="The shop the token belongs to.")
     async def shop(self, info: Info) -> Shop:

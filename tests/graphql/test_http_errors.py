@@ -175,6 +175,21 @@ async def test_an_argument_that_is_no_global_id_is_bad_input(gql: GraphQL) -> No
         assert (error["path"], error["extensions"]) == ([field], {"code": "BAD_USER_INPUT"})
 
 
+async def test_a_global_id_of_a_type_that_is_no_node_is_bad_input(gql: GraphQL) -> None:
+    """strawberry's `relay.node()` raised on `Shop:1` (a type, but no node) and on a type the
+    schema does not have: an internal error."""
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    for type_name in ("Shop", "Nope", "ProfileFilter"):
+        global_id = base64.b64encode(f"{type_name}:1".encode()).decode()
+        body = await gql(query, {"id": global_id})
+        assert body["data"] == {"node": None}
+        (error,) = body["errors"]
+        assert error["message"] == f"'{type_name}' is not a type of object `node` fetches."
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+    missing = base64.b64encode(b"Customer:999999").decode()
+    assert await gql(query, {"id": missing}) == {"data": {"node": None}}
+
+
 async def test_ids_and_cursors_of_non_ascii_digits_are_not_found_or_bad_input(
     gql: GraphQL,
 ) -> None:
