@@ -15,6 +15,8 @@ from typing import Any
 
 from domain.errors import DomainError
 from domain.filters import Profile
+from domain.numbers import held
+from domain.period import in_utc
 
 
 class SortBy(StrEnum):
@@ -99,24 +101,41 @@ def value_to_json(value: Any) -> Any:
     return value
 
 
+MAX_INTEGER = 2**31 - 1
+"""The integer sort keys (orders, points) are 32-bit columns."""
+MAX_TEXT = 10_000
+"""Longer than any stored name a cursor can carry."""
+
+
 def value_from_json(kind: ValueType, raw: Any) -> Any:
-    """The sort value of a cursor; raises ValueError when it is not of ``kind``."""
+    """The sort value of a cursor; raises ValueError when it is not one a stored row could
+    have given: the cursor is the client's to keep, and a value PostgreSQL cannot compare with
+    the column (an integer past it, a time outside the calendar, text with NUL) fails the
+    statement rather than the cursor."""
     if raw is None:
         return None
     match kind:
         case ValueType.INTEGER:
-            if not isinstance(raw, int) or isinstance(raw, bool):
-                raise ValueError("not an integer")
+            if not isinstance(raw, int) or isinstance(raw, bool) or abs(raw) > MAX_INTEGER:
+                raise ValueError("not an integer of the column")
             return raw
         case ValueType.NUMBER:
-            return Decimal(str(raw))
+            if not isinstance(raw, str | int) or isinstance(raw, bool):
+                raise ValueError("not a number")
+            try:
+                return held(Decimal(str(raw)), "after")
+            except (ArithmeticError, DomainError):
+                raise ValueError("not a number the column holds") from None
         case ValueType.INSTANT:
             found = datetime.fromisoformat(str(raw))
             if found.tzinfo is None:
                 raise ValueError("no time zone")
-            return found
+            try:
+                return in_utc(found, "after")
+            except DomainError:
+                raise ValueError("outside the calendar") from None
         case ValueType.TEXT:
-            if not isinstance(raw, str):
+            if not isinstance(raw, str) or "\x00" in raw or len(raw) > MAX_TEXT:
                 raise ValueError("not a text")
             return raw
     raise ValueError(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -168,3 +169,29 @@ async def test_cursor_of_another_order_is_refused(gql: GraphQL, session: AsyncSe
     id_cursor = plain["data"]["customers"]["pageInfo"]["endCursor"]
     refused = await gql(CUSTOMERS, {"order": {"by": "NAME"}, "after": id_cursor})
     assert refused["errors"][0]["extensions"]["field"] == "after"
+
+
+@pytest.mark.parametrize(
+    ("by", "position"),
+    [
+        ("TOTAL_SPENT", '"abc", 1'),  # decimal's InvalidOperation is no ValueError
+        ("TOTAL_SPENT", '"1e999999", 1'),  # past numeric's range
+        ("TOTAL_SPENT", '"NaN", 1'),
+        ("ORDERS_COUNT", "99999999999999999999, 1"),  # past the 32-bit column
+        ("LAST_ORDER", '"0001-01-01T00:00:00+14:00", 1'),  # before the calendar in UTC
+        ("NAME", '"a\\u0000", 1'),  # PostgreSQL takes no NUL
+        ("NAME", '"a", 99999999999999999999'),  # an id past bigint
+    ],
+)
+async def test_a_forged_cursor_value_is_refused_not_run(
+    gql: GraphQL, session: AsyncSession, by: str, position: str
+) -> None:
+    """The cursor is the client's to keep; a value no stored row could give reached the
+    statement and failed it: an internal error."""
+    await make_customer(session)
+    raw = f'c:["{by.lower()}","desc",{position}]'
+    cursor = base64.b64encode(raw.encode()).decode()
+    refused = await gql(CUSTOMERS, {"order": {"by": by}, "first": 1, "after": cursor})
+    assert refused["data"] is None
+    (error,) = refused["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}

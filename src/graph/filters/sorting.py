@@ -122,7 +122,7 @@ def decode_position(profile: Profile, sort: Sort, cursor: str) -> Position:
         by, direction, value, ident = json.loads(raw)
         if by != sort.by.value or direction != ("desc" if sort.descending else "asc"):
             raise ValueError("another order")
-        if not isinstance(ident, int) or isinstance(ident, bool):
+        if not isinstance(ident, int) or isinstance(ident, bool) or not 0 < ident < 2**63:
             raise ValueError("bad id")
         return Position(sort, value_from_json(SORTS[profile][sort.by], value), ident)
     except (ValueError, TypeError):
