@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
+from domain.errors import DomainError, shown
 from domain.subscriber import PageChannel
 
 
@@ -25,6 +27,29 @@ class MessageType(StrEnum):
     EMOJI = "emoji"
     STICKER = "sticker"
     FILE = "file"
+
+
+LINKED_TYPES = frozenset({MessageType.IMAGE, MessageType.FILE})
+"""Replies whose body is the URL of what is sent."""
+
+
+def check_reply_body(kind: MessageType, body: str, field: str) -> str:
+    """An image or file is sent from where it is: an absolute http(s) URL the platform can
+    fetch. Another scheme (`javascript:`, `data:`, `file:`) would be stored as a link that
+    every staff member's inbox shows."""
+    if kind in LINKED_TYPES:
+        parts = urlsplit(body)
+        if (
+            parts.scheme not in ("https", "http")
+            or not parts.netloc
+            or any(c.isspace() or not c.isprintable() for c in body)
+        ):
+            raise DomainError(
+                f"The body of an {kind.value} reply is its URL, such as "
+                f"https://cdn.example.vn/anh.jpg; got {shown(body)}.",
+                field=field,
+            )
+    return body
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,7 +181,14 @@ async def test_shopee_accepts_only_text_image_and_emoji(
 ) -> None:
     _, (thread, _) = await threads_on(session, channel="shopee")
     body = await gql(
-        REPLY, {"input": {"threadId": gid("Thread", thread), "type": kind, "body": "x.png"}}
+        REPLY,
+        {
+            "input": {
+                "threadId": gid("Thread", thread),
+                "type": kind,
+                "body": "https://cdn.example.vn/x.png",
+            }
+        },
     )
     errors = body["data"]["threadReply"]["userErrors"]
     stored = await session.scalar(
@@ -195,6 +202,39 @@ async def test_shopee_accepts_only_text_image_and_emoji(
         assert errors[0]["field"] == "input.type"
         assert stored == 0
         assert (await thread_row(session, thread)).answered is False
+
+
+@pytest.mark.spec("C10", "X4")
+async def test_an_image_or_file_reply_is_an_http_url(gql: GraphQL, session: AsyncSession) -> None:
+    """The body of an image or file is its URL; `javascript:alert(1)` was stored as one, a
+    link every staff member's inbox would show."""
+    _, (thread, _) = await threads_on(session, channel="facebook")
+    refused = []
+    for kind, body in (
+        ("IMAGE", "javascript:alert(1)"),
+        ("FILE", "data:text/html,<script>alert(1)</script>"),
+        ("IMAGE", "anh.jpg"),
+        ("FILE", "file:///etc/passwd"),
+        ("IMAGE", "https://cdn.example.vn/a b.jpg"),
+    ):
+        reply = {"threadId": gid("Thread", thread), "type": kind, "body": body}
+        errors = (await gql(REPLY, {"input": reply}))["data"]["threadReply"]["userErrors"]
+        refused.append([(e["field"], e["code"]) for e in errors])
+    taken = {
+        "threadId": gid("Thread", thread),
+        "type": "FILE",
+        "body": "https://cdn.example.vn/bao-gia.pdf",
+    }
+    sent = await gql(REPLY, {"input": taken})
+
+    assert refused == [[("input.body", "INVALID")]] * 5
+    assert sent["data"]["threadReply"]["userErrors"] == []
+    bodies = (
+        (await session.execute(select(t.message.c.body).where(t.message.c.thread_id == thread)))
+        .scalars()
+        .all()
+    )
+    assert bodies == ["https://cdn.example.vn/bao-gia.pdf"]
 
 
 @pytest.mark.spec("C10")

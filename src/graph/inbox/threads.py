@@ -9,6 +9,7 @@ from strawberry import relay
 
 from domain.channel import CAPABILITIES
 from domain.conversation import MessageType as DomainMessageType
+from domain.conversation import check_reply_body
 from domain.errors import DomainError
 from domain.inbox import refuse_bulk_in_merge_mode, refuse_mark_all_in_merge_mode
 from graph.context import Info
@@ -76,7 +77,10 @@ class ThreadReplyInput:
         default=DomainMessageType.TEXT,
         description="Message type; Shopee accepts only TEXT, IMAGE and EMOJI (SPEC C10).",
     )
-    body: str = strawberry.field(description="Text, emoji, or the URL of an image or file.")
+    body: str = strawberry.field(
+        description="Text, emoji, or the http(s) URL of an image or file (another scheme is"
+        " INVALID)."
+    )
 
 
 @strawberry.type(description="Result of an action on threads.")
@@ -192,10 +196,11 @@ class ThreadMutation:
                 raise DomainError(
                     f"A reply needs a body of 1 to {MAX_BODY} characters.", field="input.body"
                 )
+            kind = DomainMessageType(input.type)
             thread, message = await _actions(info).reply(
                 thread_id,
-                kind=DomainMessageType(input.type),
-                body=body,
+                kind=kind,
+                body=check_reply_body(kind, body, "input.body"),
                 staff_id=info.context.viewer.staff_id,
                 now=info.context.now(),
             )
