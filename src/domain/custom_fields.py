@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.errors import DomainError, ErrorCode, shown
+from domain.ingest import MAX_TEXT
 from domain.numbers import held
 from domain.phone import normalize_phone
 
 MAX_LABEL = 200
-MAX_TEXT = 1000
 MAX_FIELDS_PER_ITEM = 100
 _KEY = re.compile(r"[a-z0-9_]{1,64}")
 

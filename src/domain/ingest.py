@@ -26,7 +26,6 @@ MAX_INDEXED_TEXT = 500
 sorting and matching: at most 2,000 bytes in UTF-8 (four a character at worst)."""
 MAX_NAME_PART = 200
 """Characters of a first or last name: the two make the full name when none is given."""
-MAX_EXTERNAL_ID = MAX_KEY
 MAX_TEXT = 1000
 """Characters of other free text (an address, a ward, a product's name)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -8,8 +8,8 @@ from domain.errors import DomainError, shown
 
 MAX_AMOUNT = Decimal(10) ** 13
 """Every amount (an order's total, a line) is below this, ten thousand billion VND, which keeps
-sums of them (an order's total of up to 200 lines, a customer's spending) within the
-columns' 16 digits."""
+an order's total of up to 200 lines within the order columns' 16 digits (a customer's total
+spent has no precision: any sum of orders fits)."""
 
 
 def vnd(value: Decimal, field: str) -> Decimal:

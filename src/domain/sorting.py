@@ -103,7 +103,7 @@ def value_to_json(value: Any) -> Any:
 
 MAX_INTEGER = 2**31 - 1
 """The integer sort keys (orders, points) are 32-bit columns."""
-MAX_TEXT = 10_000
+MAX_CURSOR_TEXT = 10_000
 """Longer than any stored name a cursor can carry."""
 
 
@@ -135,7 +135,7 @@ def value_from_json(kind: ValueType, raw: Any) -> Any:
             except DomainError:
                 raise ValueError("outside the calendar") from None
         case ValueType.TEXT:
-            if not isinstance(raw, str) or "\x00" in raw or len(raw) > MAX_TEXT:
+            if not isinstance(raw, str) or "\x00" in raw or len(raw) > MAX_CURSOR_TEXT:
                 raise ValueError("not a text")
             return raw
     raise ValueError(kind)

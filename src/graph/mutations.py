@@ -12,13 +12,7 @@ from domain.errors import DomainError, ErrorCode
 from graph.context import Info
 from graph.errors import UserError, user_error
 from graph.types.common import typed_id
-from infra.database import (
-    DEADLOCK_DETECTED,
-    FOREIGN_KEY_VIOLATION,
-    SERIALIZATION_FAILURE,
-    UNIQUE_VIOLATION,
-    raised_by_postgresql,
-)
+from infra.database import UNIQUE_VIOLATION, collision, raised_by_postgresql
 
 T = TypeVar("T")
 log = structlog.get_logger()
@@ -46,34 +40,24 @@ request took the key between that check and the write."""
 
 
 def raced(error: BaseException) -> DomainError | None:
-    """The user error for a write that collided with a concurrent request's, or None when
-    ``error`` is something else: a unique key the other request took (``TAKEN``, else
-    ``CONFLICT``), a row it deleted that this write refers to, or PostgreSQL choosing this
-    transaction to give way (a deadlock or serialization failure)."""
+    """The user error for a write that collided with a concurrent request's (``collision``;
+    a unique key a mutation names is ``DUPLICATE`` on its field, ``TAKEN``), or None when
+    ``error`` is something else."""
     found = raised_by_postgresql(error)
     if found is None:
         return None
-    state = found.sqlstate
-    if state == UNIQUE_VIOLATION and found.constraint in TAKEN:
+    if found.sqlstate == UNIQUE_VIOLATION and found.constraint in TAKEN:
         field, message = TAKEN[found.constraint]
         return DomainError(
             f"{message} (saved by another request a moment ago).",
             code=ErrorCode.DUPLICATE,
             field=field,
         )
-    if state == FOREIGN_KEY_VIOLATION:
-        return DomainError(
-            "Something this change refers to was deleted by another request a moment ago; "
-            "nothing was changed.",
-            code=ErrorCode.NOT_FOUND,
-        )
-    if state in (UNIQUE_VIOLATION, DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
-        return DomainError(
-            "Another request changed the same records at the same moment; nothing was "
-            "changed. Try again.",
-            code=ErrorCode.CONFLICT,
-        )
-    return None
+    collided = collision(found)
+    if collided is None:
+        return None
+    code, message = collided
+    return DomainError(f"{message} Nothing was changed.", code=code)
 
 
 async def perform(

@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from domain.errors import ErrorCode
+
 # asyncpg prepares every statement; after five executions PostgreSQL may switch a prepared
 # statement to a generic plan, which for filters over skewed data is many times slower.
 SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
@@ -109,6 +111,27 @@ def raised_by_postgresql(error: BaseException | None) -> Refusal | None:
     constraint = next((str(n) for e in chain if (n := getattr(e, "constraint_name", None))), "")
     message = next((str(m) for e in chain if (m := getattr(e, "message", None))), state)
     return Refusal(state, constraint, message)
+
+
+def collision(refusal: Refusal) -> tuple[ErrorCode, str] | None:
+    """What a refusal caused by a concurrent request means to the caller: a key that request
+    saved, a row it deleted, or PostgreSQL refusing this transaction to end a deadlock or a
+    serialization conflict with it; None for any other refusal."""
+    state = refusal.sqlstate
+    if state == UNIQUE_VIOLATION:
+        key = f"constraint {refusal.constraint}" if refusal.constraint else "a unique key"
+        return ErrorCode.CONFLICT, (
+            f"Another request saved a record with the same key ({key}) a moment ago; try again."
+        )
+    if state == FOREIGN_KEY_VIOLATION:
+        return ErrorCode.NOT_FOUND, (
+            "A record this refers to was deleted by another request a moment ago."
+        )
+    if state in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED):
+        return ErrorCode.CONFLICT, (
+            "Another request changed the same records at the same moment; try again."
+        )
+    return None
 
 
 def timed_out(error: BaseException | None) -> bool:

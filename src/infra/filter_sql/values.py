@@ -160,8 +160,9 @@ def bound(
     whole = whole_bound(column.type, value, lower=lower, exclusive=exclusive)
     if whole is not None:
         return column >= whole if lower else column <= whole
-    # As an unconstrained numeric: bound as the column's numeric(16, 0), a larger value was
-    # an overflow error in PostgreSQL rather than a bound no amount reaches.
+    # As an unconstrained numeric: bound as a numeric column's own precision (an order's
+    # numeric(16, 0)), a larger value was an overflow error in PostgreSQL rather than a bound
+    # no amount reaches.
     number = literal(value, Numeric())
     if lower:
         return column > number if exclusive else column >= number

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ErrorCode
 from domain.ingest import ItemError
-from infra.database import FOREIGN_KEY_VIOLATION, UNIQUE_VIOLATION, raised_by_postgresql
+from infra.database import collision, raised_by_postgresql
 
 R = TypeVar("R")
 Out = TypeVar("Out")
@@ -60,13 +60,7 @@ def _items_fault(error: DBAPIError) -> tuple[ErrorCode, str] | None:
     found = raised_by_postgresql(error)
     if found is None or not found.sqlstate.startswith(("22", "23", "54")):
         return None
-    if found.sqlstate == UNIQUE_VIOLATION:
-        return ErrorCode.CONFLICT, (
-            f"Another record holds the same key (constraint {found.constraint or 'unnamed'}); "
-            "it was saved by another request a moment ago."
-        )
-    if found.sqlstate == FOREIGN_KEY_VIOLATION:
-        return ErrorCode.NOT_FOUND, (
-            "A record the item refers to was deleted by another request a moment ago."
-        )
-    return ErrorCode.INVALID, f"The item could not be stored: {found.message}."
+    return collision(found) or (
+        ErrorCode.INVALID,
+        f"The item could not be stored: {found.message}.",
+    )
