@@ -9,6 +9,7 @@ import structlog
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from graph.cost import COUNT_COST, Cost, operation_cost
 from graph.errors import ErrorKind, api_error, raised_by_graphql
 from graphql import (
     ExecutionResult,
@@ -16,6 +17,7 @@ from graphql import (
     OperationDefinitionNode,
     StringValueNode,
     Visitor,
+    get_operation_ast,
     visit,
 )
 from infra.database import ClientGone, SerialSession, timed_out
@@ -148,6 +150,44 @@ class OneOperationOrAName(SchemaExtension):
                 )
             ]
         yield
+
+
+class LimitQueryCost(SchemaExtension):
+    """An operation that would cost more than ``Settings.max_query_cost`` (``graph.cost``) is
+    refused before it runs, with its cost, the limit and the field that costs most."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        settings = getattr(context.context, "settings", None)
+        document = context.graphql_document
+        if context.result is None and settings is not None and document is not None:
+            operation = get_operation_ast(document, context.operation_name)
+            limit = settings.max_query_cost
+            if operation is not None and limit > 0:
+                cost = operation_cost(
+                    context.schema._schema,
+                    document,
+                    operation,
+                    context.variables,
+                    settings.max_page_size,
+                )
+                if cost.total > limit:
+                    context.result = ExecutionResult(data=None, errors=[_too_costly(cost, limit)])
+        yield
+
+
+def _too_costly(cost: Cost, limit: int) -> GraphQLError:
+    return api_error(
+        f"This request would cost {cost.total:,} (at most {limit:,}), and `{cost.costliest}` "
+        f"alone costs {cost.costliest_cost:,}: a row of a page costs 1, times the page sizes "
+        f"of the pages it is in, and a count of a whole list {COUNT_COST}. Ask for smaller "
+        "pages (`first`) or fewer counts, or split the request.",
+        ErrorKind.BAD_USER_INPUT,
+        field=cost.costliest,
+        reason="TOO_COMPLEX",
+        cost=cost.total,
+        maxCost=limit,
+    )
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

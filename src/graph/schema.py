@@ -19,6 +19,7 @@ from graph.automation.query import AutomationQuery
 from graph.errors import ErrorKind, code_errors, raised_by_graphql
 from graph.execution import Executor
 from graph.extensions import (
+    LimitQueryCost,
     MaskUnexpectedErrors,
     OneOperationOrAName,
     ReadOnlyQueries,
@@ -128,6 +129,7 @@ def build_schema() -> strawberry.Schema:
             lambda: AddValidationRules([DEPTH_RULE]),
             OneOperationOrAName,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            LimitQueryCost,
             MaskUnexpectedErrors,
         ],
     )

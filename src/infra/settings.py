@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         " it (0: no limit); the client then gets a `TIMEOUT` error and nothing is saved.",
     )
     max_page_size: int = 100
+    max_query_cost: int = Field(
+        default=10_000,
+        ge=0,
+        description="The most one GraphQL operation may cost (`graph.cost`: a row of a page 1,"
+        " times the page sizes around it; a count of a whole list 100); a costlier one is"
+        " refused before it runs (0: no limit).",
+    )
     max_request_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,

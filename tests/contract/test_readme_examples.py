@@ -1,5 +1,6 @@
 """Every GraphQL example in the README is a valid document for the schema the service serves,
-so a reader who pastes one into GraphiQL does not meet an unknown field or a wrong argument."""
+within the cost a request may have, so a reader who pastes one into GraphiQL does not meet an
+unknown field, a wrong argument or a refusal."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 
 import pytest
 
+from graph.cost import operation_cost
 from graph.schema import schema
-from graphql import parse, validate
-from infra.settings import PROJECT_ROOT
+from graphql import OperationDefinitionNode, parse, validate
+from infra.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -25,5 +27,11 @@ def test_the_readme_has_examples() -> None:
     "document", EXAMPLES, ids=[f"example {i + 1}" for i in range(len(EXAMPLES))]
 )
 def test_a_readme_example_is_valid(document: str) -> None:
-    errors = validate(schema._schema, parse(document))
+    parsed = parse(document)
+    errors = validate(schema._schema, parsed)
     assert not errors, [e.message for e in errors]
+    settings = Settings()
+    for operation in parsed.definitions:
+        if isinstance(operation, OperationDefinitionNode):
+            cost = operation_cost(schema._schema, parsed, operation, {}, settings.max_page_size)
+            assert cost.total <= settings.max_query_cost

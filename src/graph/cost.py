@@ -1,0 +1,222 @@
+"""What one request may ask of the database, summed over its operation before anything runs.
+
+A document is small while what it asks for may not be: `segments(first: 100) { nodes {
+memberCount members(first: 100) { nodes { fullName } } } }` is a hundred live counts of the
+whole customer list and ten thousand rows. The cost of an operation is
+
+- for each field with a `first` argument (a connection, a preview): the rows it may return,
+  its page size (the argument, its variable, or the field's default);
+- for each count of a whole list (`totalCount`, `Segment.memberCount`, a preview's `count`,
+  `conditions` and `exclusions`): ``COUNT_COST``;
+
+each multiplied by the page sizes of the fields with `first` whose rows it sits in (the
+`nodes` / `edges` of a connection, the `members` / `subscribers` of a preview). Plain lists
+(a customer's tags, the shop's pages) are bounded by the data and cost nothing; fields skipped
+by `@skip` / `@include` cost nothing; fragments on several types of one interface are all
+counted. The check is an upper bound read off the document: the statements it stands for are
+not run when it is over the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql.language import ValueNode
+
+from graph.pagination import DEFAULT_PAGE_SIZE
+from graphql import (
+    BooleanValueNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+
+COUNT_COST = 100
+"""A count reads every row a filter matches: on a million customers it takes as long as
+reading tens to hundreds of pages, so it costs a hundred rows."""
+
+ROWS = frozenset({"nodes", "edges", "members", "subscribers"})
+"""Fields under a field with `first` that hold its rows; what is inside them repeats per row."""
+
+COUNTS = frozenset(
+    {
+        ("Segment", "memberCount"),
+        ("SegmentPreview", "count"),
+        ("SegmentPreview", "conditions"),
+        ("SegmentPreview", "exclusions"),
+    }
+)
+"""Counts of a whole list other than every connection's `totalCount`, by (type, field)."""
+
+Variables = dict[str, Any]
+
+
+@dataclass
+class Cost:
+    """An operation's cost, and the field (dotted path) that costs most with what it costs."""
+
+    total: int = 0
+    costliest: str = ""
+    costliest_cost: int = 0
+    _by_path: dict[str, int] = field(default_factory=dict)
+
+    def add(self, path: str, amount: int) -> None:
+        self.total += amount
+        spent = self._by_path.get(path, 0) + amount
+        self._by_path[path] = spent
+        if spent > self.costliest_cost:
+            self.costliest, self.costliest_cost = path, spent
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Variables | None,
+    max_page_size: int,
+) -> Cost:
+    """The cost of ``operation`` of ``document`` with ``variables`` (raw, as sent)."""
+    values = dict(variables or {})
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in values and definition.default_value is not None:
+            values[name] = _literal(definition.default_value, {})
+    root = schema.get_root_type(operation.operation)
+    walk = _Walk(
+        schema,
+        {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
+        values,
+        max_page_size,
+    )
+    if root is not None:
+        walk.selections(root, operation.selection_set, 1, "", frozenset())
+    return walk.cost
+
+
+class _Walk:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: Variables,
+        max_page_size: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.max_page_size = max_page_size
+        self.cost = Cost()
+
+    def selections(
+        self,
+        parent: GraphQLNamedType,
+        selection_set: SelectionSetNode | None,
+        times: int,
+        path: str,
+        spread: frozenset[str],
+        page: int | None = None,
+    ) -> None:
+        """Adds the cost of ``selection_set`` on ``parent``, each field asked ``times`` times;
+        ``page`` is the page size when ``parent`` is what a field with `first` returns."""
+        if selection_set is None or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            return
+        for node in selection_set.selections:
+            if self._skipped(node):
+                continue
+            if isinstance(node, FieldNode):
+                self.field(parent, node, times, path, spread, page)
+            elif isinstance(node, InlineFragmentNode):
+                inner = self._type(node.type_condition.name.value if node.type_condition else None)
+                self.selections(inner or parent, node.selection_set, times, path, spread, page)
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in spread:  # validation refuses both
+                    continue
+                inner = self._type(fragment.type_condition.name.value)
+                self.selections(
+                    inner or parent, fragment.selection_set, times, path, spread | {name}, page
+                )
+
+    def field(
+        self,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        node: FieldNode,
+        times: int,
+        path: str,
+        spread: frozenset[str],
+        page: int | None,
+    ) -> None:
+        name = node.name.value
+        definition = parent.fields.get(name)
+        if definition is None:  # __typename, or a field validation refuses
+            return
+        here = f"{path}.{name}" if path else name
+        if (name == "totalCount" and parent.name.endswith("Connection")) or (
+            (parent.name, name) in COUNTS
+        ):
+            self.cost.add(here, times * COUNT_COST)
+        if page is not None and name in ROWS:
+            times *= page
+        inner_page = None
+        if "first" in definition.args:
+            inner_page = self._page_size(node, definition.args["first"].default_value)
+            self.cost.add(here, times * inner_page)
+        self.selections(
+            get_named_type(definition.type), node.selection_set, times, here, spread, inner_page
+        )
+
+    def _page_size(self, node: FieldNode, default: Any) -> int:
+        """The page size a field's `first` asks for, within what a page may hold: a size
+        out of range is refused by the field itself, with its own message."""
+        size = default
+        for argument in node.arguments or ():
+            if argument.name.value == "first":
+                size = _literal(argument.value, self.variables)
+        if not isinstance(size, int) or isinstance(size, bool):
+            size = DEFAULT_PAGE_SIZE
+        return min(max(size, 0), self.max_page_size)
+
+    def _skipped(self, node: SelectionNode) -> bool:
+        for directive in node.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include"):
+                continue
+            condition = next(
+                (_literal(a.value, self.variables) for a in directive.arguments or ()), None
+            )
+            if isinstance(condition, bool) and condition is (name == "skip"):
+                return True
+        return False
+
+    def _type(self, name: str | None) -> GraphQLNamedType | None:
+        return self.schema.get_type(name) if name else None
+
+
+def _literal(node: ValueNode, variables: Variables) -> Any:
+    """An integer or boolean written in the document or passed as a variable; None otherwise."""
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value)
+    if isinstance(node, IntValueNode):
+        try:
+            return int(node.value)
+        except ValueError:
+            return None
+    if isinstance(node, BooleanValueNode):
+        return node.value
+    return None

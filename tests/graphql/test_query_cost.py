@@ -1,0 +1,162 @@
+"""One request may ask only so much: rows of pages and counts of whole lists are summed over
+the operation before it runs, and a costlier one is refused with what it costs (X4)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from graph.cost import COUNT_COST, operation_cost
+from graph.schema import schema
+from graphql import OperationDefinitionNode, parse
+from infra.settings import Settings
+from tests.conftest import GraphQL, StatementLog, app_client
+from tests.factories import make_customer
+
+pytestmark = pytest.mark.spec("X4")
+
+LIMIT = Settings().max_query_cost
+
+SEGMENTS = """
+query Segments($first: Int, $withCounts: Boolean = true) {
+  segments(first: $first) {
+    totalCount
+    nodes { name memberCount @include(if: $withCounts) }
+  }
+}
+"""
+
+
+def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int, str]:
+    document = parse(query)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    cost = operation_cost(schema._schema, document, operation, variables, 100)
+    return cost.total, cost.costliest
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "expected"),
+    [
+        # a page of the default size, then with its count
+        ("{ customers { nodes { fullName tags { name } } } }", None, 20),
+        ("{ customers(first: 50) { totalCount nodes { id } } }", None, 50 + COUNT_COST),
+        # a count alone reads no rows
+        ("{ customers(first: 0) { totalCount } }", None, COUNT_COST),
+        # the page size comes from a variable, or the variable's default
+        (SEGMENTS, {"first": 10}, 1 * COUNT_COST + 10 + 10 * COUNT_COST),
+        (SEGMENTS, {"first": 10, "withCounts": False}, COUNT_COST + 10),
+        ("query($n: Int = 7) { tags(first: $n) { nodes { name } } }", None, 7),
+        # rows inside rows: 30 inbox rows of 3 threads each (the fields' defaults)
+        ("{ inbox { nodes { key threads { nodes { id } } } } }", None, 30 + 30 * 3),
+        # edges repeat like nodes; pageInfo does not
+        (
+            "{ segments(first: 5) { pageInfo { hasNextPage } edges { node { "
+            "members(first: 40) { totalCount } } } } }",
+            None,
+            5 + 5 * (40 + COUNT_COST),
+        ),
+        # fragments, named and inline, count where they are spread
+        (
+            "query { segments(first: 4) { nodes { ...S } } } "
+            "fragment S on Segment { ... on Segment { memberCount } }",
+            None,
+            4 + 4 * COUNT_COST,
+        ),
+        # a preview: one page of `first` members and its counts, counted once each
+        (
+            "query($d: GroupInput!) { segmentPreview(definition: $d, first: 30) "
+            "{ count members { id } conditions { count } exclusions { count } } }",
+            {"d": {}},
+            30 + 3 * COUNT_COST,
+        ),
+        # aliases add up
+        ("{ a: customers { totalCount } b: members { totalCount } }", None, 40 + 2 * COUNT_COST),
+        # sizes out of range are the field's own error, not the cost's
+        ("{ customers(first: 100000) { nodes { id } } }", None, 100),
+        ("query($n: Int) { customers(first: $n) { nodes { id } } }", {"n": "many"}, 20),
+    ],
+)
+def test_an_operation_costs_its_rows_and_counts(
+    query: str, variables: dict[str, object] | None, expected: int
+) -> None:
+    assert cost_of(query, variables)[0] == expected
+
+
+def test_the_costliest_field_is_named_with_its_path() -> None:
+    total, costliest = cost_of(
+        "{ segments(first: 100) { totalCount nodes { members(first: 100) { nodes { id } } } } }"
+    )
+
+    assert total == 100 + COUNT_COST + 100 * 100
+    assert costliest == "segments.nodes.members"
+
+
+async def test_a_request_over_the_limit_is_refused_before_any_statement(
+    gql: GraphQL, sql_statements: StatementLog
+) -> None:
+    sql_statements.clear()
+
+    body = await gql(SEGMENTS, {"first": 100})
+
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "segments.nodes.memberCount",
+        "reason": "TOO_COMPLEX",
+        "cost": 100 + 101 * COUNT_COST,
+        "maxCost": LIMIT,
+    }
+    assert "would cost 10,200 (at most 10,000)" in error["message"]
+    assert "`segments.nodes.memberCount` alone costs 10,000" in error["message"]
+    assert "first" in error["message"]
+    # the token and the shop's time zone may be read; no list is
+    assert not [s for s in sql_statements.statements if "segment" in s or "customer" in s]
+
+
+async def test_aliases_of_counts_add_up_to_a_refusal(gql: GraphQL) -> None:
+    within = " ".join(f"c{i}: customers(first: 0) {{ totalCount }}" for i in range(100))
+    over = within + " c100: customers(first: 0) { totalCount }"
+
+    assert (await gql(f"{{ {within} }}"))["data"]["c99"] == {"totalCount": 0}
+    refused = await gql(f"{{ {over} }}")
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["cost"] == 101 * COUNT_COST
+
+
+async def test_a_request_within_the_limit_runs(gql: GraphQL, session: AsyncSession) -> None:
+    await make_customer(session, full_name="Trần Thị Cân")
+    created = await gql(
+        "mutation($input: SegmentCreateInput!) { segmentCreate(input: $input) "
+        "{ userErrors { code } } }",
+        {"input": {"name": "Mọi người", "definition": {}}},
+    )
+    assert created["data"]["segmentCreate"]["userErrors"] == []
+
+    body = await gql(SEGMENTS, {"first": 98})  # 98 + 99 counts = 9,998
+
+    assert "errors" not in body, body
+    assert body["data"]["segments"]["nodes"] == [{"name": "Mọi người", "memberCount": 1}]
+    # without the counts a page of 100 is cheap
+    cheap = await gql(SEGMENTS, {"first": 100, "withCounts": False})
+    assert cheap["data"]["segments"]["totalCount"] == 1
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def unlimited(connection: AsyncConnection, now: object) -> AsyncIterator[AsyncClient]:
+    async with app_client(connection, now, Settings(max_query_cost=0)) as client:  # type: ignore[arg-type]
+        yield client
+
+
+async def test_the_limit_is_a_setting_and_zero_lifts_it(unlimited: AsyncClient, token: str) -> None:
+    response = await unlimited.post(
+        "/graphql",
+        json={"query": SEGMENTS, "variables": {"first": 100}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.json() == {"data": {"segments": {"totalCount": 0, "nodes": []}}}
