@@ -188,6 +188,8 @@ class _Walk:
         for argument in node.arguments or ():
             if argument.name.value == "first":
                 size = _literal(argument.value, self.variables)
+        if isinstance(size, float) and size.is_integer():  # JSON's 100.0 is GraphQL's 100
+            size = int(size)
         if not isinstance(size, int) or isinstance(size, bool):
             size = DEFAULT_PAGE_SIZE
         return min(max(size, 0), self.max_page_size)

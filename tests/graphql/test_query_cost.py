@@ -78,6 +78,8 @@ def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int
         # sizes out of range are the field's own error, not the cost's
         ("{ customers(first: 100000) { nodes { id } } }", None, 100),
         ("query($n: Int) { customers(first: $n) { nodes { id } } }", {"n": "many"}, 20),
+        # JSON may write an integer as 100.0, which GraphQL takes as 100
+        ("query($n: Int) { customers(first: $n) { nodes { id } } }", {"n": 100.0}, 100),
     ],
 )
 def test_an_operation_costs_its_rows_and_counts(
