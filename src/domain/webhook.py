@@ -156,6 +156,16 @@ def check_url(url: str, *, field: str, local_network: bool = False) -> str:
     return cleaned
 
 
+def url_refusal(url: str, *, local_network: bool) -> str | None:
+    """Why a saved URL may not be delivered to under the install's setting now (one saved
+    while ``WEBHOOK_LOCAL_NETWORK`` was on, say); None when it may."""
+    try:
+        check_url(url, field="url", local_network=local_network)
+    except DomainError as error:
+        return error.message
+    return None
+
+
 def check_event_types(types: Sequence[str], *, field: str) -> tuple[str, ...]:
     """Known event types, without repeats; an empty list means every event."""
     known = {member.value for member in EventType}

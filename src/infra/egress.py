@@ -106,10 +106,19 @@ class PublicTransport(httpx.AsyncHTTPTransport):
         )
 
 
-def webhook_client(*, local_network: bool) -> httpx.AsyncClient:
+class WebhookClient(httpx.AsyncClient):
+    """An HTTP client that knows whether the install delivers to its own network, so that a
+    delivery can refuse a URL the setting forbids before connecting."""
+
+    def __init__(self, *, local_network: bool, **kwargs: typing.Any) -> None:
+        super().__init__(trust_env=False, **kwargs)
+        self.local_network = local_network
+
+
+def webhook_client(*, local_network: bool) -> WebhookClient:
     """The client webhooks are delivered with: public addresses only, unless the install
     delivers to its own network (``WEBHOOK_LOCAL_NETWORK``). Redirects are not followed, and
     the environment's proxies are not used."""
     if local_network:
-        return httpx.AsyncClient(trust_env=False, limits=LIMITS)
-    return httpx.AsyncClient(transport=PublicTransport(), trust_env=False)
+        return WebhookClient(local_network=True, limits=LIMITS)
+    return WebhookClient(local_network=False, transport=PublicTransport())

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 import structlog
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, committing, create_engine, session_factory
-from infra.egress import webhook_client
+from infra.egress import WebhookClient, webhook_client
 from infra.segment_events import drop_segments, store_segments
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
@@ -46,7 +45,7 @@ def connector(url: str) -> PsycopgConnector:
 @dataclass
 class Resources:
     sessions: Callable[[], AsyncSession]
-    client: httpx.AsyncClient
+    client: WebhookClient
     now: Callable[[], datetime]
 
 

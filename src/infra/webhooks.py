@@ -20,7 +20,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, retry_delay, sign
+from domain.webhook import url_refusal
 from infra import tables as t
+from infra.egress import WebhookClient
 
 TIMEOUT_SECONDS = 10.0
 
@@ -100,9 +102,14 @@ def envelope(
 
 
 async def deliver(
-    session: AsyncSession, shop_id: int, delivery_id: int, now: datetime, client: httpx.AsyncClient
+    session: AsyncSession, shop_id: int, delivery_id: int, now: datetime, client: WebhookClient
 ) -> Attempt | None:
-    """One attempt for a pending delivery; None when it is not pending or is being sent."""
+    """One attempt for a pending delivery; None when it is not pending or is being sent.
+
+    A URL the install's setting refuses (a private address saved while
+    ``WEBHOOK_LOCAL_NETWORK`` was on) fails the delivery at once, without connecting: no
+    later attempt could reach it. A name that resolves to a private address is refused by
+    the client at each attempt instead, since its addresses may change."""
     d, e, s = t.webhook_delivery, t.event_outbox, t.webhook_subscription
     row = (
         await session.execute(
@@ -134,13 +141,17 @@ async def deliver(
     started = time.monotonic()
     status_code: int | None = None
     error: str | None = None
+    refused = url_refusal(row.url, local_network=client.local_network)
     try:
-        response = await client.post(
-            row.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
-        )
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}"
+        if refused is not None:
+            error = f"refused: {refused}"[:500]
+        else:
+            response = await client.post(
+                row.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+            )
+            status_code = response.status_code
+            if not 200 <= status_code < 300:
+                error = f"HTTP {status_code}"
     except httpx.TimeoutException:
         error = "timed out"
     except httpx.HTTPError as failure:
@@ -158,7 +169,7 @@ async def deliver(
         )
     )
     delivered = error is None
-    wait = None if delivered else retry_delay(attempts)
+    wait = None if delivered or refused is not None else retry_delay(attempts)
     next_attempt_at = now + wait if wait is not None else None
     await session.execute(
         update(d)

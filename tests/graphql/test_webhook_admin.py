@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -14,6 +13,7 @@ from strawberry.relay import from_base64, to_base64
 from domain.staff import Role
 from infra import tables as t
 from infra import webhooks
+from infra.egress import webhook_client
 from infra.settings import Settings
 from tests.conftest import SHOP_ID, GraphQL, StatementLog, TokenMaker, app_client
 from tests.factories import make_page, make_subscriber, make_tag, make_webhook_subscription
@@ -159,6 +159,33 @@ async def test_an_install_on_its_own_network_may_deliver_to_it(
     assert total == 4
 
 
+LISTED = "{ webhookSubscriptions { nodes { url urlRefused } } }"
+
+
+@pytest.mark.spec("X3")
+async def test_a_url_saved_for_the_local_network_is_flagged_once_the_install_refuses_it(
+    connection: AsyncConnection, now: datetime, token: str, gql: GraphQL, session: AsyncSession
+) -> None:
+    await make_webhook_subscription(session, "http://127.0.0.1:8080/hook", [])
+    await make_webhook_subscription(session, "https://hooks.example.vn/crm", [])
+    local = Settings(graphiql=False, webhook_local_network=True)
+    async with app_client(connection, now, local) as client:
+        response = await client.post(
+            "/graphql", json={"query": LISTED}, headers={"Authorization": f"Bearer {token}"}
+        )
+    allowed = response.json()["data"]["webhookSubscriptions"]["nodes"]
+
+    public = (await gql(LISTED))["data"]["webhookSubscriptions"]["nodes"]
+
+    assert {n["url"]: n["urlRefused"] for n in allowed} == {
+        "http://127.0.0.1:8080/hook": None,
+        "https://hooks.example.vn/crm": None,
+    }
+    refused = {n["url"]: n["urlRefused"] for n in public}
+    assert refused["https://hooks.example.vn/crm"] is None
+    assert refused["http://127.0.0.1:8080/hook"].startswith("'127.0.0.1' is not a public address")
+
+
 @pytest.mark.spec("X3")
 async def test_update_rotates_the_secret_and_only_admins_manage_subscriptions(
     gql: GraphQL, session: AsyncSession, make_token: TokenMaker
@@ -217,7 +244,7 @@ async def test_events_and_deliveries_with_their_attempts_are_listed_with_filters
         assert waiting["data"]["events"]["totalCount"] == 3
 
         deliveries = await webhooks.dispatch_outbox(session, now)
-        async with httpx.AsyncClient() as client:
+        async with webhook_client(local_network=True) as client:
             for shop_id, delivery_id in deliveries[:2]:
                 await webhooks.deliver(session, shop_id, delivery_id, now, client)
             await webhooks.deliver(session, SHOP_ID, deliveries[2][1], now, client)

@@ -18,7 +18,7 @@ DeliveryStatus = strawberry.enum(
     domain.DeliveryStatus,
     name="WebhookDeliveryStatus",
     description="PENDING: waiting for its next attempt; DELIVERED: a receiver answered 2xx; "
-    "FAILED: every attempt failed.",
+    "FAILED: every attempt failed, or its URL is refused (`WebhookSubscription.urlRefused`).",
 )
 
 
@@ -31,6 +31,16 @@ class WebhookSubscription(Node):
     )
     active: bool = strawberry.field(description="Inactive subscriptions receive nothing.")
     created_at: datetime = strawberry.field(description="When it was created.")
+
+    @strawberry.field(
+        description="Why deliveries to `url` are refused under this install's settings, "
+        "without connecting (a private address saved while `WEBHOOK_LOCAL_NETWORK` was on); "
+        "null when they are not. Its deliveries then fail at their next attempt."
+    )
+    def url_refused(self, info: Info) -> str | None:
+        return domain.url_refusal(
+            self.url, local_network=info.context.settings.webhook_local_network
+        )
 
     @classmethod
     def from_domain(cls, s: domain.Subscription) -> WebhookSubscription:

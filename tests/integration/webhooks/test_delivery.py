@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import httpx
 import orjson
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.events import SIGNATURE_HEADER, EventType, verify
 from infra import tables as t
 from infra import webhooks
+from infra.egress import webhook_client
 from infra.events import emit
 from tests.conftest import OTHER_SHOP_ID, SHOP_ID
 from tests.factories import make_webhook_subscription
@@ -54,7 +54,7 @@ async def test_delivery_is_signed_retried_with_backoff_and_recorded(
         [(shop_id, delivery_id)] = await webhooks.dispatch_outbox(session, now)
 
         webhooks.TIMEOUT_SECONDS = 0.5
-        async with httpx.AsyncClient() as client:
+        async with webhook_client(local_network=True) as client:
             first = await webhooks.deliver(session, shop_id, delivery_id, now, client)
             assert first is not None
             assert (first.delivered, first.status_code) == (False, 500)
@@ -118,7 +118,7 @@ async def test_a_delivery_gives_up_after_the_last_attempt(
         await emit(session, SHOP_ID, EventType.TAG_REMOVED, {"tagId": 1}, now)
         [(shop_id, delivery_id)] = await webhooks.dispatch_outbox(session, now)
         at = now
-        async with httpx.AsyncClient() as client:
+        async with webhook_client(local_network=True) as client:
             for _ in range(8):
                 attempt = await webhooks.deliver(session, shop_id, delivery_id, at, client)
                 assert attempt is not None

@@ -3,6 +3,7 @@ resolving the name, and the connection goes to the address that was checked."""
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 
 import httpcore
@@ -12,8 +13,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import EventType
+from domain.webhook import IPAddress
+from infra import egress, webhooks
 from infra import tables as t
-from infra import webhooks
 from infra.egress import PublicNetworkBackend, PublicTransport, webhook_client
 from infra.events import emit
 from tests.conftest import SHOP_ID
@@ -32,27 +34,55 @@ async def _attempt_on(session: AsyncSession, url: str, now: datetime, *, local: 
     return attempt.error
 
 
+async def _statuses(session: AsyncSession) -> list[tuple[str, datetime | None]]:
+    d = t.webhook_delivery
+    found = await session.execute(select(d.c.status, d.c.next_attempt_at).order_by(d.c.id))
+    return [(status, at) for status, at in found.all()]
+
+
 @pytest.mark.spec("X3", "X5")
 async def test_a_receiver_on_this_machine_gets_nothing_unless_the_install_allows_it(
-    session: AsyncSession, shop: int, now: datetime
+    session: AsyncSession, shop: int, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    resolve = egress._resolve
+
+    async def names_this_machine(host: str, port: int, seconds: float | None) -> list[IPAddress]:
+        if host == "hooks.example.vn":
+            return [ipaddress.ip_address("127.0.0.1")]
+        return await resolve(host, port, seconds)
+
+    monkeypatch.setattr(egress, "_resolve", names_this_machine)
     with receiver([200, 200, 200]) as hook:
+        # Saved while the install allowed its own network: refused without connecting.
         by_address = await _attempt_on(session, hook.url, now, local=False)
         by_name = await _attempt_on(
             session, hook.url.replace("127.0.0.1", "localhost"), now, local=False
+        )
+        # A name the URL does not give away is refused at the connection, after resolving.
+        resolved = await _attempt_on(
+            session,
+            hook.url.replace("http://127.0.0.1", "https://hooks.example.vn"),
+            now,
+            local=False,
         )
         assert hook.requests == []
         allowed = await _attempt_on(session, hook.url, now, local=True)
         assert len(hook.requests) == 1
 
-    assert by_address == "ConnectError: refused: 127.0.0.1 is not a public address"
+    assert by_address is not None
+    assert by_address.startswith("refused: '127.0.0.1' is not a public address; ")
     assert by_name is not None
-    assert by_name.startswith("ConnectError: refused: localhost resolves to ")
-    assert by_name.endswith(", which is not a public address")
+    assert by_name.startswith("refused: 'localhost' is not a public address; ")
+    assert resolved == (
+        "ConnectError: refused: hooks.example.vn resolves to 127.0.0.1, which is not a "
+        "public address"
+    )
     assert allowed is None
-    d = t.webhook_delivery
-    statuses = (await session.execute(select(d.c.status).order_by(d.c.id))).scalars().all()
-    assert statuses == ["pending", "pending", "delivered"]  # refused ones are tried again
+    statuses = await _statuses(session)
+    # A refused URL fails at once; a name is tried again, since what it resolves to may change.
+    assert [status for status, _ in statuses] == ["failed", "failed", "pending", "delivered"]
+    assert statuses[0][1] is None
+    assert statuses[2][1] is not None
 
 
 class Recording(httpcore.AsyncMockBackend):
