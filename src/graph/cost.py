@@ -1,20 +1,24 @@
-"""What one request may ask of the database, summed over its operation before anything runs.
+"""What one request may ask of the service, summed over its operation before anything runs.
 
 A document is small while what it asks for may not be: `segments(first: 100) { nodes {
-memberCount members(first: 100) { nodes { fullName } } } }` is a hundred live counts of the
-whole customer list and ten thousand rows. The cost of an operation is
+memberCount } }` is a hundred live counts of the whole customer list, and fragments spread
+under aliases of `member { customer { member … } }` resolve thousands of objects per row.
+The cost of an operation is
 
 - for each field with a `first` argument (a connection, a preview): the rows it may return,
   its page size (the argument, its variable, or the field's default);
 - for each count of a whole list (`totalCount`, `Segment.memberCount`, a preview's `count`,
   `conditions` and `exclusions`): ``COUNT_COST``;
+- for every other field that returns an object or a list of objects (a customer's `member`,
+  its `tags`, a mutation's payload): 1, except the parts of a page (`nodes`, `edges`, `node`,
+  `pageInfo`, a preview's `members`), which its page size pays for;
 
-each multiplied by the page sizes of the fields with `first` whose rows it sits in (the
-`nodes` / `edges` of a connection, the `members` / `subscribers` of a preview). Plain lists
-(a customer's tags, the shop's pages) are bounded by the data and cost nothing; fields skipped
-by `@skip` / `@include` cost nothing; fragments on several types of one interface are all
-counted. The check is an upper bound read off the document: the statements it stands for are
-not run when it is over the limit.
+each multiplied by the page sizes of the fields with `first` whose rows it sits in. Scalars
+cost nothing; fields skipped by `@skip` / `@include` cost nothing; fragments on several types
+of one interface are all counted; aliases add up. The check is an upper bound read off the
+document, so nothing it stands for runs when it is over the limit. The walk itself stops after
+``MAX_FIELDS`` fields, fragments expanded, so that a document of nested fragment spreads
+cannot make it long.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    is_composite_type,
 )
 
 COUNT_COST = 100
@@ -50,6 +55,13 @@ reading tens to hundreds of pages, so it costs a hundred rows."""
 
 ROWS = frozenset({"nodes", "edges", "members", "subscribers"})
 """Fields under a field with `first` that hold its rows; what is inside them repeats per row."""
+
+PAGE_PARTS = ("Connection", "Edge")
+"""Suffixes of the types whose object fields are parts of a page, paid for by its size."""
+
+MAX_FIELDS = 20_000
+"""Fields the walk reads, fragments expanded, before it stops: no page of a real screen
+comes near it, while nested spreads of one fragment under aliases reach it quickly."""
 
 COUNTS = frozenset(
     {
@@ -66,11 +78,14 @@ Variables = dict[str, Any]
 
 @dataclass
 class Cost:
-    """An operation's cost, and the field (dotted path) that costs most with what it costs."""
+    """An operation's cost, and the field (dotted path) that costs most with what it costs;
+    ``complete`` is False when the walk stopped at ``MAX_FIELDS`` (``total`` is then what it
+    had counted)."""
 
     total: int = 0
     costliest: str = ""
     costliest_cost: int = 0
+    complete: bool = True
     _by_path: dict[str, int] = field(default_factory=dict)
 
     def add(self, path: str, amount: int) -> None:
@@ -102,8 +117,15 @@ def operation_cost(
         max_page_size,
     )
     if root is not None:
-        walk.selections(root, operation.selection_set, 1, "", frozenset())
+        try:
+            walk.selections(root, operation.selection_set, 1, "", frozenset())
+        except _TooManyFields:
+            walk.cost.complete = False
     return walk.cost
+
+
+class _TooManyFields(Exception):
+    pass
 
 
 class _Walk:
@@ -119,6 +141,7 @@ class _Walk:
         self.variables = variables
         self.max_page_size = max_page_size
         self.cost = Cost()
+        self.fields = 0
 
     def selections(
         self,
@@ -131,15 +154,15 @@ class _Walk:
     ) -> None:
         """Adds the cost of ``selection_set`` on ``parent``, each field asked ``times`` times;
         ``page`` is the page size when ``parent`` is what a field with `first` returns."""
-        if selection_set is None or not isinstance(
-            parent, GraphQLObjectType | GraphQLInterfaceType
-        ):
+        if selection_set is None:
             return
         for node in selection_set.selections:
             if self._skipped(node):
                 continue
             if isinstance(node, FieldNode):
-                self.field(parent, node, times, path, spread, page)
+                # a union has no fields of its own, only fragments on its members
+                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                    self.field(parent, node, times, path, spread, page)
             elif isinstance(node, InlineFragmentNode):
                 inner = self._type(node.type_condition.name.value if node.type_condition else None)
                 self.selections(inner or parent, node.selection_set, times, path, spread, page)
@@ -162,24 +185,34 @@ class _Walk:
         spread: frozenset[str],
         page: int | None,
     ) -> None:
+        self.fields += 1
+        if self.fields > MAX_FIELDS:
+            raise _TooManyFields
         name = node.name.value
         definition = parent.fields.get(name)
         if definition is None:  # __typename, or a field validation refuses
             return
         here = f"{path}.{name}" if path else name
+        returned = get_named_type(definition.type)
         if (name == "totalCount" and parent.name.endswith("Connection")) or (
             (parent.name, name) in COUNTS
         ):
             self.cost.add(here, times * COUNT_COST)
-        if page is not None and name in ROWS:
-            times *= page
+        rows = page is not None and name in ROWS
+        if rows:
+            times *= page or 0
         inner_page = None
         if "first" in definition.args:
             inner_page = self._page_size(node, definition.args["first"].default_value)
             self.cost.add(here, times * inner_page)
-        self.selections(
-            get_named_type(definition.type), node.selection_set, times, here, spread, inner_page
-        )
+        elif (
+            is_composite_type(returned)
+            and not rows
+            and not parent.name.endswith(PAGE_PARTS)
+            and (parent.name, name) not in COUNTS
+        ):
+            self.cost.add(here, times)
+        self.selections(returned, node.selection_set, times, here, spread, inner_page)
 
     def _page_size(self, node: FieldNode, default: Any) -> int:
         """The page size a field's `first` asks for, within what a page may hold: a size

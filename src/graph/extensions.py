@@ -9,7 +9,7 @@ import structlog
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from graph.cost import COUNT_COST, Cost, operation_cost
+from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.errors import ErrorKind, api_error, raised_by_graphql
 from graphql import (
     ExecutionResult,
@@ -171,17 +171,27 @@ class LimitQueryCost(SchemaExtension):
                     context.variables,
                     settings.max_page_size,
                 )
-                if cost.total > limit:
+                if not cost.complete or cost.total > limit:
                     context.result = ExecutionResult(data=None, errors=[_too_costly(cost, limit)])
         yield
 
 
 def _too_costly(cost: Cost, limit: int) -> GraphQLError:
+    if not cost.complete:
+        return api_error(
+            f"This request selects more than {MAX_FIELDS:,} fields once its fragments are "
+            "expanded; select each object once, without spreading fragments under many "
+            "aliases, or split the request.",
+            ErrorKind.BAD_USER_INPUT,
+            reason="TOO_COMPLEX",
+            maxFields=MAX_FIELDS,
+        )
     return api_error(
         f"This request would cost {cost.total:,} (at most {limit:,}), and `{cost.costliest}` "
-        f"alone costs {cost.costliest_cost:,}: a row of a page costs 1, times the page sizes "
-        f"of the pages it is in, and a count of a whole list {COUNT_COST}. Ask for smaller "
-        "pages (`first`) or fewer counts, or split the request.",
+        f"alone costs {cost.costliest_cost:,}: a row of a page costs 1, an object 1 and a "
+        f"count of a whole list {COUNT_COST}, each times the page sizes of the pages it is in. "
+        "Ask for smaller pages (`first`), fewer counts or fewer nested objects, or split the "
+        "request.",
         ErrorKind.BAD_USER_INPUT,
         field=cost.costliest,
         reason="TOO_COMPLEX",

@@ -40,9 +40,9 @@ class Settings(BaseSettings):
     max_query_cost: int = Field(
         default=10_000,
         ge=0,
-        description="The most one GraphQL operation may cost (`graph.cost`: a row of a page 1,"
-        " times the page sizes around it; a count of a whole list 100); a costlier one is"
-        " refused before it runs (0: no limit).",
+        description="The most one GraphQL operation may cost (`graph.cost`: a row of a page or"
+        " an object 1, a count of a whole list 100, each times the page sizes around it); a"
+        " costlier one is refused before it runs (0: no limit).",
     )
     max_request_bytes: int = Field(
         default=16 * 1024 * 1024,

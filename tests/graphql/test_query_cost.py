@@ -10,7 +10,7 @@ import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from graph.cost import COUNT_COST, operation_cost
+from graph.cost import COUNT_COST, MAX_FIELDS, operation_cost
 from graph.schema import schema
 from graphql import OperationDefinitionNode, parse
 from infra.settings import Settings
@@ -41,8 +41,8 @@ def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int
 @pytest.mark.parametrize(
     ("query", "variables", "expected"),
     [
-        # a page of the default size, then with its count
-        ("{ customers { nodes { fullName tags { name } } } }", None, 20),
+        # a page of the default size with each row's tags, then with its count
+        ("{ customers { nodes { fullName tags { name } } } }", None, 20 + 20),
         ("{ customers(first: 50) { totalCount nodes { id } } }", None, 50 + COUNT_COST),
         # a count alone reads no rows
         ("{ customers(first: 0) { totalCount } }", None, COUNT_COST),
@@ -75,6 +75,19 @@ def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int
         ),
         # aliases add up
         ("{ a: customers { totalCount } b: members { totalCount } }", None, 40 + 2 * COUNT_COST),
+        # objects inside rows cost one each per row; scalars nothing
+        (
+            "{ customers(first: 10) { nodes { member { points { available } "
+            "customer { fullName } } tags { name } } } }",
+            None,
+            10 + 10 * 4,
+        ),
+        # a mutation's payload and what it holds
+        (
+            'mutation { tagCreate(input: {name: "x"}) { tag { name } userErrors { code } } }',
+            None,
+            3,
+        ),
         # sizes out of range are the field's own error, not the cost's
         ("{ customers(first: 100000) { nodes { id } } }", None, 100),
         ("query($n: Int) { customers(first: $n) { nodes { id } } }", {"n": "many"}, 20),
@@ -95,6 +108,48 @@ def test_the_costliest_field_is_named_with_its_path() -> None:
 
     assert total == 100 + COUNT_COST + 100 * 100
     assert costliest == "segments.nodes.members"
+
+
+def _spread_under_aliases(aliases: int, levels: int) -> str:
+    """A document whose fragments each spread the one below under ``aliases`` aliases."""
+    fragments = ["fragment F0 on Customer { fullName }"]
+    for level in range(1, levels + 1):
+        spread = " ".join(f"a{i}: customer {{ ...F{level - 1} }}" for i in range(aliases))
+        fragments.append(f"fragment F{level} on Customer {{ member {{ {spread} }} }}")
+    return f"{{ customers(first: 100) {{ nodes {{ ...F{levels} }} }} }} {' '.join(fragments)}"
+
+
+def test_objects_nested_under_aliases_multiply() -> None:
+    total, _ = cost_of(_spread_under_aliases(4, 5))
+    # per row: the member and its four customers at each of five levels
+    per_row = sum(4**level + 4 ** (level - 1) for level in range(1, 6))
+    assert total == 100 + 100 * per_row
+
+
+def test_the_walk_stops_at_a_bound_of_fields() -> None:
+    document = parse(_spread_under_aliases(10, 5))
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+
+    cost = operation_cost(schema._schema, document, operation, {}, 100)
+
+    assert not cost.complete
+
+
+async def test_fragments_spread_under_aliases_are_refused(gql: GraphQL) -> None:
+    # 4 aliases over 5 levels resolve about 1,400 objects a row, 6 seconds of CPU on a demo shop
+    costly = await gql(_spread_under_aliases(4, 5))
+    endless = await gql(_spread_under_aliases(10, 5))
+
+    assert costly["data"] is None
+    assert costly["errors"][0]["extensions"]["field"].startswith("customers.nodes.member")
+    assert costly["errors"][0]["extensions"]["cost"] > LIMIT
+    assert endless["data"] is None
+    assert endless["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "reason": "TOO_COMPLEX",
+        "maxFields": MAX_FIELDS,
+    }
+    assert "more than 20,000 fields" in endless["errors"][0]["message"]
 
 
 async def test_a_request_over_the_limit_is_refused_before_any_statement(
