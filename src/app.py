@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
@@ -27,6 +27,7 @@ from graph.transport import JsonPost, bearer_token
 from infra.bounded import keep
 from infra.database import create_engine, session_factory
 from infra.logs import configure_logging
+from infra.metrics import CONTENT_TYPE, Metrics
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
 from infra.runtime import database_url
@@ -124,6 +125,7 @@ async def opened_context(state: Any, token: str | None) -> AsyncIterator[Context
             settings=state.settings,
             now=state.now,
             zones=state.zones,
+            metrics=state.metrics,
         )
         yield context
     finally:
@@ -181,10 +183,12 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.sessions = session_factory(engine)
+        app.state.metrics.watch_pool(engine)
         settle_heap()
         try:
             yield
         finally:
+            app.state.metrics.watch_pool(None)
             await engine.dispose()
 
     app = Service(
@@ -196,6 +200,7 @@ def create_app(
     app.state.now = now
     app.state.principals = PrincipalCache()
     app.state.zones = ZoneCache()
+    app.state.metrics = Metrics()
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (
@@ -216,5 +221,11 @@ def create_app(
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    if settings.metrics:
+
+        @app.get("/metrics", include_in_schema=False)
+        async def metrics() -> PlainTextResponse:
+            return PlainTextResponse(app.state.metrics.exposition(), media_type=CONTENT_TYPE)
 
     return app

@@ -16,6 +16,7 @@ from domain.staff import Principal
 from graph.dataloaders import Loaders
 from graph.repositories import Repositories
 from infra.database import SerialSession
+from infra.metrics import Metrics
 from infra.repositories.filtering import ZoneCache
 from infra.settings import Settings
 
@@ -29,6 +30,7 @@ class Context(BaseContext):
         settings: Settings,
         now: Callable[[], datetime],
         zones: ZoneCache | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -36,6 +38,7 @@ class Context(BaseContext):
         self.settings = settings
         self.now = now
         self.zones = zones
+        self.metrics = metrics
         self._unsettled: set[asyncio.Future[Any]] = set()
 
     def track(self, work: Iterable[asyncio.Future[Any]]) -> None:

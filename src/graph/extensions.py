@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -13,7 +14,9 @@ from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.errors import ErrorKind, api_error, raised_by_graphql
 from graphql import (
     ExecutionResult,
+    FieldNode,
     GraphQLError,
+    GraphQLSyntaxError,
     OperationDefinitionNode,
     StringValueNode,
     Visitor,
@@ -23,6 +26,38 @@ from graphql import (
 from infra.database import ClientGone, SerialSession, timed_out
 
 log = structlog.get_logger()
+
+
+class RecordOperations(SchemaExtension):
+    """Counts and times every operation for `GET /metrics` (``infra.metrics``): first in the
+    list, so that it reads the result after the other extensions have coded and masked its
+    errors. A request that is no GraphQL request (no query, an unknown operation name) is
+    answered with HTTP 400 before any result, and not counted."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        except GraphQLSyntaxError:  # the parser cache raises what the parser finds
+            self._record(started, ErrorKind.PARSE_FAILED.value)
+            raise
+        errors = self.execution_context.result and self.execution_context.result.errors
+        code = (errors[0].extensions or {}).get("code") if errors else "ok"
+        self._record(started, str(code or ErrorKind.INTERNAL.value))
+
+    def _record(self, started: float, outcome: str) -> None:
+        context = self.execution_context
+        metrics = getattr(context.context, "metrics", None)
+        if metrics is None:
+            return
+        kind, field = "", ""
+        document = context.graphql_document
+        operation = get_operation_ast(document, context.operation_name) if document else None
+        if operation is not None:
+            kind = operation.operation.value
+            first = operation.selection_set.selections[0]
+            field = first.name.value if isinstance(first, FieldNode) else ""
+        metrics.operation(kind, field, outcome, time.perf_counter() - started)
 
 
 class RequireAuthentication(SchemaExtension):

@@ -23,6 +23,7 @@ from graph.extensions import (
     MaskUnexpectedErrors,
     OneOperationOrAName,
     ReadOnlyQueries,
+    RecordOperations,
     RejectNulCharacters,
     RequireAuthentication,
 )
@@ -121,6 +122,7 @@ def build_schema() -> strawberry.Schema:
         # validation cache is keyed by the rules and `QueryDepthLimiter` makes a new rule class
         # each time it is built.
         extensions=[
+            RecordOperations,
             RequireAuthentication,
             RejectNulCharacters,
             ReadOnlyQueries,

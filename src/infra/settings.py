@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     )
     demo_seed: int = 42
     graphiql: bool = Field(default=True, description="Serve GraphiQL at GET /graphql.")
+    metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at GET /metrics (operations by type, root field"
+        " and outcome, their durations, the database pool).",
+    )
     log_level: LogLevel = Field(
         default="info", description="The least severe log lines written (any case)."
     )

@@ -1,0 +1,71 @@
+"""What the service exposes to Prometheus at `GET /metrics`: its GraphQL operations (how
+many, how long, how they ended) and its database connections.
+
+Each app has a registry of its own, so two apps in one process (tests) count apart. Labels
+stay few: the operation's type, its first root field (a name of the schema, not of the
+client) and the outcome, `ok` or the first error's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+"""Buckets from a list page (5–10 ms) to the statement time limit (30 s)."""
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.operations = Counter(
+            "customer_hub_graphql_operations",
+            "GraphQL operations answered, by type, first root field and outcome (`ok` or the "
+            "first error's code).",
+            ("type", "field", "outcome"),
+            registry=self.registry,
+        )
+        self.seconds = Histogram(
+            "customer_hub_graphql_operation_seconds",
+            "Time from receiving an operation to its result, by type and first root field.",
+            ("type", "field"),
+            buckets=SECONDS,
+            registry=self.registry,
+        )
+        self._pool: Any = None
+        self.registry.register(_PoolCollector(self))
+
+    def watch_pool(self, engine: AsyncEngine | None) -> None:
+        """Reports the connections of ``engine``'s pool, read at each scrape, from now on
+        (None: no longer)."""
+        self._pool = engine.pool if engine is not None else None
+
+    def operation(self, kind: str, field: str, outcome: str, seconds: float) -> None:
+        self.operations.labels(kind, field, outcome).inc()
+        self.seconds.labels(kind, field).observe(seconds)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class _PoolCollector(Collector):
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "customer_hub_db_connections",
+            "Database connections of the API's pool, in use by a request or idle.",
+            labels=("state",),
+        )
+        pool = self.metrics._pool
+        if pool is not None:
+            family.add_metric(("in_use",), pool.checkedout())
+            family.add_metric(("idle",), pool.checkedin())
+        yield family

@@ -1,0 +1,111 @@
+"""`GET /metrics`: operations by type, root field and outcome, their durations, and the
+database pool, in Prometheus' text format."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+import pytest_asyncio
+from httpx import AsyncClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from infra.metrics import Metrics
+from infra.settings import Settings
+from tests.conftest import GraphQL, app_client
+
+pytestmark = pytest.mark.spec("X4")
+
+
+async def scrape(client: AsyncClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def operations(kind: str, field: str, outcome: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    labels = {"type": kind, "field": field, "outcome": outcome}
+    return "customer_hub_graphql_operations_total", tuple(sorted(labels.items()))
+
+
+async def test_operations_are_counted_by_type_root_field_and_outcome(
+    client: AsyncClient, gql: GraphQL
+) -> None:
+    assert (await gql("{ shop { name } }"))["data"]["shop"]["name"]
+    assert (await gql("query Shop { shop { name } viewer { role } }"))["data"]
+    bad = await gql("{ customers(first: 101) { totalCount } }")
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    mutation = await gql('mutation { tagCreate(input: {name: "Khách quen"}) { tag { id } } }')
+    assert mutation["data"]["tagCreate"]["tag"]["id"]
+    unparsable = await gql("{ shop { name }")
+    assert unparsable["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    anonymous = await client.post("/graphql", json={"query": "{ shop { name } }"})
+    assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    samples = await scrape(client)
+
+    assert samples[operations("query", "shop", "ok")] == 2
+    assert samples[operations("query", "customers", "BAD_USER_INPUT")] == 1
+    assert samples[operations("mutation", "tagCreate", "ok")] == 1
+    assert samples[operations("", "", "GRAPHQL_PARSE_FAILED")] == 1
+    assert samples[operations("query", "shop", "UNAUTHENTICATED")] == 1
+    seconds = "customer_hub_graphql_operation_seconds_count"
+    assert samples[(seconds, (("field", "shop"), ("type", "query")))] == 3
+    assert samples[(seconds, (("field", "tagCreate"), ("type", "mutation")))] == 1
+
+
+async def test_an_operation_that_fails_unexpectedly_counts_as_an_internal_error(
+    client: AsyncClient, gql: GraphQL, session: AsyncSession
+) -> None:
+    assert (await gql("{ viewer { role } }"))["data"]  # the token is known from now on
+    # a failure the service does not expect: its tables are not where it looks
+    await session.execute(text("SET LOCAL search_path = pg_catalog"))
+    answer = await gql("{ shop { name } }")
+    await session.execute(text("SET LOCAL search_path = public"))
+    assert answer["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+    samples = await scrape(client)
+
+    assert samples[operations("query", "shop", "INTERNAL_SERVER_ERROR")] == 1
+    assert samples[operations("query", "viewer", "ok")] == 1
+
+
+async def test_the_pool_reports_connections_in_use_and_idle(engine: AsyncEngine) -> None:
+    metrics = Metrics()
+    metrics.watch_pool(engine)
+
+    def connections() -> dict[str, float]:
+        return {
+            s.labels["state"]: s.value
+            for family in text_string_to_metric_families(metrics.exposition().decode())
+            if family.name == "customer_hub_db_connections"
+            for s in family.samples
+        }
+
+    before = connections()
+    async with engine.connect():
+        during = connections()
+    after = connections()
+
+    assert during["in_use"] == before["in_use"] + 1
+    assert after == before
+    metrics.watch_pool(None)
+    assert connections() == {}
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def unmetered(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
+    async with app_client(connection, now, Settings(metrics=False)) as client:
+        yield client
+
+
+async def test_metrics_can_be_turned_off(unmetered: AsyncClient) -> None:
+    assert (await unmetered.get("/metrics")).status_code == 404
