@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.graphql import OperationType
 
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
@@ -51,13 +52,19 @@ class RecordOperations(SchemaExtension):
         if metrics is None:
             return
         kind, field = "", ""
-        document = context.graphql_document
-        operation = get_operation_ast(document, context.operation_name) if document else None
+        operation = _chosen_operation(context)
         if operation is not None:
             kind = operation.operation.value
             first = operation.selection_set.selections[0]
             field = first.name.value if isinstance(first, FieldNode) else ""
         metrics.operation(kind, field, outcome, time.perf_counter() - started)
+
+
+def _chosen_operation(context: StrawberryExecutionContext) -> OperationDefinitionNode | None:
+    """The operation of the request's document that runs (by `operationName`, or the only
+    one); None when the document did not parse or names no such operation."""
+    document = context.graphql_document
+    return get_operation_ast(document, context.operation_name) if document else None
 
 
 class RequireAuthentication(SchemaExtension):
@@ -196,7 +203,7 @@ class LimitQueryCost(SchemaExtension):
         settings = getattr(context.context, "settings", None)
         document = context.graphql_document
         if context.result is None and settings is not None and document is not None:
-            operation = get_operation_ast(document, context.operation_name)
+            operation = _chosen_operation(context)
             limit = settings.max_query_cost
             if operation is not None and limit > 0:
                 cost = operation_cost(

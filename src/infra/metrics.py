@@ -13,10 +13,11 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4 as CONTENT_TYPE
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+__all__ = ["CONTENT_TYPE", "Metrics"]
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 """Buckets from a list page (5–10 ms) to the statement time limit (30 s)."""
 
@@ -38,13 +39,13 @@ class Metrics:
             buckets=SECONDS,
             registry=self.registry,
         )
-        self._pool: Any = None
-        self.registry.register(_PoolCollector(self))
+        self._pool = _PoolCollector()
+        self.registry.register(self._pool)
 
     def watch_pool(self, engine: AsyncEngine | None) -> None:
         """Reports the connections of ``engine``'s pool, read at each scrape, from now on
         (None: no longer)."""
-        self._pool = engine.pool if engine is not None else None
+        self._pool.pool = engine.pool if engine is not None else None
 
     def operation(self, kind: str, field: str, outcome: str, seconds: float) -> None:
         self.operations.labels(kind, field, outcome).inc()
@@ -55,8 +56,8 @@ class Metrics:
 
 
 class _PoolCollector(Collector):
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
+    def __init__(self) -> None:
+        self.pool: Any = None  # SQLAlchemy's QueuePool
 
     def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily(
@@ -64,8 +65,7 @@ class _PoolCollector(Collector):
             "Database connections of the API's pool, in use by a request or idle.",
             labels=("state",),
         )
-        pool = self.metrics._pool
-        if pool is not None:
-            family.add_metric(("in_use",), pool.checkedout())
-            family.add_metric(("idle",), pool.checkedin())
+        if self.pool is not None:
+            family.add_metric(("in_use",), self.pool.checkedout())
+            family.add_metric(("idle",), self.pool.checkedin())
         yield family
