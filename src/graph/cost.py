@@ -128,20 +128,14 @@ class _TooManyFields(Exception):
     pass
 
 
+@dataclass
 class _Walk:
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        fragments: dict[str, FragmentDefinitionNode],
-        variables: Variables,
-        max_page_size: int,
-    ) -> None:
-        self.schema = schema
-        self.fragments = fragments
-        self.variables = variables
-        self.max_page_size = max_page_size
-        self.cost = Cost()
-        self.fields = 0
+    schema: GraphQLSchema
+    fragments: dict[str, FragmentDefinitionNode]
+    variables: Variables
+    max_page_size: int
+    cost: Cost = field(default_factory=Cost)
+    fields: int = 0
 
     def selections(
         self,
@@ -194,22 +188,20 @@ class _Walk:
             return
         here = f"{path}.{name}" if path else name
         returned = get_named_type(definition.type)
-        if (name == "totalCount" and parent.name.endswith("Connection")) or (
+        count = (name == "totalCount" and parent.name.endswith("Connection")) or (
             (parent.name, name) in COUNTS
-        ):
+        )
+        if count:
             self.cost.add(here, times * COUNT_COST)
-        rows = page is not None and name in ROWS
-        if rows:
-            times *= page or 0
+        rows = False
+        if page is not None and name in ROWS:  # what is inside repeats per row
+            times, rows = times * page, True
         inner_page = None
         if "first" in definition.args:
             inner_page = self._page_size(node, definition.args["first"].default_value)
             self.cost.add(here, times * inner_page)
-        elif (
-            is_composite_type(returned)
-            and not rows
-            and not parent.name.endswith(PAGE_PARTS)
-            and (parent.name, name) not in COUNTS
+        elif is_composite_type(returned) and not (
+            count or rows or parent.name.endswith(PAGE_PARTS)
         ):
             self.cost.add(here, times)
         self.selections(returned, node.selection_set, times, here, spread, inner_page)

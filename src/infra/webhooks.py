@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 import orjson
@@ -131,31 +132,14 @@ async def deliver(
     ).first()
     if row is None:
         return None
-    body = envelope(row.event_id, shop_id, row.type, row.created_at, row.payload)
-    headers = {
-        "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(row.secret, int(now.timestamp()), body),
-        EVENT_HEADER: row.type,
-        DELIVERY_HEADER: str(delivery_id),
-    }
     started = time.monotonic()
-    status_code: int | None = None
-    error: str | None = None
+    status_code: int | None
+    error: str | None
     refused = url_refusal(row.url, local_network=client.local_network)
-    try:
-        if refused is not None:
-            error = f"refused: {refused}"[:500]
-        else:
-            response = await client.post(
-                row.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
-            )
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}"
-    except httpx.TimeoutException:
-        error = "timed out"
-    except httpx.HTTPError as failure:
-        error = f"{type(failure).__name__}: {failure}"[:500]
+    if refused is not None:
+        status_code, error = None, f"refused: {refused}"[:500]
+    else:
+        status_code, error = await _post(client, row, shop_id, delivery_id, now)
     duration_ms = int((time.monotonic() - started) * 1000)
     attempts = row.attempts + 1
     await session.execute(
@@ -184,3 +168,27 @@ async def deliver(
         )
     )
     return Attempt(delivered, status_code, error, next_attempt_at)
+
+
+async def _post(
+    client: WebhookClient, row: Any, shop_id: int, delivery_id: int, now: datetime
+) -> tuple[int | None, str | None]:
+    """POSTs the event, signed, to the subscription's URL: the receiver's status code, and
+    the error when the attempt failed (None when the receiver answered 2xx)."""
+    body = envelope(row.event_id, shop_id, row.type, row.created_at, row.payload)
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: sign(row.secret, int(now.timestamp()), body),
+        EVENT_HEADER: row.type,
+        DELIVERY_HEADER: str(delivery_id),
+    }
+    try:
+        response = await client.post(
+            row.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+        )
+    except httpx.TimeoutException:
+        return None, "timed out"
+    except httpx.HTTPError as failure:
+        return None, f"{type(failure).__name__}: {failure}"[:500]
+    status_code = response.status_code
+    return status_code, None if 200 <= status_code < 300 else f"HTTP {status_code}"

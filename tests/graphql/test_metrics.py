@@ -20,15 +20,23 @@ from tests.conftest import GraphQL, app_client
 pytestmark = pytest.mark.spec("X4")
 
 
-async def scrape(client: AsyncClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def samples(exposition: str) -> Samples:
+    """Each sample's value by its name and its labels, sorted."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+    }
+
+
+async def scrape(client: AsyncClient) -> Samples:
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
+    return samples(response.text)
 
 
 def operations(kind: str, field: str, outcome: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -84,10 +92,9 @@ async def test_the_pool_reports_connections_in_use_and_idle(engine: AsyncEngine)
 
     def connections() -> dict[str, float]:
         return {
-            s.labels["state"]: s.value
-            for family in text_string_to_metric_families(metrics.exposition().decode())
-            if family.name == "customer_hub_db_connections"
-            for s in family.samples
+            dict(labels)["state"]: value
+            for (name, labels), value in samples(metrics.exposition().decode()).items()
+            if name == "customer_hub_db_connections"
         }
 
     before = connections()

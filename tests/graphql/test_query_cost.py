@@ -10,7 +10,7 @@ import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from graph.cost import COUNT_COST, MAX_FIELDS, operation_cost
+from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.schema import schema
 from graphql import OperationDefinitionNode, parse
 from infra.settings import Settings
@@ -31,11 +31,10 @@ query Segments($first: Int, $withCounts: Boolean = true) {
 """
 
 
-def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int, str]:
+def cost_of(query: str, variables: dict[str, object] | None = None) -> Cost:
     document = parse(query)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    cost = operation_cost(schema._schema, document, operation, variables, 100)
-    return cost.total, cost.costliest
+    return operation_cost(schema._schema, document, operation, variables, 100)
 
 
 @pytest.mark.parametrize(
@@ -98,16 +97,16 @@ def cost_of(query: str, variables: dict[str, object] | None = None) -> tuple[int
 def test_an_operation_costs_its_rows_and_counts(
     query: str, variables: dict[str, object] | None, expected: int
 ) -> None:
-    assert cost_of(query, variables)[0] == expected
+    assert cost_of(query, variables).total == expected
 
 
 def test_the_costliest_field_is_named_with_its_path() -> None:
-    total, costliest = cost_of(
+    cost = cost_of(
         "{ segments(first: 100) { totalCount nodes { members(first: 100) { nodes { id } } } } }"
     )
 
-    assert total == 100 + COUNT_COST + 100 * 100
-    assert costliest == "segments.nodes.members"
+    assert cost.total == 100 + COUNT_COST + 100 * 100
+    assert cost.costliest == "segments.nodes.members"
 
 
 def _spread_under_aliases(aliases: int, levels: int) -> str:
@@ -120,17 +119,14 @@ def _spread_under_aliases(aliases: int, levels: int) -> str:
 
 
 def test_objects_nested_under_aliases_multiply() -> None:
-    total, _ = cost_of(_spread_under_aliases(4, 5))
+    cost = cost_of(_spread_under_aliases(4, 5))
     # per row: the member and its four customers at each of five levels
     per_row = sum(4**level + 4 ** (level - 1) for level in range(1, 6))
-    assert total == 100 + 100 * per_row
+    assert cost.total == 100 + 100 * per_row
 
 
 def test_the_walk_stops_at_a_bound_of_fields() -> None:
-    document = parse(_spread_under_aliases(10, 5))
-    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-
-    cost = operation_cost(schema._schema, document, operation, {}, 100)
+    cost = cost_of(_spread_under_aliases(10, 5))
 
     assert not cost.complete
 
