@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.relay.types import GlobalIDValueError
 
@@ -42,7 +41,6 @@ from graph.types.member import Member
 from graph.types.shop import Shop, Viewer
 from graph.types.subscriber import Page, Subscriber
 from graph.types.tag import Tag, TagFolder
-from infra import tables as t
 from infra.repositories.base import Filter, TableRepository
 from infra.repositories.base import Page as RowsPage
 
@@ -139,21 +137,17 @@ class CoreQuery:
 
     @strawberry.field(description="The shop the token belongs to.")
     async def shop(self, info: Info) -> Shop:
-        row = (
-            await info.context.session.execute(
-                select(t.shop).where(t.shop.c.shop_id == info.context.shop_id)
-            )
-        ).one()
-        return Shop(name=row.name, timezone=row.timezone, points_delay_hours=row.points_delay_hours)
+        # Loaded once for the request, however many aliases ask for it.
+        found = await info.context.loaders.shop_by_id.load(info.context.shop_id)
+        assert found is not None  # a token's shop outlives it (ON DELETE CASCADE)
+        return Shop(
+            name=found.name, timezone=found.timezone, points_delay_hours=found.points_delay_hours
+        )
 
     @strawberry.field(description="The staff member the token belongs to, and what they may do.")
     async def viewer(self, info: Info) -> Viewer:
         principal = info.context.viewer
-        name = await info.context.session.scalar(
-            select(t.staff.c.name).where(
-                t.staff.c.shop_id == principal.shop_id, t.staff.c.id == principal.staff_id
-            )
-        )
+        name = await info.context.loaders.staff_name_by_id.load(principal.staff_id)
         return Viewer(
             staff_id=principal.staff_id,
             name=name or "",

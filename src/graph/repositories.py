@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra.repositories.customers import CustomerRepository
 from infra.repositories.inbox import InboxRepository
 from infra.repositories.members import MemberRepository
+from infra.repositories.shop import ShopRepository
 from infra.repositories.social import (
     MessageRepository,
     PageRepository,
@@ -25,6 +26,10 @@ from infra.repositories.subscriber_profile import SubscriberProfileRepository
 class Repositories:
     session: AsyncSession
     shop_id: int
+
+    @cached_property
+    def shop(self) -> ShopRepository:
+        return ShopRepository(self.session, self.shop_id)
 
     @cached_property
     def customers(self) -> CustomerRepository:

@@ -148,3 +148,20 @@ async def test_customer_tags_are_served_whichever_way_they_are_asked(
     assert len(data["plain"]["nodes"]) == 5
     # token, four pages (each reading its rows' tags itself), the single customer, its tags
     assert len(sql_statements) == 7, sql_statements.statements
+
+
+async def test_the_shop_and_viewer_are_read_once_however_many_aliases_ask(
+    gql: GraphQL, sql_statements: StatementLog
+) -> None:
+    aliases = " ".join(
+        f"s{i}: shop {{ name timezone }} v{i}: viewer {{ name role }}" for i in range(50)
+    )
+
+    sql_statements.clear()
+    body = await gql(f"{{ {aliases} }}")
+
+    assert "errors" not in body, body
+    assert {body["data"][f"s{i}"]["timezone"] for i in range(50)} == {"Asia/Ho_Chi_Minh"}
+    assert len({body["data"][f"v{i}"]["name"] for i in range(50)}) == 1
+    # the token, the shop and the staff member's name: three, not one per alias
+    assert len(sql_statements) == 3, sql_statements.statements

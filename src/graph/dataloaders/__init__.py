@@ -13,6 +13,7 @@ from domain.automation import Enrolment
 from domain.conversation import Thread
 from domain.customer import Customer
 from domain.member import Member
+from domain.shop import Shop
 from domain.subscriber import CustomFieldValue, OtnTopic, Page, RefLinkOpen, Subscriber
 from domain.tag import Tag, TagFolder
 from graph.dataloaders.inbox import InboxLoaders
@@ -49,6 +50,14 @@ class Loaders:
         from graph.dataloaders.integrations import IntegrationLoaders
 
         return IntegrationLoaders(self.repos.session, self.repos.shop_id)
+
+    @cached_property
+    def shop_by_id(self) -> DataLoader[int, Shop | None]:
+        return loader(self.repos.shop.get_many)
+
+    @cached_property
+    def staff_name_by_id(self) -> DataLoader[int, str | None]:
+        return loader(self.repos.shop.staff_names)
 
     @cached_property
     def customer_by_id(self) -> DataLoader[int, Customer | None]:
