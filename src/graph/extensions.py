@@ -196,7 +196,11 @@ class OneOperationOrAName(SchemaExtension):
 
 class LimitQueryCost(SchemaExtension):
     """An operation that would cost more than ``Settings.max_query_cost`` (``graph.cost``) is
-    refused before it runs, with its cost, the limit and the field that costs most."""
+    refused before it runs, with its cost, the limit and the field that costs most. Every
+    response that ran or was refused for its cost says what it cost in ``extensions.cost``, so a
+    client can see how close it is before it is refused."""
+
+    _reckoned: dict[str, int] | None = None
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -204,8 +208,8 @@ class LimitQueryCost(SchemaExtension):
         document = context.graphql_document
         if context.result is None and settings is not None and document is not None:
             operation = _chosen_operation(context)
-            limit = settings.max_query_cost
-            if operation is not None and limit > 0:
+            if operation is not None:
+                limit = settings.max_query_cost
                 cost = operation_cost(
                     context.schema._schema,
                     document,
@@ -213,9 +217,16 @@ class LimitQueryCost(SchemaExtension):
                     context.variables,
                     settings.max_page_size,
                 )
-                if not cost.complete or cost.total > limit:
+                if limit > 0 and (not cost.complete or cost.total > limit):
                     context.result = ExecutionResult(data=None, errors=[_too_costly(cost, limit)])
+                if cost.complete:
+                    self._reckoned = {"requested": cost.total}
+                    if limit > 0:
+                        self._reckoned["maximum"] = limit
         yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self._reckoned} if self._reckoned is not None else {}
 
 
 def _too_costly(cost: Cost, limit: int) -> GraphQLError:

@@ -167,6 +167,7 @@ async def test_a_request_over_the_limit_is_refused_before_any_statement(
     assert "would cost 10,200 (at most 10,000)" in error["message"]
     assert "`segments.nodes.memberCount` alone costs 10,000" in error["message"]
     assert "first" in error["message"]
+    assert body["extensions"] == {"cost": {"requested": 100 + 101 * COUNT_COST, "maximum": LIMIT}}
     # the token and the shop's time zone may be read; no list is
     assert not [s for s in sql_statements.statements if "segment" in s or "customer" in s]
 
@@ -193,6 +194,8 @@ async def test_a_request_within_the_limit_runs(gql: GraphQL, session: AsyncSessi
     body = await gql(SEGMENTS, {"first": 98})  # 98 + 99 counts = 9,998
 
     assert "errors" not in body, body
+    # a response says what it cost, so a client sees how near the limit it is
+    assert body["extensions"] == {"cost": {"requested": 9_998, "maximum": LIMIT}}
     assert body["data"]["segments"]["nodes"] == [{"name": "Mọi người", "memberCount": 1}]
     # without the counts a page of 100 is cheap
     cheap = await gql(SEGMENTS, {"first": 100, "withCounts": False})
@@ -212,4 +215,7 @@ async def test_the_limit_is_a_setting_and_zero_lifts_it(unlimited: AsyncClient, 
         headers={"Authorization": f"Bearer {token}"},
     )
 
-    assert response.json() == {"data": {"segments": {"totalCount": 0, "nodes": []}}}
+    assert response.json() == {
+        "data": {"segments": {"totalCount": 0, "nodes": []}},
+        "extensions": {"cost": {"requested": 100 + 101 * COUNT_COST}},
+    }

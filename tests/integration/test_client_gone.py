@@ -154,7 +154,7 @@ async def test_a_query_whose_client_stays_waits_for_its_answer(engine: AsyncEngi
 
         assert await state_of(engine, pid) == WAITS
         assert not request.done()
-    assert client.answer() == {"data": {"customers": {"totalCount": 0}}}
+    assert client.answer()["data"] == {"customers": {"totalCount": 0}}
 
 
 async def test_a_mutation_whose_client_leaves_finishes_what_it_started(
@@ -167,7 +167,7 @@ async def test_a_mutation_whose_client_leaves_finishes_what_it_started(
 
         assert await state_of(engine, pid) == WAITS
     try:
-        assert client.answer() == {"data": {"tagCreate": {"tag": {"name": "Khách đi vội"}}}}
+        assert client.answer()["data"] == {"tagCreate": {"tag": {"name": "Khách đi vội"}}}
         async with engine.connect() as check:
             made = await check.scalar(text("SELECT count(*) FROM tag WHERE name = 'Khách đi vội'"))
         assert made == 1
