@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
@@ -19,6 +19,8 @@ from infra.database import SerialSession
 from infra.metrics import Metrics
 from infra.repositories.filtering import ZoneCache
 from infra.settings import Settings
+
+T = TypeVar("T")
 
 
 class Context(BaseContext):
@@ -40,6 +42,18 @@ class Context(BaseContext):
         self.zones = zones
         self.metrics = metrics
         self._unsettled: set[asyncio.Future[Any]] = set()
+        self._made: dict[Hashable, asyncio.Future[Any]] = {}
+
+    def once(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+        """What ``make`` gives, made once for the request by the first field asking with
+        ``key``: aliases of one query field read their rows once. Only for reads no mutation
+        changes, since every later field of the request is given the first answer."""
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = asyncio.ensure_future(make())
+            self.track([made])
+        # One field stopped must not stop the others awaiting the same answer.
+        return asyncio.shield(made)
 
     def track(self, work: Iterable[asyncio.Future[Any]]) -> None:
         """Work of this request that runs on after its field failed (``graph.execution``)."""

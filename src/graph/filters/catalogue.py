@@ -95,8 +95,10 @@ class FilterAttribute:
     async def suggestions(self, info: Info) -> list[FilterSuggestion] | None:
         if self.suggestion_source is None:
             return None
+        source = self.suggestion_source
         repo = CatalogueRepository(info.context.session, info.context.shop_id)
-        pairs = await repo.suggestions(self.suggestion_source)
+        # Read once per source for the request, however many catalogues ask.
+        pairs = await info.context.once(("suggestions", source), lambda: repo.suggestions(source))
         return [FilterSuggestion(value=v, label=label) for v, label in pairs]
 
     @classmethod
@@ -144,7 +146,7 @@ class FilterCatalogue:
                 condition=CUSTOM_CONDITION[kind],
                 operators=[camel(op) for op in OPERATORS[kinds[CUSTOM_CONDITION[kind]]]],
             )
-            for key, label, kind in await repo.custom_fields()
+            for key, label, kind in await info.context.once("customFields", repo.custom_fields)
         ]
 
 

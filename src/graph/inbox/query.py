@@ -56,7 +56,7 @@ async def _scope(
 class InboxQuery:
     @strawberry.field(description="The caller's inbox settings: merge mode and permissions.")
     async def inbox_settings(self, info: Info) -> InboxSettings:
-        return await inbox_settings(info)
+        return await info.context.once("inboxSettings", lambda: inbox_settings(info))
 
     @strawberry.field(description="What staff can do in threads of each channel (SPEC C10).")
     def channel_capabilities(self) -> list[ChannelCapabilities]:
@@ -106,16 +106,20 @@ class InboxQuery:
         "account), grouped by page, for the tag filter (SPEC C7)."
     )
     async def inbox_tags(self, info: Info) -> list[PageTags]:
-        repo = info.context.repos.inbox
-        merge_mode, merged = await repo.merge_settings(info.context.viewer.staff_id)
-        page_ids = merged if merge_mode else await repo.page_ids()
-        pages = await info.context.loaders.page_by_id.load_many(page_ids)
-        tags = await repo.tags_of_pages(page_ids)
-        return [
-            PageTags(
-                page=Page.from_domain(page),
-                tags=[Tag.from_domain(tag) for tag in tags if tag.page_id == page.id],
-            )
-            for page in pages
-            if page is not None
-        ]
+        return await info.context.once("inboxTags", lambda: _inbox_tags(info))
+
+
+async def _inbox_tags(info: Info) -> list[PageTags]:
+    repo = info.context.repos.inbox
+    merge_mode, merged = await repo.merge_settings(info.context.viewer.staff_id)
+    page_ids = merged if merge_mode else await repo.page_ids()
+    pages = await info.context.loaders.page_by_id.load_many(page_ids)
+    tags = await repo.tags_of_pages(page_ids)
+    return [
+        PageTags(
+            page=Page.from_domain(page),
+            tags=[Tag.from_domain(tag) for tag in tags if tag.page_id == page.id],
+        )
+        for page in pages
+        if page is not None
+    ]

@@ -70,7 +70,6 @@ class SegmentQuery:
         staff = info.context.viewer.staff_id
         kind = ListKind(list) if list is not None else None
         found = [b for b in built_in_filters() if kind is None or b.list is kind]
-        found += await SavedFilterRepository(info.context.session, info.context.shop_id).visible(
-            kind, staff
-        )
+        repo = SavedFilterRepository(info.context.session, info.context.shop_id)
+        found += await info.context.once(("savedFilters", kind), lambda: repo.visible(kind, staff))
         return [SavedFilter.from_domain(s, staff) for s in found]
