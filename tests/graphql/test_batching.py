@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.schema import schema
 from infra import tables as t
 from tests.conftest import GraphQL, StatementLog
 from tests.factories import SHOP_ID, make_customer, make_member, make_page, make_tag
@@ -179,17 +182,45 @@ async def test_aliases_of_a_root_read_share_its_statements(
         "{ userErrors { code } } }",
         {"input": {"list": "CUSTOMERS", "name": "Khách VIP", "definition": {"include": []}}},
     )
-    assert saved["data"]["savedFilterCreate"]["userErrors"] == []  # the token is now remembered
+    assert saved["data"]["savedFilterCreate"]["userErrors"] == []
 
-    def aliased(n: int) -> str:
-        return "{ " + " ".join(f"a{i}: {ROOT_READS[field]}" for i in range(n)) + " }"
+    body, alone, aliased = await statements_of_aliases(
+        gql, sql_statements, lambda i: f"a{i}: {ROOT_READS[field]}", 3
+    )
 
-    sql_statements.clear()
-    once = await gql(aliased(1))
-    alone = len(sql_statements)
-    sql_statements.clear()
-    thrice = await gql(aliased(3))
+    assert body["data"]["a0"] == body["data"]["a2"]
+    assert aliased == alone, sql_statements.statements
 
-    assert "errors" not in thrice, thrice
-    assert thrice["data"]["a0"] == thrice["data"]["a2"] == once["data"]["a0"]
-    assert len(sql_statements) == alone, sql_statements.statements
+
+NODE_TYPES = sorted(
+    t.name
+    for t in schema._schema.get_possible_types(schema._schema.type_map["Node"])  # type: ignore[arg-type]
+)
+
+
+@pytest.mark.parametrize("type_name", NODE_TYPES)
+async def test_nodes_of_one_type_are_fetched_in_one_statement(
+    gql: GraphQL, sql_statements: StatementLog, type_name: str
+) -> None:
+    def node(i: int) -> str:
+        return f'n{i}: node(id: "{base64.b64encode(f"{type_name}:{i + 1}".encode()).decode()}") {{ id }}'
+
+    body, alone, aliased = await statements_of_aliases(gql, sql_statements, node, 20)
+
+    assert body["data"]["n19"] is None  # no such row in this shop
+    assert aliased == alone == 1, sql_statements.statements
+
+
+async def statements_of_aliases(
+    gql: GraphQL, sql_statements: StatementLog, alias: Callable[[int], str], n: int
+) -> tuple[dict[str, Any], int, int]:
+    """The body of a document of ``n`` aliases, and how many statements a document of the first
+    alias alone and that one ran. The token is read before, so neither count holds it."""
+    await gql("{ __typename }")
+    counts = []
+    for size in (1, n):
+        sql_statements.clear()
+        body = await gql("{ " + " ".join(alias(i) for i in range(size)) + " }")
+        assert "errors" not in body, body
+        counts.append(len(sql_statements))
+    return body, counts[0], counts[1]

@@ -14,7 +14,6 @@ from graph.types.common import Node, resolve_many
 from graph.types.conversation import Thread
 from graph.types.subscriber import Subscriber
 from graph.types.tag import Tag
-from infra.repositories.automation_admin import EnrolmentRepository, RuleRepository
 
 EnrolmentStatus = strawberry.enum(domain.EnrolmentStatus, description="Where an enrolment stands.")
 StepStatus = strawberry.enum(
@@ -86,9 +85,11 @@ class AutomationRule(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[AutomationRule | None]:
-        repo = RuleRepository(info.context.session, info.context.shop_id)
         return await resolve_many(
-            info, node_ids, lambda _, ids: repo.get_many(ids), cls.from_domain
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.integrations.rule_by_id.load_many(ids),
+            cls.from_domain,
         )
 
     @strawberry.field(description="The tag whose addition triggers the rule.")
@@ -137,9 +138,11 @@ class SequenceEnrolment(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[SequenceEnrolment | None]:
-        repo = EnrolmentRepository(info.context.session, info.context.shop_id)
         return await resolve_many(
-            info, node_ids, lambda _, ids: repo.get_many(ids), cls.from_domain
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.integrations.enrolment_by_id.load_many(ids),
+            cls.from_domain,
         )
 
     @strawberry.field(description="The sequence.")

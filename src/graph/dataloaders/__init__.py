@@ -13,12 +13,14 @@ from domain.automation import Enrolment
 from domain.conversation import Thread
 from domain.customer import Customer
 from domain.member import Member
+from domain.segment import Segment
 from domain.shop import Shop
 from domain.subscriber import CustomFieldValue, OtnTopic, Page, RefLinkOpen, Subscriber
 from domain.tag import Tag, TagFolder
 from graph.dataloaders.inbox import InboxLoaders
 from graph.repositories import Repositories
 from infra import tables as t
+from infra.repositories.segments import SegmentRepository
 
 if TYPE_CHECKING:
     from graph.dataloaders.integrations import IntegrationLoaders
@@ -90,6 +92,10 @@ class Loaders:
     @cached_property
     def thread_by_id(self) -> DataLoader[int, Thread | None]:
         return loader(self.repos.threads.get_many)
+
+    @cached_property
+    def segment_by_id(self) -> DataLoader[int, Segment | None]:
+        return loader(SegmentRepository(self.repos.session, self.repos.shop_id).get_many)
 
     @cached_property
     def tag_by_id(self) -> DataLoader[int, Tag | None]:

@@ -7,10 +7,20 @@ from functools import cached_property
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.automation import MessageSequence, ScheduledStep, SequenceStep
-from domain.webhook import Attempt, Event, Subscription
+from domain.automation import (
+    AutomationRule,
+    Enrolment,
+    MessageSequence,
+    ScheduledStep,
+    SequenceStep,
+)
+from domain.webhook import Attempt, Delivery, Event, Subscription
 from graph.dataloaders import loader
-from infra.repositories.automation_admin import EnrolmentRepository, SequenceRepository
+from infra.repositories.automation_admin import (
+    EnrolmentRepository,
+    RuleRepository,
+    SequenceRepository,
+)
 from infra.repositories.webhook_admin import (
     DeliveryRepository,
     EventRepository,
@@ -21,6 +31,7 @@ from infra.repositories.webhook_admin import (
 class IntegrationLoaders:
     def __init__(self, session: AsyncSession, shop_id: int) -> None:
         self.sequences = SequenceRepository(session, shop_id)
+        self.rules = RuleRepository(session, shop_id)
         self.enrolments = EnrolmentRepository(session, shop_id)
         self.events = EventRepository(session, shop_id)
         self.deliveries = DeliveryRepository(session, shop_id)
@@ -29,6 +40,18 @@ class IntegrationLoaders:
     @cached_property
     def sequence_by_id(self) -> DataLoader[int, MessageSequence | None]:
         return loader(self.sequences.get_many)
+
+    @cached_property
+    def rule_by_id(self) -> DataLoader[int, AutomationRule | None]:
+        return loader(self.rules.get_many)
+
+    @cached_property
+    def enrolment_by_id(self) -> DataLoader[int, Enrolment | None]:
+        return loader(self.enrolments.get_many)
+
+    @cached_property
+    def delivery_by_id(self) -> DataLoader[int, Delivery | None]:
+        return loader(self.deliveries.get_many)
 
     @cached_property
     def steps_by_sequence_id(self) -> DataLoader[int, list[SequenceStep]]:

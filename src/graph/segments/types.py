@@ -23,8 +23,7 @@ from graph.filters.lists import encoder, filters
 from graph.filters.sorting import CustomerOrder, SubscriberOrder
 from graph.pagination import After, Companion, Connection, First
 from graph.queries import ORDER_ARG, ordered_page
-from graph.types.common import Node
-from graph.types.common import node_ids as common_node_ids
+from graph.types.common import Node, resolve_many
 from graph.types.customer import Customer, tags_companion
 from graph.types.subscriber import Subscriber
 from infra.repositories.base import TableRepository
@@ -115,8 +114,12 @@ class Segment(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Segment | None]:
-        found = await segments(info).get_many(common_node_ids(node_ids))
-        return [cls.from_domain(s) if s is not None else None for s in found]
+        return await resolve_many(
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.segment_by_id.load_many(ids),
+            cls.from_domain,
+        )
 
     @strawberry.field(
         description="The definition as a `GroupInput`, as it is written in `segmentPreview`, "

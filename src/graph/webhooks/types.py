@@ -147,9 +147,11 @@ class WebhookDelivery(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[WebhookDelivery | None]:
-        repo = info.context.loaders.integrations.deliveries
         return await resolve_many(
-            info, node_ids, lambda _, ids: repo.get_many(ids), cls.from_domain
+            info,
+            node_ids,
+            lambda i, ids: i.context.loaders.integrations.delivery_by_id.load_many(ids),
+            cls.from_domain,
         )
 
     @strawberry.field(description="The event being delivered.")
