@@ -43,11 +43,15 @@ class Context(BaseContext):
         self.metrics = metrics
         self._unsettled: set[asyncio.Future[Any]] = set()
         self._made: dict[Hashable, asyncio.Future[Any]] = {}
+        self.reads_only = False
+        """Set for a query's execution (``graph.extensions.ReadOnlyQueries``)."""
 
     def once(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
-        """What ``make`` gives, made once for the request by the first field asking with
-        ``key``: aliases of one query field read their rows once. Only for reads no mutation
-        changes, since every later field of the request is given the first answer."""
+        """What ``make`` gives, made once for a query by the first field asking with ``key``:
+        aliases of one field read their rows once. A mutation's fields may change what a read
+        gives, so in a mutation each asks anew."""
+        if not self.reads_only:
+            return make()
         made = self._made.get(key)
         if made is None:
             made = self._made[key] = asyncio.ensure_future(make())

@@ -11,6 +11,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.graphql import OperationType
 
+from graph.context import Context
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.errors import ErrorKind, api_error, raised_by_graphql
 from graphql import (
@@ -88,17 +89,17 @@ class RequireAuthentication(SchemaExtension):
 
 class ReadOnlyQueries(SchemaExtension):
     """A query only reads: its statements run without a transaction around them, which saves
-    two round trips (BEGIN, ROLLBACK) on every request. Mutations keep their transaction."""
+    two round trips (BEGIN, ROLLBACK) on every request, and what its fields read once they
+    may share (``Context.once``). Mutations keep their transaction and read anew."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
-        session = getattr(context.context, "session", None)
-        if (
-            context.result is None
-            and context.operation_type is OperationType.QUERY
-            and isinstance(session, SerialSession)
-        ):
-            await session.read_only()
+        if context.result is None and context.operation_type is OperationType.QUERY:
+            if isinstance(context.context, Context):
+                context.context.reads_only = True
+            session = getattr(context.context, "session", None)
+            if isinstance(session, SerialSession):
+                await session.read_only()
         yield
 
 

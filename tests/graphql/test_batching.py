@@ -224,3 +224,42 @@ async def statements_of_aliases(
         assert "errors" not in body, body
         counts.append(len(sql_statements))
     return body, counts[0], counts[1]
+
+
+def define_and_use(key: str) -> str:
+    return f"""
+      define_{key}: customFieldDefine(input: {{key: "{key}", label: "{key}", type: TEXT}}) {{
+        userErrors {{ code }}
+      }}
+      use_{key}: segmentCreate(input: {{name: "{key}", list: SUBSCRIBERS, definition: {{
+        include: [{{customField: [{{key: "{key}", text: {{equals: "M"}}}}]}}], exclude: []
+      }}}}) {{ segment {{ name }} userErrors {{ code field message }} }}"""
+
+
+async def test_a_mutation_reads_anew_what_its_earlier_fields_changed(gql: GraphQL) -> None:
+    """A query's fields share what they read; a mutation's may not, since each field may
+    change what the next one reads: here each definition needs the field defined just before."""
+    body = await gql(f"mutation {{ {define_and_use('size')} {define_and_use('color')} }}")
+
+    assert "errors" not in body, body
+    assert body["data"]["use_size"] == {"segment": {"name": "size"}, "userErrors": []}
+    assert body["data"]["use_color"] == {"segment": {"name": "color"}, "userErrors": []}
+
+
+async def test_filters_of_a_query_read_the_custom_fields_once(
+    gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
+) -> None:
+    await session.execute(
+        insert(t.custom_field).values(shop_id=SHOP_ID, key="size", label="Cỡ áo", type="text")
+    )
+    await session.flush()
+    counted = 'subscribers(first: 0, filter: {customField: [{key: "size", text: {equals: "M"}}]})'
+
+    await statements_of_aliases(
+        gql, sql_statements, lambda i: f"a{i}: {counted} {{ totalCount }}", 3
+    )
+
+    # each alias runs its count; the custom fields are read for the first alone
+    reads = [s for s in sql_statements.statements if "FROM custom_field " in s]
+    counts = [s for s in sql_statements.statements if "count(" in s]
+    assert (len(reads), len(counts)) == (1, 3), sql_statements.statements

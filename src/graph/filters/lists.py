@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated
 
@@ -29,10 +30,16 @@ def filters(info: Info) -> FilterRepository:
     return FilterRepository(info.context.session, info.context.shop_id, info.context.zones)
 
 
+def custom_field_types(info: Info) -> Awaitable[dict[str, str]]:
+    """The shop's custom fields by key, read once for a query however many filters and
+    definitions ask."""
+    return info.context.once("customFieldTypes", filters(info).custom_field_types)
+
+
 async def converter(
     info: Info, profile: Profile, value: ProfileFilter | GroupInput | None
 ) -> Converter:
-    custom = await filters(info).custom_field_types() if convert.uses_custom_fields(value) else {}
+    custom = await custom_field_types(info) if convert.uses_custom_fields(value) else {}
     # Members are filtered through their customer (see FilterRepository.where).
     return Converter(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
 
@@ -74,7 +81,7 @@ async def to_group(
 
 async def encoder(info: Info, profile: Profile, condition: Condition) -> Encoder:
     """An encoder writing ``condition`` of a ``profile`` list back as the input it came from."""
-    custom = await filters(info).custom_field_types() if uses_custom_fields(condition) else {}
+    custom = await custom_field_types(info) if uses_custom_fields(condition) else {}
     return Encoder(Profile.CUSTOMER if profile is Profile.MEMBER else profile, custom)
 
 
