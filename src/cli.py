@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.logs import configure_logging
 from infra.settings import PROJECT_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from infra.metrics import Metrics
 
 DEMO_SHOP_ID = 1
 
@@ -78,14 +82,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level=settings.log_level
     )
-    asyncio.run(_serve(uvicorn.Server(config), url if settings.worker_in_server else None))
+    worker_url = url if settings.worker_in_server else None
+    asyncio.run(_serve(uvicorn.Server(config), worker_url, app.state.metrics))
 
 
-async def _serve(server: object, worker_url: str | None) -> None:
-    """The API, and the job worker in the same event loop unless it runs on its own."""
+async def _serve(server: object, worker_url: str | None, metrics: Metrics) -> None:
+    """The API, and the job worker in the same event loop unless it runs on its own; the
+    worker then counts into the API's metrics."""
     from infra.jobs import run_worker
 
-    worker = asyncio.create_task(run_worker(worker_url, signals=False)) if worker_url else None
+    worker = (
+        asyncio.create_task(run_worker(worker_url, signals=False, metrics=metrics))
+        if worker_url
+        else None
+    )
     try:
         await server.serve()  # type: ignore[attr-defined]
     finally:
@@ -95,11 +105,19 @@ async def _serve(server: object, worker_url: str | None) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> None:
     from infra.jobs import run_worker
+    from infra.metrics import Metrics
     from infra.runtime import database_url
 
+    settings = get_settings()
     url = database_url()
     migrate(url)
-    asyncio.run(run_worker(url, concurrency=args.concurrency))
+    metrics = Metrics()
+    if settings.metrics and settings.worker_metrics_port:
+        metrics.serve(settings.host, settings.worker_metrics_port)
+        sys.stderr.write(
+            f"worker metrics: http://{settings.host}:{settings.worker_metrics_port}/metrics\n"
+        )
+    asyncio.run(run_worker(url, concurrency=args.concurrency, metrics=metrics))
 
 
 def cmd_stop_db(args: argparse.Namespace) -> None:

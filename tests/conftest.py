@@ -97,13 +97,14 @@ def _session(connection: AsyncConnection) -> AsyncSession:
 @asynccontextmanager
 async def job_resources(
     connection: AsyncConnection, now: Callable[[], datetime]
-) -> AsyncIterator[None]:
+) -> AsyncIterator[jobs.Resources]:
     """The job worker's resources for jobs run in a test: their sessions are savepoints of
-    the test's transaction (which still rolls back), their clock ``now``. Webhooks go to
-    receivers on this machine."""
+    the test's transaction (which still rolls back), their clock ``now``, metrics of their
+    own. Webhooks go to receivers on this machine."""
     async with webhook_client(local_network=True) as client:
-        jobs.use(jobs.Resources(sessions=lambda: _session(connection), client=client, now=now))
-        yield
+        resources = jobs.Resources(sessions=lambda: _session(connection), client=client, now=now)
+        jobs.use(resources)
+        yield resources
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -8,24 +8,30 @@ own database sessions through ``resources``, which the worker (or a test) sets u
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 import structlog
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.tasks import Task
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
 from infra.database import asyncpg_dsn, committing, create_engine, session_factory
 from infra.egress import WebhookClient, webhook_client
+from infra.metrics import Metrics
 from infra.segment_events import drop_segments, store_segments
 from infra.settings import get_settings
 from infra.webhooks import deliver, dispatch_outbox, due_deliveries
 
 log = structlog.get_logger()
 QUEUE_SCHEMA = "procrastinate"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def conninfo(url: str) -> str:
@@ -47,6 +53,7 @@ class Resources:
     sessions: Callable[[], AsyncSession]
     client: WebhookClient
     now: Callable[[], datetime]
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 resources: Resources | None = None
@@ -68,14 +75,34 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@app.task(name="deliver_webhook", queue="webhooks")
+def task(
+    name: str, *, queue: str, queueing_lock: str | None = None
+) -> Callable[[Callable[P, Awaitable[R]]], Task[P, Awaitable[R], P]]:
+    """A task of the queue whose runs are counted and timed (``Metrics.job``), however they
+    are started."""
+
+    def register(run: Callable[P, Awaitable[R]]) -> Task[P, Awaitable[R], P]:
+        @functools.wraps(run)
+        async def measured(*args: P.args, **kwargs: P.kwargs) -> R:
+            with _resources().metrics.job(name):
+                return await run(*args, **kwargs)
+
+        return app.task(name=name, queue=queue, queueing_lock=queueing_lock)(measured)
+
+    return register
+
+
+@task("deliver_webhook", queue="webhooks")
 async def deliver_webhook(shop_id: int, delivery_id: int) -> None:
     res = _resources()
     async with res.sessions() as session:
         attempt = await deliver(session, shop_id, delivery_id, res.now(), res.client)
         await session.commit()
-    if attempt is not None and attempt.next_attempt_at is not None:
+    if attempt is None:
+        return
+    if attempt.next_attempt_at is not None:
         await schedule_delivery(shop_id, delivery_id, attempt.next_attempt_at)
+    res.metrics.webhook_attempts.labels(attempt.outcome).inc()
     log.info("webhook attempt", delivery_id=delivery_id, attempt=attempt)
 
 
@@ -88,7 +115,7 @@ async def schedule_delivery(shop_id: int, delivery_id: int, at: datetime | None 
 
 
 @app.periodic(cron=get_settings().outbox_cron, periodic_id="outbox")
-@app.task(name="dispatch_outbox", queue="webhooks", queueing_lock="dispatch_outbox")
+@task("dispatch_outbox", queue="webhooks", queueing_lock="dispatch_outbox")
 async def dispatch(timestamp: int) -> int:
     """Release due sequence steps, fan new events out to deliveries, and queue every due
     delivery (also ones whose job was lost between the commit and the queueing)."""
@@ -104,7 +131,7 @@ async def dispatch(timestamp: int) -> int:
 
 
 @app.periodic(cron=get_settings().segment_members_cron, periodic_id="segment_members")
-@app.task(name="store_segment_members", queue="segments", queueing_lock="store_segment_members")
+@task("store_segment_members", queue="segments", queueing_lock="store_segment_members")
 async def store_segment_members(timestamp: int) -> int:
     """Store the members of segments created or redefined since the last pass: the first
     ones of a new segment, and who a new definition lets in and out, with their events."""
@@ -118,7 +145,7 @@ async def store_segment_members(timestamp: int) -> int:
 
 
 @app.periodic(cron=get_settings().segment_refresh_cron, periodic_id="segments")
-@app.task(name="refresh_segments", queue="segments", queueing_lock="refresh_segments")
+@task("refresh_segments", queue="segments", queueing_lock="refresh_segments")
 async def refresh_segments(timestamp: int) -> int:
     """Re-evaluate every segment so relative periods ("bought in the last 30 days") move
     members in and out, with their events."""
@@ -132,16 +159,31 @@ async def _store(*, behind_only: bool) -> tuple[int, int]:
     and how many members entered (a new segment's first ones included) or left."""
     res = _resources()
     stored = await store_segments(committing(res.sessions), res.now(), behind_only=behind_only)
-    return len(stored), sum(c.entered + c.left for c in stored.values())
+    moved = sum(c.entered + c.left for c in stored.values())
+    res.metrics.segment_moves.inc(moved)
+    return len(stored), moved
 
 
 async def run_worker(
-    url: str, *, wait: bool = True, concurrency: int = 4, signals: bool = True
+    url: str,
+    *,
+    wait: bool = True,
+    concurrency: int = 4,
+    signals: bool = True,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Work the queue until stopped (``wait``) or until it is empty."""
+    """Work the queue until stopped (``wait``) or until it is empty, counting into
+    ``metrics`` (the API's, when both run in one process)."""
     engine = create_engine(url, pool_size=concurrency)
     async with webhook_client(local_network=get_settings().webhook_local_network) as client:
-        use(Resources(sessions=session_factory(engine), client=client, now=utc_now))
+        use(
+            Resources(
+                sessions=session_factory(engine),
+                client=client,
+                now=utc_now,
+                metrics=metrics or Metrics(),
+            )
+        )
         try:
             with app.replace_connector(connector(url)):
                 async with app.open_async():

@@ -1,5 +1,6 @@
 """What the service exposes to Prometheus at `GET /metrics`: its GraphQL operations (how
-many, how long, how they ended) and its database connections.
+many, how long, how they ended), its database connections, and the job worker's runs and
+webhook attempts (the worker's own `/metrics` port when it runs apart from the API).
 
 Each app has a registry of its own, so two apps in one process (tests) count apart. Labels
 stay few: the operation's type, its first root field (a name of the schema, not of the
@@ -8,10 +9,19 @@ client) and the outcome, `ok` or the first error's code.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4 as CONTENT_TYPE
 from prometheus_client.registry import Collector
@@ -39,6 +49,31 @@ class Metrics:
             buckets=SECONDS,
             registry=self.registry,
         )
+        self.jobs = Counter(
+            "customer_hub_jobs",
+            "Jobs the worker ran, by task and outcome (`ok`, or `error` when the job raised).",
+            ("job", "outcome"),
+            registry=self.registry,
+        )
+        self.job_seconds = Histogram(
+            "customer_hub_job_seconds",
+            "How long the worker's jobs ran, by task.",
+            ("job",),
+            buckets=SECONDS,
+            registry=self.registry,
+        )
+        self.webhook_attempts = Counter(
+            "customer_hub_webhook_attempts",
+            "Attempts to deliver a webhook, by outcome: `delivered`, `retrying` (a later "
+            "attempt is scheduled) or `failed` (no attempt is left, or the URL is refused).",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.segment_moves = Counter(
+            "customer_hub_segment_members_moved",
+            "Members that entered or left segments as the worker stored them.",
+            registry=self.registry,
+        )
         self._pool = _PoolCollector()
         self.registry.register(self._pool)
 
@@ -51,8 +86,25 @@ class Metrics:
         self.operations.labels(kind, field, outcome).inc()
         self.seconds.labels(kind, field).observe(seconds)
 
+    @contextmanager
+    def job(self, name: str) -> Iterator[None]:
+        """Counts and times one run of the job ``name``."""
+        started, outcome = time.perf_counter(), "error"
+        try:
+            yield
+            outcome = "ok"
+        finally:
+            self.jobs.labels(name, outcome).inc()
+            self.job_seconds.labels(name).observe(time.perf_counter() - started)
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+    def serve(self, host: str, port: int) -> WSGIServer:
+        """Answers scrapes at ``http://host:port/metrics`` from a thread of its own, until the
+        process ends or the server is shut down: for the worker when it runs apart."""
+        server, _ = start_http_server(port, addr=host, registry=self.registry)
+        return server
 
 
 class _PoolCollector(Collector):

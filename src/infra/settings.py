@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     worker_in_server: bool = Field(
         default=True, description="Run the job worker (webhooks, automation) inside `serve`."
     )
+    worker_metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of the worker's own GET /metrics when it runs apart (`worker`), on"
+        " HOST; 0 serves none. Inside `serve` its metrics join the API's.",
+    )
     webhook_local_network: bool = Field(
         default=False,
         description="Let webhook URLs name private, loopback and link-local addresses (and"

@@ -93,6 +93,13 @@ class Attempt:
     error: str | None
     next_attempt_at: datetime | None
 
+    @property
+    def outcome(self) -> str:
+        """`delivered`, `retrying` (a later attempt is due) or `failed` (none is left)."""
+        if self.delivered:
+            return "delivered"
+        return "retrying" if self.next_attempt_at is not None else "failed"
+
 
 def envelope(
     event_id: int, shop_id: int, type: str, created_at: datetime, payload: object

@@ -3,9 +3,11 @@ database pool, in Prometheus' text format."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+import httpx
 import pytest
 import pytest_asyncio
 from httpx import AsyncClient
@@ -116,3 +118,36 @@ async def unmetered(connection: AsyncConnection, now: datetime) -> AsyncIterator
 
 async def test_metrics_can_be_turned_off(unmetered: AsyncClient) -> None:
     assert (await unmetered.get("/metrics")).status_code == 404
+
+
+def test_a_job_that_raises_is_counted_as_an_error() -> None:
+    metrics = Metrics()
+
+    with pytest.raises(RuntimeError), metrics.job("refresh_segments"):
+        raise RuntimeError("the connection was lost")
+
+    value = metrics.registry.get_sample_value
+    assert value("customer_hub_jobs_total", {"job": "refresh_segments", "outcome": "error"}) == 1
+    assert value("customer_hub_jobs_total", {"job": "refresh_segments", "outcome": "ok"}) is None
+    assert value("customer_hub_job_seconds_count", {"job": "refresh_segments"}) == 1
+
+
+def test_a_worker_apart_from_the_api_answers_scrapes_on_a_port_of_its_own() -> None:
+    metrics = Metrics()
+    with metrics.job("dispatch_outbox"):
+        metrics.webhook_attempts.labels("failed").inc()
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    server = metrics.serve("127.0.0.1", port)
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    finally:
+        server.shutdown()
+
+    assert response.status_code == 200
+    found = samples(response.text)
+    labels = (("job", "dispatch_outbox"), ("outcome", "ok"))
+    assert found["customer_hub_jobs_total", labels] == 1
+    assert found["customer_hub_webhook_attempts_total", (("outcome", "failed"),)] == 1

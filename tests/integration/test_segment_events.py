@@ -164,10 +164,13 @@ async def test_scheduled_job_moves_members_as_periods_pass(
     )
     await store_segment_members(session, NOW)
     later = NOW + timedelta(days=15)
-    async with job_resources(connection, lambda: later):
+    async with job_resources(connection, lambda: later) as resources:
         moved = await jobs.refresh_segments(timestamp=int(later.timestamp()))
 
     assert moved == 1
+    value = resources.metrics.registry.get_sample_value
+    assert value("customer_hub_segment_members_moved_total") == 1
+    assert value("customer_hub_jobs_total", {"job": "refresh_segments", "outcome": "ok"}) == 1
     assert await _members(session, segment.id) == set()
     assert (await segment_events(session))[-1] == (
         "segment.member_left",
