@@ -164,6 +164,7 @@ ROOT_READS = {
 }
 
 
+@pytest.mark.spec("X4")
 @pytest.mark.parametrize("field", ROOT_READS)
 async def test_aliases_of_a_root_read_share_its_statements(
     gql: GraphQL, session: AsyncSession, sql_statements: StatementLog, field: str
@@ -198,6 +199,7 @@ NODE_TYPES = sorted(
 )
 
 
+@pytest.mark.spec("X4")
 @pytest.mark.parametrize("type_name", NODE_TYPES)
 async def test_nodes_of_one_type_are_fetched_in_one_statement(
     gql: GraphQL, sql_statements: StatementLog, type_name: str
@@ -236,6 +238,7 @@ def define_and_use(key: str) -> str:
       }}}}) {{ segment {{ name }} userErrors {{ code field message }} }}"""
 
 
+@pytest.mark.spec("X4")
 async def test_a_mutation_reads_anew_what_its_earlier_fields_changed(gql: GraphQL) -> None:
     """A query's fields share what they read; a mutation's may not, since each field may
     change what the next one reads: here each definition needs the field defined just before."""
@@ -246,6 +249,7 @@ async def test_a_mutation_reads_anew_what_its_earlier_fields_changed(gql: GraphQ
     assert body["data"]["use_color"] == {"segment": {"name": "color"}, "userErrors": []}
 
 
+@pytest.mark.spec("X4")
 async def test_filters_of_a_query_read_the_custom_fields_once(
     gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
 ) -> None:
