@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import structlog
 from cross_web import HTTPException
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
@@ -20,18 +22,26 @@ from strawberry.types.unset import UNSET
 
 from domain.staff import Principal
 from graph.context import Context
-from graph.errors import ErrorKind, request_errors
+from graph.errors import ErrorKind, ServiceUnavailable, request_errors
 from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
-from graph.transport import JsonPost, bearer_token
+from graph.transport import (
+    RETRY_AFTER,
+    SERVICE_UNAVAILABLE,
+    JsonPost,
+    bearer_token,
+    unavailable_answer,
+)
 from infra.bounded import keep
-from infra.database import create_engine, session_factory
+from infra.database import create_engine, session_factory, unavailable
 from infra.logs import configure_logging
 from infra.metrics import CONTENT_TYPE, Metrics
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
 from infra.runtime import database_url
 from infra.settings import Settings, get_settings
+
+log = structlog.get_logger()
 
 SessionMaker = Callable[[], AsyncSession]
 
@@ -118,7 +128,14 @@ async def opened_context(state: Any, token: str | None) -> AsyncIterator[Context
     session = state.sessions()
     context = None
     try:
-        principal = await state.principals.principal(session, token) if token else None
+        try:
+            principal = await state.principals.principal(session, token) if token else None
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            log.warning("database unavailable", error=str(error))
+            state.metrics.operations.labels("", "", ErrorKind.UNAVAILABLE.value).inc()
+            raise ServiceUnavailable from error
         context = Context(
             session=session,
             principal=principal,
@@ -144,6 +161,17 @@ async def get_context(request: Request) -> AsyncIterator[Context]:
 def request_context(app: FastAPI) -> Callable[[str | None], Any]:
     """A request's context for the JSON POST short path (``graph.transport``)."""
     return lambda token: opened_context(app.state, token)
+
+
+def _unavailable(body: bytes) -> Response:
+    """A JSON answer that the database is out of reach, with when to try again."""
+    name, value = RETRY_AFTER
+    return Response(
+        body,
+        status_code=SERVICE_UNAVAILABLE,
+        media_type="application/json",
+        headers={name.decode(): value.decode()},
+    )
 
 
 class Service(FastAPI):
@@ -181,6 +209,7 @@ def create_app(
             database_url(),
             pool_size=settings.pool_size,
             statement_timeout_ms=settings.statement_timeout_ms,
+            pool_timeout_s=settings.pool_timeout_ms / 1000,
         )
         app.state.sessions = session_factory(engine)
         app.state.metrics.watch_pool(engine)
@@ -208,6 +237,11 @@ def create_app(
     )
     router: Any = Router(schema, context_getter=get_context, ide_page=ide_page)
     app.include_router(router, prefix="/graphql")
+
+    @app.exception_handler(ServiceUnavailable)
+    async def service_unavailable(request: Request, error: ServiceUnavailable) -> Response:
+        return _unavailable(unavailable_answer())
+
     app.json_post = JsonPost(
         super(Service, app).__call__,
         path="/graphql",
@@ -220,7 +254,20 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
+        """Alive: the process answers, whatever the database does."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        """Ready: the database answers, so requests can be served (503 otherwise)."""
+        try:
+            async with app.state.sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            return _unavailable(orjson.dumps({"status": "unavailable"}))
+        return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
 
     if settings.metrics:
 

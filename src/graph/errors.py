@@ -35,7 +35,19 @@ class ErrorKind(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     TIMEOUT = "TIMEOUT"
+    UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+UNAVAILABLE = (
+    "The database cannot be reached or has no free connection right now; try again in a few"
+    " seconds."
+)
+
+
+class ServiceUnavailable(Exception):
+    """A request that could not start: the database was out of reach while its token was
+    read. It is answered with HTTP 503 and ``SERVICE_UNAVAILABLE`` (``graph.transport``)."""
 
 
 def api_error(message: str, kind: ErrorKind, **extensions: Any) -> GraphQLError:

@@ -13,7 +13,7 @@ from strawberry.types.graphql import OperationType
 
 from graph.context import Context
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
-from graph.errors import ErrorKind, api_error, raised_by_graphql
+from graph.errors import UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -25,7 +25,7 @@ from graphql import (
     get_operation_ast,
     visit,
 )
-from infra.database import ClientGone, SerialSession, timed_out
+from infra.database import ClientGone, SerialSession, timed_out, unavailable
 
 log = structlog.get_logger()
 
@@ -99,8 +99,21 @@ class ReadOnlyQueries(SchemaExtension):
                 context.context.reads_only = True
             session = getattr(context.context, "session", None)
             if isinstance(session, SerialSession):
-                await session.read_only()
+                try:
+                    await session.read_only()  # takes the request's connection from the pool
+                except Exception as error:
+                    # Raised here, outside any field, strawberry would send its text as is.
+                    context.result = ExecutionResult(data=None, errors=[_refusal(error)])
         yield
+
+
+def _refusal(error: Exception) -> GraphQLError:
+    """The coded error for ``error``, raised where no field would mask it."""
+    if unavailable(error):
+        log.warning("database unavailable", error=str(error))
+        return api_error(UNAVAILABLE, ErrorKind.UNAVAILABLE)
+    log.error("unexpected error", exc_info=error)
+    return api_error(MaskUnexpectedErrors.MESSAGE, ErrorKind.INTERNAL)
 
 
 NUL = "\x00"
@@ -262,6 +275,8 @@ def _is_unexpected(error: GraphQLError) -> bool:
         log.info("client gone; statement stopped", path=error.path)
     elif timed_out(original):
         log.warning("statement timed out", path=error.path)
+    elif unavailable(original):
+        log.warning("database unavailable", path=error.path, error=str(original))
     else:
         log.error("unexpected error", path=error.path, exc_info=original)
     return True
@@ -269,23 +284,27 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 class MaskUnexpectedErrors(MaskErrors):
     """Bugs reach the client as a coded message, never as a traceback or internal text; a
-    statement PostgreSQL stopped at the request's time limit is a ``TIMEOUT``."""
+    statement PostgreSQL stopped at the request's time limit is a ``TIMEOUT``, and a database
+    out of reach ``SERVICE_UNAVAILABLE``."""
+
+    MESSAGE = "Internal server error; it has been logged."
 
     def __init__(self) -> None:
-        super().__init__(
-            should_mask_error=_is_unexpected,
-            error_message="Internal server error; it has been logged.",
-        )
+        super().__init__(should_mask_error=_is_unexpected, error_message=self.MESSAGE)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        timeout = timed_out(error.original_error)
+        kind, message = ErrorKind.INTERNAL, self.error_message
+        if timed_out(error.original_error):
+            kind, message = ErrorKind.TIMEOUT, TIMED_OUT
+        elif unavailable(error.original_error):
+            kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE
         return GraphQLError(
-            message=TIMED_OUT if timeout else self.error_message,
+            message=message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": (ErrorKind.TIMEOUT if timeout else ErrorKind.INTERNAL).value},
+            extensions={"code": kind.value},
         )
 
 

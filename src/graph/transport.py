@@ -28,7 +28,7 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.text import whole_number
-from graph.errors import ErrorKind, request_errors
+from graph.errors import UNAVAILABLE, ErrorKind, ServiceUnavailable, request_errors
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -39,6 +39,7 @@ ContextFor = Callable[[str | None], AbstractAsyncContextManager[Any]]
 _REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 _CONTENT_TYPE = (b"content-type", b"application/json")
 PAYLOAD_TOO_LARGE = 413
+SERVICE_UNAVAILABLE = 503
 WATCH_AFTER = 0.05
 """Seconds a request runs before it listens for its client leaving: the fast ones never pay
 for a listener, and stopping a statement that ends within milliseconds saves nothing."""
@@ -113,6 +114,15 @@ def _declared_length(scope: Scope) -> int | None:
     return whole_number(length)
 
 
+RETRY_AFTER = (b"retry-after", b"5")
+"""Seconds a client is asked to wait before it tries a request the database could not serve."""
+
+
+def unavailable_answer() -> bytes:
+    """The answer to a request that could not start (``ServiceUnavailable``), sent with 503."""
+    return orjson.dumps({"data": None, **request_errors(UNAVAILABLE, ErrorKind.UNAVAILABLE)})
+
+
 def too_large(limit: int) -> bytes:
     """The answer to a body over ``limit`` bytes."""
     message = (
@@ -149,11 +159,15 @@ class _Departure:
             self._listening.cancel()
 
 
-async def _answer(send: Send, status: int, body: bytes) -> None:
+async def _answer(send: Send, status: int, body: bytes, *headers: tuple[bytes, bytes]) -> None:
     # With its length given, the body goes out in one piece, not as chunks.
     length = (b"content-length", str(len(body)).encode())
     await send(
-        {"type": "http.response.start", "status": status, "headers": [_CONTENT_TYPE, length]}
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [_CONTENT_TYPE, length, *headers],
+        }
     )
     await send({"type": "http.response.body", "body": body})
 
@@ -185,7 +199,11 @@ class JsonPost:
         if _header(scope, b"content-type").split(";")[0].strip().lower() == "application/json":
             operation = _operation(body)
             if operation is not None:
-                result = await self._execute(scope, receive, *operation)
+                try:
+                    result = await self._execute(scope, receive, *operation)
+                except ServiceUnavailable:
+                    await _answer(send, SERVICE_UNAVAILABLE, unavailable_answer(), RETRY_AFTER)
+                    return
         if result is None:
             await self.app(scope, _replay(body, receive), send)
             return

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -58,9 +59,17 @@ def start_embedded(data_dir: Path, database: str) -> str:
     return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
 
 
-def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 0) -> AsyncEngine:
-    """An engine on ``url``; with ``statement_timeout_ms``, PostgreSQL stops any of its
-    statements that runs longer (``QUERY_CANCELED``, see ``timed_out``)."""
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    statement_timeout_ms: int = 0,
+    pool_timeout_s: float = 30.0,
+) -> AsyncEngine:
+    """An engine on ``url`` of up to twice ``pool_size`` connections; with
+    ``statement_timeout_ms``, PostgreSQL stops any of its statements that runs longer
+    (``QUERY_CANCELED``, see ``timed_out``). Waiting longer than ``pool_timeout_s`` for a free
+    connection fails (``unavailable``)."""
     settings = dict(SERVER_SETTINGS)
     if statement_timeout_ms:
         settings["statement_timeout"] = str(statement_timeout_ms)
@@ -68,6 +77,7 @@ def create_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=pool_timeout_s,
         pool_pre_ping=False,
         connect_args={"server_settings": settings},
     )
@@ -132,6 +142,24 @@ def collision(refusal: Refusal) -> tuple[ErrorCode, str] | None:
             "Another request changed the same records at the same moment; try again."
         )
     return None
+
+
+UNAVAILABLE_STATES = frozenset({"53300", "57P01", "57P02", "57P03"})
+"""Too many connections, and the server shutting down, crashed or starting: with the
+connection exceptions (class 08, a connection lost mid-way among them), PostgreSQL answering
+that it cannot serve now."""
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised from, the database being out of reach: no free
+    connection in the pool in time, a server that refuses or drops the connection, or one
+    that cannot serve now. Such a request may succeed when tried again."""
+    if any(isinstance(e, PoolTimeout | OSError) for e in _chain(error)):
+        return True
+    found = raised_by_postgresql(error)
+    return found is not None and (
+        found.sqlstate.startswith("08") or found.sqlstate in UNAVAILABLE_STATES
+    )
 
 
 def timed_out(error: BaseException | None) -> bool:

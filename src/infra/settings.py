@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     pool_size: int = 10
+    pool_timeout_ms: int = Field(
+        default=10_000,
+        ge=1,
+        description="How long a request waits for a free database connection (the pool holds"
+        " up to twice POOL_SIZE) before it is answered `SERVICE_UNAVAILABLE`.",
+    )
     statement_timeout_ms: int = Field(
         default=30_000,
         ge=0,
