@@ -43,6 +43,9 @@ class RecordOperations(SchemaExtension):
         except GraphQLSyntaxError:  # the parser cache raises what the parser finds
             self._record(started, ErrorKind.PARSE_FAILED.value)
             raise
+        except Exception as error:  # raised by a hook: ``masked`` answers it
+            self._record(started, unexpected(error)[0].value)
+            raise
         errors = self.execution_context.result and self.execution_context.result.errors
         code = (errors[0].extensions or {}).get("code") if errors else "ok"
         self._record(started, str(code or ErrorKind.INTERNAL.value))
@@ -99,21 +102,8 @@ class ReadOnlyQueries(SchemaExtension):
                 context.context.reads_only = True
             session = getattr(context.context, "session", None)
             if isinstance(session, SerialSession):
-                try:
-                    await session.read_only()  # takes the request's connection from the pool
-                except Exception as error:
-                    # Raised here, outside any field, strawberry would send its text as is.
-                    context.result = ExecutionResult(data=None, errors=[_refusal(error)])
+                await session.read_only()  # takes the request's connection from the pool
         yield
-
-
-def _refusal(error: Exception) -> GraphQLError:
-    """The coded error for ``error``, raised where no field would mask it."""
-    if unavailable(error):
-        log.warning("database unavailable", error=str(error))
-        return api_error(UNAVAILABLE, ErrorKind.UNAVAILABLE)
-    log.error("unexpected error", exc_info=error)
-    return api_error(MaskUnexpectedErrors.MESSAGE, ErrorKind.INTERNAL)
 
 
 NUL = "\x00"
@@ -267,6 +257,16 @@ def _too_costly(cost: Cost, limit: int) -> GraphQLError:
     )
 
 
+def unexpected(error: BaseException | None) -> tuple[ErrorKind, str]:
+    """The code and message a client gets for an error nobody raised on purpose: a statement
+    stopped at the request's time limit, the database out of reach, or a bug."""
+    if timed_out(error):
+        return ErrorKind.TIMEOUT, TIMED_OUT
+    if unavailable(error):
+        return ErrorKind.UNAVAILABLE, UNAVAILABLE
+    return ErrorKind.INTERNAL, INTERNAL
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     if raised_by_graphql(error):
         return False
@@ -282,32 +282,40 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return True
 
 
+def _anonymised(error: GraphQLError) -> GraphQLError:
+    kind, message = unexpected(error.original_error)
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": kind.value},
+    )
+
+
+def masked(error: GraphQLError) -> GraphQLError:
+    """``error`` as the client may see it, logged once when nobody raised it on purpose:
+    for errors no field's masking reached (``graph.schema.Schema.process_errors``), such as
+    an exception of an extension's hook, whose text strawberry would send as is."""
+    if (error.extensions or {}).get("code") or not _is_unexpected(error):
+        return error
+    return _anonymised(error)
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Bugs reach the client as a coded message, never as a traceback or internal text; a
     statement PostgreSQL stopped at the request's time limit is a ``TIMEOUT``, and a database
     out of reach ``SERVICE_UNAVAILABLE``."""
 
-    MESSAGE = "Internal server error; it has been logged."
-
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message=self.MESSAGE)
+        super().__init__(should_mask_error=_is_unexpected, error_message=INTERNAL)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        kind, message = ErrorKind.INTERNAL, self.error_message
-        if timed_out(error.original_error):
-            kind, message = ErrorKind.TIMEOUT, TIMED_OUT
-        elif unavailable(error.original_error):
-            kind, message = ErrorKind.UNAVAILABLE, UNAVAILABLE
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": kind.value},
-        )
+        return _anonymised(error)
 
 
+INTERNAL = "Internal server error; it has been logged."
 TIMED_OUT = (
     "This took longer than the server allows and was stopped; nothing was saved. Narrow the"
     " filter or ask for fewer rows, or try again later."

@@ -26,6 +26,7 @@ from graph.extensions import (
     RecordOperations,
     RejectNulCharacters,
     RequireAuthentication,
+    masked,
 )
 from graph.filters.catalogue import FilterCatalogueQuery
 from graph.inbox.merge import MergeMutation
@@ -107,6 +108,8 @@ class Schema(strawberry.Schema):
             code_errors(own, ErrorKind.VALIDATION_FAILED)
         elif execution_context.result.data is None:
             code_errors(own, ErrorKind.BAD_USER_INPUT)
+        # What an extension's hook raised ends the operation before any masking.
+        errors[:] = [masked(e) if e.path is None else e for e in errors]
 
 
 def build_schema() -> strawberry.Schema:

@@ -21,6 +21,7 @@ from graph.errors import UNAVAILABLE
 from graph.schema import schema
 from graphql import GraphQLError
 from infra.database import create_engine, session_factory
+from infra.metrics import Metrics
 from infra.settings import Settings
 from tests.conftest import SHOP_ID
 
@@ -98,12 +99,15 @@ async def test_operations_that_find_no_free_connection_are_service_unavailable(
     held = [await engine.connect(), await engine.connect()]
     sessions = session_factory(engine)
 
+    metrics = Metrics()
+
     def owner() -> Context:
         return Context(
             session=sessions(),
             principal=Principal(shop_id=SHOP_ID, staff_id=1, role=Role.OWNER),
             settings=Settings(),
             now=lambda: datetime.now(UTC),
+            metrics=metrics,
         )
 
     query, mutation = owner(), owner()
@@ -124,6 +128,10 @@ async def test_operations_that_find_no_free_connection_are_service_unavailable(
     assert [(e.message, e.path, code(e)) for e in read.errors or ()] == [
         (UNAVAILABLE, None, "SERVICE_UNAVAILABLE")
     ]
+    # the query's connection is taken in a hook, before any field: counted all the same
+    outcomes = metrics.registry.get_sample_value
+    labels = {"type": "query", "field": "shop", "outcome": "SERVICE_UNAVAILABLE"}
+    assert outcomes("customer_hub_graphql_operations_total", labels) == 1
     assert written.data is None
     assert [(e.message, e.path, code(e)) for e in written.errors or ()] == [
         (UNAVAILABLE, ["tagCreate"], "SERVICE_UNAVAILABLE")
