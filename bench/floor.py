@@ -40,7 +40,10 @@ class Recorder:
         self.token = token
         self.seen: list[Statement] = []
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._record)
-        app = create_app(settings=Settings(graphiql=False), sessions=session_factory(self.engine))
+        app = create_app(
+            settings=Settings(graphiql=False, rate_limit_points=0),
+            sessions=session_factory(self.engine),
+        )
         self.client = AsyncClient(transport=ASGITransport(app=app), base_url="http://floor")
 
     def _record(self, conn: Any, cursor: Any, sql: str, params: Any, *_: Any) -> None:

@@ -25,6 +25,7 @@ from graph.context import Context
 from graph.errors import ErrorKind, ServiceUnavailable, request_errors
 from graph.graphiql import graphiql_page, install_graphiql_assets
 from graph.schema import schema
+from graph.throttle import Budget
 from graph.transport import (
     RETRY_AFTER,
     SERVICE_UNAVAILABLE,
@@ -143,6 +144,7 @@ async def opened_context(state: Any, token: str | None) -> AsyncIterator[Context
             now=state.now,
             zones=state.zones,
             metrics=state.metrics,
+            budget=state.budget,
         )
         yield context
     finally:
@@ -230,6 +232,11 @@ def create_app(
     app.state.principals = PrincipalCache()
     app.state.zones = ZoneCache()
     app.state.metrics = Metrics()
+    app.state.budget = (
+        Budget(settings.rate_limit_points, settings.rate_limit_restore)
+        if settings.rate_limit_points
+        else None
+    )
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (

@@ -125,6 +125,16 @@ async def shop(session: AsyncSession) -> int:
 TokenMaker = Callable[..., Awaitable[str]]
 
 
+def unbudgeted(body: Any) -> Any:
+    """A response body without what is left of its caller's budget (``graph.throttle``),
+    which each request changes: for comparing the answers of repeated requests."""
+    cost = body.get("extensions", {}).get("cost") if isinstance(body, dict) else None
+    if not cost or "throttleStatus" not in cost:
+        return body
+    kept = {key: value for key, value in cost.items() if key != "throttleStatus"}
+    return {**body, "extensions": {**body["extensions"], "cost": kept}}
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def make_token(session: AsyncSession, shop: int) -> TokenMaker:
     async def make(role: Role = Role.OWNER, shop_id: int = SHOP_ID, name: str = "Nhân viên") -> str:
@@ -183,16 +193,23 @@ def gql(client: AsyncClient, token: str) -> GraphQL:
     async def run(
         query: str, variables: dict[str, Any] | None = None, *, as_token: str | None = None
     ) -> dict[str, Any]:
-        response = await client.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {as_token or token}"},
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        return await posted(client, as_token or token, query, variables)
 
     return run
+
+
+async def posted(
+    client: AsyncClient, token: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """POST a document to ``client``'s app as ``token``; the JSON body (asserting HTTP 200)."""
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from strawberry.types import Info as _Info
 from domain.staff import Principal
 from graph.dataloaders import Loaders
 from graph.repositories import Repositories
+from graph.throttle import Budget
 from infra.database import SerialSession
 from infra.metrics import Metrics
 from infra.repositories.filtering import ZoneCache
@@ -33,6 +34,7 @@ class Context(BaseContext):
         now: Callable[[], datetime],
         zones: ZoneCache | None = None,
         metrics: Metrics | None = None,
+        budget: Budget | None = None,
     ) -> None:
         super().__init__()
         self.session = session
@@ -41,6 +43,8 @@ class Context(BaseContext):
         self.now = now
         self.zones = zones
         self.metrics = metrics
+        self.budget = budget
+        """What the caller may still spend (``graph.throttle``); None: no limit."""
         self._unsettled: set[asyncio.Future[Any]] = set()
         self._made: dict[Hashable, asyncio.Future[Any]] = {}
         self.reads_only = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from strawberry.types.graphql import OperationType
 from graph.context import Context
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.errors import UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
+from graph.throttle import Budget, Spent
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -204,7 +206,7 @@ class LimitQueryCost(SchemaExtension):
     response that ran or was refused for its cost says what it cost in ``extensions.cost``, so a
     client can see how close it is before it is refused."""
 
-    _reckoned: dict[str, int] | None = None
+    _reckoned: dict[str, Any] | None = None
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -227,10 +229,46 @@ class LimitQueryCost(SchemaExtension):
                     self._reckoned = {"requested": cost.total}
                     if limit > 0:
                         self._reckoned["maximum"] = limit
+                    status = self._spend(cost.total)
+                    if status is not None:
+                        self._reckoned["throttleStatus"] = status
         yield
+
+    def _spend(self, points: int) -> dict[str, int] | None:
+        """Charges the caller's budget for an operation about to run, or refuses it; what is
+        left of the budget, None without one."""
+        context = self.execution_context
+        request = context.context
+        budget: Budget | None = getattr(request, "budget", None)
+        principal = getattr(request, "principal", None)
+        if context.result is not None or budget is None or principal is None:
+            return None
+        spent = budget.spend((principal.shop_id, principal.staff_id), points)
+        if not spent.allowed:
+            context.result = ExecutionResult(data=None, errors=[_throttled(points, spent, budget)])
+        return budget.status(spent)
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self._reckoned} if self._reckoned is not None else {}
+
+
+def _throttled(points: int, spent: Spent, budget: Budget) -> GraphQLError:
+    left, rate = math.floor(spent.available), math.floor(budget.restore)
+    if points > budget.capacity:
+        advice = f"which is more than the budget ever holds ({budget.capacity:,}): split it."
+        retry = None
+    else:
+        retry = math.ceil(spent.wait)
+        advice = f"try again in {retry} s."
+    return api_error(
+        f"This request costs {points:,} and your budget has {left:,} left (it refills at"
+        f" {rate:,} a second); {advice}",
+        ErrorKind.THROTTLED,
+        cost=points,
+        currentlyAvailable=left,
+        restoreRate=rate,
+        retryAfter=retry,
+    )
 
 
 def _too_costly(cost: Cost, limit: int) -> GraphQLError:

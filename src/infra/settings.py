@@ -50,6 +50,16 @@ class Settings(BaseSettings):
         " an object 1, a count of a whole list 100, each times the page sizes around it); a"
         " costlier one is refused before it runs (0: no limit).",
     )
+    rate_limit_points: int = Field(
+        default=50_000,
+        ge=0,
+        description="Cost points (`graph.cost`) a staff member's requests may spend at once;"
+        " the budget refills at RATE_LIMIT_RESTORE a second, and an operation costing more than"
+        " is left is refused with `THROTTLED` (0: no limit).",
+    )
+    rate_limit_restore: int = Field(
+        default=5_000, ge=1, description="Cost points a staff member's budget regains a second."
+    )
     max_request_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,

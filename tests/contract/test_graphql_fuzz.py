@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import schemathesis
 from httpx import AsyncClient, Response
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -23,7 +26,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.scalars import CUSTOM_SCALARS, get_extra_scalar_strategies
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from strawberry.relay import GlobalID
 
 from graph.schema import schema
@@ -45,6 +48,8 @@ from graphql import (
     specified_scalar_types,
     visit,
 )
+from infra.settings import Settings
+from tests.conftest import app_client
 from tests.factories import (
     make_customer,
     make_member,
@@ -195,6 +200,15 @@ async def seed_small_shop(session: AsyncSession) -> list[str]:
         ("Tag", tag),
     ]
     return [str(GlobalID(type_name, str(row_id))) for type_name, row_id in rows]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
+    """The app without the callers' budget (``graph.throttle``): the generated requests are
+    many and costly, and a `THROTTLED` answer would hide what each one does."""
+    unbudgeted = Settings(graphiql=True, webhook_local_network=False, rate_limit_points=0)
+    async with app_client(connection, now, unbudgeted) as client:
+        yield client
 
 
 OPERATIONS = operations()
