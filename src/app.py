@@ -36,7 +36,7 @@ from graph.transport import (
 from infra.bounded import keep
 from infra.database import create_engine, session_factory, unavailable
 from infra.logs import configure_logging
-from infra.metrics import CONTENT_TYPE, Metrics
+from infra.metrics import CHALLENGE, CONTENT_TYPE, UNAUTHORIZED, Metrics, scrape_allowed
 from infra.repositories.auth import principal_for
 from infra.repositories.filtering import ZoneCache
 from infra.runtime import database_url
@@ -279,7 +279,10 @@ def create_app(
     if settings.metrics:
 
         @app.get("/metrics", include_in_schema=False)
-        async def metrics() -> PlainTextResponse:
+        async def metrics(request: Request) -> PlainTextResponse:
+            authorization = request.headers.get("authorization", "")
+            if not scrape_allowed(authorization, settings.metrics_token):
+                return PlainTextResponse(UNAUTHORIZED, status_code=401, headers=dict([CHALLENGE]))
             return PlainTextResponse(app.state.metrics.exposition(), media_type=CONTENT_TYPE)
 
     return app

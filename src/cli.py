@@ -113,7 +113,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     migrate(url)
     metrics = Metrics()
     if settings.metrics and settings.worker_metrics_port:
-        metrics.serve(settings.host, settings.worker_metrics_port)
+        metrics.serve(settings.host, settings.worker_metrics_port, settings.metrics_token)
         sys.stderr.write(
             f"worker metrics: http://{settings.host}:{settings.worker_metrics_port}/metrics\n"
         )

@@ -9,25 +9,28 @@ client) and the outcome, `ok` or the first error's code.
 
 from __future__ import annotations
 
+import hmac
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIServer
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
-    start_http_server,
+    make_wsgi_app,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4 as CONTENT_TYPE
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["CONTENT_TYPE", "Metrics"]
+__all__ = ["CHALLENGE", "CONTENT_TYPE", "UNAUTHORIZED", "Metrics", "scrape_allowed"]
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 """Buckets from a list page (5–10 ms) to the statement time limit (30 s)."""
 
@@ -100,11 +103,46 @@ class Metrics:
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
-    def serve(self, host: str, port: int) -> WSGIServer:
+    def serve(self, host: str, port: int, token: str = "") -> WSGIServer:
         """Answers scrapes at ``http://host:port/metrics`` from a thread of its own, until the
-        process ends or the server is shut down: for the worker when it runs apart."""
-        server, _ = start_http_server(port, addr=host, registry=self.registry)
+        process ends or the server is shut down: for the worker when it runs apart. With a
+        ``token``, only scrapes that send it (``scrape_allowed``)."""
+        exposition = make_wsgi_app(self.registry)
+
+        def guarded(environ: dict[str, Any], start_response: Any) -> Any:
+            if scrape_allowed(environ.get("HTTP_AUTHORIZATION", ""), token):
+                return exposition(environ, start_response)
+            start_response("401 Unauthorized", [UNAUTHORIZED_TYPE, CHALLENGE])
+            return [UNAUTHORIZED]
+
+        server = make_server(host, port, guarded, _ThreadingServer, handler_class=_Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         return server
+
+
+UNAUTHORIZED = b"Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.\n"
+UNAUTHORIZED_TYPE = ("Content-Type", "text/plain; charset=utf-8")
+CHALLENGE = ("WWW-Authenticate", "Bearer")
+
+
+def scrape_allowed(authorization: str, token: str) -> bool:
+    """Whether a scrape with this ``Authorization`` header may read the metrics: any scrape
+    when no token is set, else one that sends it as a bearer token."""
+    if not token:
+        return True
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # scrapes are not worth a line
+        pass
 
 
 class _PoolCollector(Collector):

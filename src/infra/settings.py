@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="Serve Prometheus metrics at GET /metrics (operations by type, root field"
         " and outcome, their durations, the database pool).",
     )
+    metrics_token: str = Field(
+        default="",
+        description="When set, GET /metrics (the API's, and the worker's own) answers only"
+        " scrapes sending `Authorization: Bearer <token>`; others get 401.",
+    )
     log_level: LogLevel = Field(
         default="info", description="The least severe log lines written (any case)."
     )

@@ -140,14 +140,41 @@ def test_a_worker_apart_from_the_api_answers_scrapes_on_a_port_of_its_own() -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
 
-    server = metrics.serve("127.0.0.1", port)
+    server = metrics.serve("127.0.0.1", port, token=TOKEN)
+    url = f"http://127.0.0.1:{port}/metrics"
     try:
-        response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        anonymous = httpx.get(url, timeout=5)
+        wrong = httpx.get(url, headers={"Authorization": "Bearer not-it"}, timeout=5)
+        response = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
     finally:
         server.shutdown()
 
+    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert "customer_hub" not in anonymous.text
     assert response.status_code == 200
     found = samples(response.text)
     labels = (("job", "dispatch_outbox"), ("outcome", "ok"))
     assert found["customer_hub_jobs_total", labels] == 1
     assert found["customer_hub_webhook_attempts_total", (("outcome", "failed"),)] == 1
+
+
+TOKEN = "scrape-7f3a"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def guarded(connection: AsyncConnection, now: datetime) -> AsyncIterator[AsyncClient]:
+    async with app_client(connection, now, Settings(metrics_token=TOKEN)) as client:
+        yield client
+
+
+async def test_a_metrics_token_keeps_other_scrapers_out(guarded: AsyncClient) -> None:
+    anonymous = await guarded.get("/metrics")
+    wrong = await guarded.get("/metrics", headers={"Authorization": "Bearer not-it"})
+    allowed = await guarded.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+
+    assert (anonymous.status_code, wrong.status_code) == (401, 401)
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert "customer_hub" not in anonymous.text + wrong.text
+    assert allowed.status_code == 200
+    assert "customer_hub_db_connections" in allowed.text
