@@ -154,8 +154,11 @@ def unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` is, or was raised from, the database being out of reach: no free
     connection in the pool in time, a server that refuses or drops the connection, or one
     that cannot serve now. Such a request may succeed when tried again."""
-    if any(isinstance(e, PoolTimeout | OSError) for e in _chain(error)):
-        return True
+    for e in _chain(error):
+        if isinstance(e, PoolTimeout | OSError | ConnectionLost):
+            return True
+        if getattr(e, "connection_invalidated", False):  # SQLAlchemy saw a disconnect
+            return True
     found = raised_by_postgresql(error)
     return found is not None and (
         found.sqlstate.startswith("08") or found.sqlstate in UNAVAILABLE_STATES
@@ -170,6 +173,10 @@ def timed_out(error: BaseException | None) -> bool:
 
 class ClientGone(Exception):
     """The request's client disconnected and its read-only session stopped (``abandon``)."""
+
+
+class ConnectionLost(Exception):
+    """The database server dropped the connection a statement ran on (``unavailable``)."""
 
 
 class SerialSession(AsyncSession):
@@ -264,7 +271,21 @@ class SerialSession(AsyncSession):
         if sync is not None and sync.dispatch.before_cursor_execute:
             sync.dispatch.before_cursor_execute(sync, None, sql, arguments, None, False)
         raw = await connection.get_raw_connection()
-        return await raw.driver_connection.fetch(sql, *arguments)  # type: ignore[no-any-return, union-attr]
+        driver: Any = raw.driver_connection
+        try:
+            return await driver.fetch(sql, *arguments)  # type: ignore[no-any-return]
+        except Exception as error:
+            if not driver.is_closed():
+                raise
+            # The server dropped the connection (a restart, a fail-over, an idle-connection
+            # killer). Past SQLAlchemy, which would otherwise see to it as its own execute
+            # does: this connection is never handed out again, and every connection made
+            # before it is replaced at its next checkout, so that one request, not one per
+            # pooled connection, meets the loss.
+            if sync is not None:
+                sync.engine.pool._invalidate(raw, error, _checkin=False)
+            await connection.invalidate(error)
+            raise ConnectionLost(str(error) or type(error).__name__) from error
 
     async def read_only(self) -> None:
         """Run this session's statements without a transaction (autocommit), for a request

@@ -5,6 +5,7 @@ to a load balancer."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -13,13 +14,15 @@ import pytest
 import pytest_asyncio
 from httpx import ASGITransport, AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import create_app
 from domain.staff import Principal, Role
 from graph.context import Context
 from graph.errors import UNAVAILABLE
 from graph.schema import schema
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
 from infra.database import create_engine, session_factory
 from infra.metrics import Metrics
 from infra.settings import Settings
@@ -140,3 +143,52 @@ async def test_operations_that_find_no_free_connection_are_service_unavailable(
 
 def code(error: GraphQLError) -> object:
     return (error.extensions or {}).get("code")
+
+
+async def test_a_connection_the_server_dropped_fails_one_request_and_is_replaced(
+    database_url: str, connection: AsyncConnection
+) -> None:
+    """A PostgreSQL restart, a fail-over or an idle-connection killer ends the pool's
+    connections under it. The request that meets a dead one gets `SERVICE_UNAVAILABLE`;
+    the connection is dropped, so the next request gets a new one instead of the same
+    failure again (statements kept compiled run past SQLAlchemy, which would otherwise
+    see to it)."""
+    engine = create_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    page = "{ customers(first: 1) { totalCount nodes { id } } }"
+
+    async def run() -> ExecutionResult:
+        context = Context(
+            session=sessions(),
+            principal=Principal(shop_id=SHOP_ID, staff_id=1, role=Role.OWNER),
+            settings=Settings(),
+            now=lambda: datetime.now(UTC),
+        )
+        try:
+            return await schema.execute(page, context_value=context)
+        finally:
+            await context.session.close()
+
+    try:
+        before = await run()
+        async with sessions() as session:  # the pooled connection the page ran on
+            pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for _ in range(50):  # the server ends the backend a moment later
+            gone = await connection.scalar(
+                text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            )
+            if gone:
+                break
+            await asyncio.sleep(0.02)
+        lost = await run()
+        after = [await run() for _ in range(2)]
+    finally:
+        await engine.dispose()
+
+    assert before.errors is None
+    assert [(e.message, code(e)) for e in lost.errors or ()] == [
+        (UNAVAILABLE, "SERVICE_UNAVAILABLE")
+    ]
+    assert [result.errors for result in after] == [None, None]
+    assert [result.data for result in after] == [before.data] * 2
