@@ -21,6 +21,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
 
 from domain.staff import Principal
+from domain.token import bearer_token
 from graph.context import Context
 from graph.errors import ErrorKind, ServiceUnavailable, request_errors
 from graph.graphiql import graphiql_page, install_graphiql_assets
@@ -30,7 +31,6 @@ from graph.transport import (
     RETRY_AFTER,
     SERVICE_UNAVAILABLE,
     JsonPost,
-    bearer_token,
     unavailable_answer,
 )
 from infra.bounded import keep

@@ -24,6 +24,14 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token an ``Authorization: Bearer <token>`` header carries; None for any other."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
 def parse_token(token: str) -> ParsedToken | None:
     """The shop a token claims and its digest, or None when it is not a token at all."""
     match = _FORMAT.match(token)

@@ -28,6 +28,7 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.text import whole_number
+from domain.token import bearer_token
 from graph.errors import UNAVAILABLE, ErrorKind, ServiceUnavailable, request_errors
 
 Scope = dict[str, Any]
@@ -43,13 +44,6 @@ SERVICE_UNAVAILABLE = 503
 WATCH_AFTER = 0.05
 """Seconds a request runs before it listens for its client leaving: the fast ones never pay
 for a listener, and stopping a statement that ends within milliseconds saves nothing."""
-
-
-def bearer_token(authorization: str) -> str | None:
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -30,6 +30,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4 as CONTENT_TYP
 from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.token import bearer_token
+
 __all__ = ["CHALLENGE", "CONTENT_TYPE", "UNAUTHORIZED", "Metrics", "scrape_allowed"]
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 """Buckets from a list page (5–10 ms) to the statement time limit (30 s)."""
@@ -130,10 +132,8 @@ def scrape_allowed(authorization: str, token: str) -> bool:
     when no token is set, else one that sends it as a bearer token."""
     if not token:
         return True
-    scheme, _, given = authorization.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    )
+    given = bearer_token(authorization)
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.events import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, retry_delay, sign
-from domain.webhook import url_refusal
+from domain.webhook import DeliveryStatus, url_refusal
 from infra import tables as t
 from infra.egress import WebhookClient
 
@@ -94,11 +94,16 @@ class Attempt:
     next_attempt_at: datetime | None
 
     @property
+    def status(self) -> DeliveryStatus:
+        """The delivery's status after this attempt."""
+        if self.delivered:
+            return DeliveryStatus.DELIVERED
+        return DeliveryStatus.PENDING if self.next_attempt_at is not None else DeliveryStatus.FAILED
+
+    @property
     def outcome(self) -> str:
         """`delivered`, `retrying` (a later attempt is due) or `failed` (none is left)."""
-        if self.delivered:
-            return "delivered"
-        return "retrying" if self.next_attempt_at is not None else "failed"
+        return "retrying" if self.status is DeliveryStatus.PENDING else self.status.value
 
 
 def envelope(
@@ -161,7 +166,7 @@ async def deliver(
     )
     delivered = error is None
     wait = None if delivered or refused is not None else retry_delay(attempts)
-    next_attempt_at = now + wait if wait is not None else None
+    attempt = Attempt(delivered, status_code, error, now + wait if wait is not None else None)
     await session.execute(
         update(d)
         .where(d.c.shop_id == shop_id, d.c.id == delivery_id)
@@ -169,12 +174,12 @@ async def deliver(
             attempts=attempts,
             last_status_code=status_code,
             last_error=error,
-            status="delivered" if delivered else ("pending" if wait is not None else "failed"),
+            status=attempt.status.value,
             delivered_at=now if delivered else None,
-            next_attempt_at=next_attempt_at,
+            next_attempt_at=attempt.next_attempt_at,
         )
     )
-    return Attempt(delivered, status_code, error, next_attempt_at)
+    return attempt
 
 
 async def _post(
