@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -154,14 +155,23 @@ def unavailable(error: BaseException | None) -> bool:
     """Whether ``error`` is, or was raised from, the database being out of reach: no free
     connection in the pool in time, a server that refuses or drops the connection, or one
     that cannot serve now. Such a request may succeed when tried again."""
+    if lost(error):
+        return True
     for e in _chain(error):
-        if isinstance(e, PoolTimeout | OSError | ConnectionLost):
-            return True
-        if getattr(e, "connection_invalidated", False):  # SQLAlchemy saw a disconnect
+        if isinstance(e, PoolTimeout | OSError):
             return True
     found = raised_by_postgresql(error)
     return found is not None and (
         found.sqlstate.startswith("08") or found.sqlstate in UNAVAILABLE_STATES
+    )
+
+
+def lost(error: BaseException | None) -> bool:
+    """Whether ``error`` is, or was raised from, the server dropping the connection a
+    statement ran on (a restart, a fail-over, an idle-connection killer)."""
+    return any(
+        isinstance(e, ConnectionLost) or getattr(e, "connection_invalidated", False)
+        for e in _chain(error)
     )
 
 
@@ -235,11 +245,32 @@ class SerialSession(AsyncSession):
         if self._running is not None:
             self._running.cancel()
 
-    async def execute(self, *args: Any, **kwargs: Any) -> Any:  # scalars() goes through here
-        return await self._alone(super().execute(*args, **kwargs))
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        # scalars() goes through here
+        run = partial(super().execute, statement, *args, **kwargs)
+        return await self._alone(self._once_more_if_lost(run, rerun=_reads(statement)))
 
-    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        return await self._alone(super().scalar(*args, **kwargs))
+    async def scalar(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        run = partial(super().scalar, statement, *args, **kwargs)
+        return await self._alone(self._once_more_if_lost(run, rerun=_reads(statement)))
+
+    async def _once_more_if_lost(
+        self, run: Callable[[], Coroutine[Any, Any, T]], *, rerun: bool
+    ) -> T:
+        """``run``, and once more on a new connection where the server dropped the one it ran
+        on and running it again cannot change anything: a SELECT of a session that only reads
+        (``read_only``), outside any transaction, where each statement sees its own snapshot
+        anyway. So a restart or a fail-over that ends the pool's connections costs a request
+        that only reads one reconnection, not an error. A statement in a transaction is never
+        run again: what the transaction did before it is lost with the connection."""
+        try:
+            return await run()
+        except Exception as error:
+            if not (rerun and self._reading and lost(error)):
+                raise
+        await super().rollback()  # lets go of the dead connection; nothing was pending
+        await super().connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return await run()
 
     async def flush(self, *args: Any, **kwargs: Any) -> None:
         await self._alone(super().flush(*args, **kwargs))
@@ -261,7 +292,8 @@ class SerialSession(AsyncSession):
         this session's connection and in its transaction: for statements kept compiled
         (``infra.statements``). Listeners of the engine's ``before_cursor_execute`` (statement
         logs, the tests' counts, the bench's floor) see the statement as they see any other."""
-        return await self._alone(self._driver_fetch(sql, arguments))
+        run = partial(self._driver_fetch, sql, arguments)  # a kept statement only reads
+        return await self._alone(self._once_more_if_lost(run, rerun=True))
 
     async def _driver_fetch(self, sql: str, arguments: Sequence[Any]) -> list[Any]:
         if self.autoflush and (self.new or self.dirty or self.deleted):
@@ -302,6 +334,12 @@ class SerialSession(AsyncSession):
             return
         await self.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         self._reading = True
+
+
+def _reads(statement: Any) -> bool:
+    """Whether running ``statement`` again cannot change anything: a SELECT built with
+    SQLAlchemy (a text statement or one that writes is never run twice)."""
+    return bool(getattr(statement, "is_select", False))
 
 
 async def _finished(running: asyncio.Future[Any]) -> None:

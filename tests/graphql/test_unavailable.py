@@ -14,8 +14,8 @@ import pytest
 import pytest_asyncio
 from httpx import ASGITransport, AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import literal, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app import create_app
 from domain.staff import Principal, Role
@@ -23,7 +23,7 @@ from graph.context import Context
 from graph.errors import UNAVAILABLE
 from graph.schema import schema
 from graphql import ExecutionResult, GraphQLError
-from infra.database import create_engine, session_factory
+from infra.database import SerialSession, create_engine, lost, session_factory, unavailable
 from infra.metrics import Metrics
 from infra.settings import Settings
 from tests.conftest import SHOP_ID
@@ -145,14 +145,27 @@ def code(error: GraphQLError) -> object:
     return (error.extensions or {}).get("code")
 
 
-async def test_a_connection_the_server_dropped_fails_one_request_and_is_replaced(
+async def drop_pooled(sessions: async_sessionmaker[AsyncSession], by: AsyncConnection) -> None:
+    """Ends, from the server's side, the connection a pool of one holds, as a restart, a
+    fail-over or an idle-connection killer would, and waits until it is gone."""
+    async with sessions() as session:
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+    await by.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    for _ in range(50):  # the server ends the backend a moment later
+        gone = await by.scalar(
+            text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+        if gone:
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_a_query_meeting_a_connection_the_server_dropped_runs_on_a_new_one(
     database_url: str, connection: AsyncConnection
 ) -> None:
-    """A PostgreSQL restart, a fail-over or an idle-connection killer ends the pool's
-    connections under it. The request that meets a dead one gets `SERVICE_UNAVAILABLE`;
-    the connection is dropped, so the next request gets a new one instead of the same
-    failure again (statements kept compiled run past SQLAlchemy, which would otherwise
-    see to it)."""
+    """A request that only reads, whose pooled connection the server ended, gets its answer
+    on a new connection instead of an error; the requests after it too. Statements kept
+    compiled run past SQLAlchemy, which would otherwise see to the dead connection."""
     engine = create_engine(database_url, pool_size=1)
     sessions = session_factory(engine)
     page = "{ customers(first: 1) { totalCount nodes { id } } }"
@@ -170,25 +183,59 @@ async def test_a_connection_the_server_dropped_fails_one_request_and_is_replaced
             await context.session.close()
 
     try:
-        before = await run()
-        async with sessions() as session:  # the pooled connection the page ran on
-            pid = await session.scalar(text("SELECT pg_backend_pid()"))
-        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        for _ in range(50):  # the server ends the backend a moment later
-            gone = await connection.scalar(
-                text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-            )
-            if gone:
-                break
-            await asyncio.sleep(0.02)
-        lost = await run()
-        after = [await run() for _ in range(2)]
+        before = [await run() for _ in range(2)]  # the second runs the kept statements
+        await drop_pooled(sessions, connection)
+        after = [await run() for _ in range(3)]
     finally:
         await engine.dispose()
 
-    assert before.errors is None
-    assert [(e.message, code(e)) for e in lost.errors or ()] == [
-        (UNAVAILABLE, "SERVICE_UNAVAILABLE")
-    ]
-    assert [result.errors for result in after] == [None, None]
-    assert [result.data for result in after] == [before.data] * 2
+    assert [result.errors for result in before + after] == [None] * 5
+    assert [result.data for result in after] == [before[0].data] * 3
+
+
+async def test_only_a_read_outside_a_transaction_runs_again_after_its_connection_is_lost(
+    database_url: str, connection: AsyncConnection
+) -> None:
+    """Running a statement again on a new connection is safe only for a SELECT outside a
+    transaction (a session that only reads): a transaction's earlier statements are lost with
+    the connection, and a text statement may write. Those fail with an error `unavailable`
+    recognises, and the dead connection is replaced for the next session."""
+    engine = create_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    kept_sql = "SELECT $1::int + 1"
+
+    async def outcome(read_only: bool, statement: str) -> object:
+        await drop_pooled(sessions, connection)
+        async with sessions() as session:
+            assert isinstance(session, SerialSession)
+            if read_only:
+                await session.read_only()
+            try:
+                if statement == "select":
+                    return await session.scalar(select(literal(41) + 1))
+                if statement == "kept":
+                    return (await session.driver_fetch(kept_sql, [41]))[0][0]
+                return await session.scalar(text("SELECT 42"))
+            except Exception as error:
+                return "lost" if lost(error) and unavailable(error) else repr(error)
+
+    try:
+        outcomes = {
+            (read_only, statement): await outcome(read_only, statement)
+            for read_only in (True, False)
+            for statement in ("select", "kept", "text")
+        }
+        async with sessions() as session:
+            afterwards = await session.scalar(text("SELECT 42"))
+    finally:
+        await engine.dispose()
+
+    assert outcomes == {
+        (True, "select"): 42,
+        (True, "kept"): 42,
+        (True, "text"): "lost",
+        (False, "select"): "lost",
+        (False, "kept"): "lost",
+        (False, "text"): "lost",
+    }
+    assert afterwards == 42
