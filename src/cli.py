@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from infra.logs import configure_logging
 from infra.settings import PROJECT_ROOT, get_settings
@@ -83,12 +83,16 @@ def cmd_serve(args: argparse.Namespace) -> None:
         app, host=settings.host, port=settings.port, log_level=settings.log_level
     )
     worker_url = url if settings.worker_in_server else None
-    asyncio.run(_serve(uvicorn.Server(config), worker_url, app.state.metrics))
+    asyncio.run(serve_with_worker(uvicorn.Server(config), worker_url, app.state.metrics))
 
 
-async def _serve(server: object, worker_url: str | None, metrics: Metrics) -> None:
+class Serving(Protocol):
+    async def serve(self) -> None: ...
+
+
+async def serve_with_worker(server: Serving, worker_url: str | None, metrics: Metrics) -> None:
     """The API, and the job worker in the same event loop unless it runs on its own; the
-    worker then counts into the API's metrics."""
+    worker then counts into the API's metrics. When the API stops, so does the worker."""
     from infra.jobs import run_worker
 
     worker = (
@@ -97,10 +101,11 @@ async def _serve(server: object, worker_url: str | None, metrics: Metrics) -> No
         else None
     )
     try:
-        await server.serve()  # type: ignore[attr-defined]
+        await server.serve()
     finally:
         if worker is not None:
             worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

@@ -175,20 +175,23 @@ async def run_worker(
     """Work the queue until stopped (``wait``) or until it is empty, counting into
     ``metrics`` (the API's, when both run in one process)."""
     engine = create_engine(url, pool_size=concurrency)
-    async with webhook_client(local_network=get_settings().webhook_local_network) as client:
-        use(
-            Resources(
-                sessions=session_factory(engine),
-                client=client,
-                now=utc_now,
-                metrics=metrics or Metrics(),
+    metrics = metrics or Metrics()
+    metrics.watch_pool(engine, "worker")
+    try:
+        async with webhook_client(local_network=get_settings().webhook_local_network) as client:
+            use(
+                Resources(
+                    sessions=session_factory(engine),
+                    client=client,
+                    now=utc_now,
+                    metrics=metrics,
+                )
             )
-        )
-        try:
             with app.replace_connector(connector(url)):
                 async with app.open_async():
                     await app.run_worker_async(
                         wait=wait, concurrency=concurrency, install_signal_handlers=signals
                     )
-        finally:
-            await engine.dispose()
+    finally:
+        metrics.watch_pool(None, "worker")
+        await engine.dispose()

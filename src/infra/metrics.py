@@ -82,10 +82,13 @@ class Metrics:
         self._pool = _PoolCollector()
         self.registry.register(self._pool)
 
-    def watch_pool(self, engine: AsyncEngine | None) -> None:
-        """Reports the connections of ``engine``'s pool, read at each scrape, from now on
-        (None: no longer)."""
-        self._pool.pool = engine.pool if engine is not None else None
+    def watch_pool(self, engine: AsyncEngine | None, name: str = "api") -> None:
+        """Reports the connections of ``engine``'s pool as the pool ``name`` (``api``,
+        ``worker``), read at each scrape, from now on (None: no longer)."""
+        if engine is None:
+            self._pool.pools.pop(name, None)
+        else:
+            self._pool.pools[name] = engine.pool
 
     def operation(self, kind: str, field: str, outcome: str, seconds: float) -> None:
         self.operations.labels(kind, field, outcome).inc()
@@ -147,15 +150,15 @@ class _Quiet(WSGIRequestHandler):
 
 class _PoolCollector(Collector):
     def __init__(self) -> None:
-        self.pool: Any = None  # SQLAlchemy's QueuePool
+        self.pools: dict[str, Any] = {}  # SQLAlchemy's QueuePools by name
 
     def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily(
             "customer_hub_db_connections",
-            "Database connections of the API's pool, in use by a request or idle.",
-            labels=("state",),
+            "Database connections of the API's and the job worker's pools, in use or idle.",
+            labels=("pool", "state"),
         )
-        if self.pool is not None:
-            family.add_metric(("in_use",), self.pool.checkedout())
-            family.add_metric(("idle",), self.pool.checkedin())
+        for name, pool in sorted(self.pools.items()):
+            family.add_metric((name, "in_use"), pool.checkedout())
+            family.add_metric((name, "idle"), pool.checkedin())
         yield family

@@ -3,6 +3,7 @@ database pool, in Prometheus' text format."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -15,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from cli import serve_with_worker
 from infra.metrics import Metrics
 from infra.settings import Settings
 from tests.conftest import GraphQL, app_client
@@ -88,26 +90,52 @@ async def test_an_operation_that_fails_unexpectedly_counts_as_an_internal_error(
     assert samples[operations("query", "viewer", "ok")] == 1
 
 
+def connections(metrics: Metrics) -> dict[tuple[str, str], float]:
+    """``customer_hub_db_connections`` by pool and state."""
+    return {
+        (dict(labels)["pool"], dict(labels)["state"]): value
+        for (name, labels), value in samples(metrics.exposition().decode()).items()
+        if name == "customer_hub_db_connections"
+    }
+
+
 async def test_the_pool_reports_connections_in_use_and_idle(engine: AsyncEngine) -> None:
     metrics = Metrics()
     metrics.watch_pool(engine)
 
-    def connections() -> dict[str, float]:
-        return {
-            dict(labels)["state"]: value
-            for (name, labels), value in samples(metrics.exposition().decode()).items()
-            if name == "customer_hub_db_connections"
-        }
-
-    before = connections()
+    before = connections(metrics)
     async with engine.connect():
-        during = connections()
-    after = connections()
+        during = connections(metrics)
+    after = connections(metrics)
 
-    assert during["in_use"] == before["in_use"] + 1
+    assert set(before) == {("api", "in_use"), ("api", "idle")}
+    assert during[("api", "in_use")] == before[("api", "in_use")] + 1
     assert after == before
     metrics.watch_pool(None)
-    assert connections() == {}
+    assert connections(metrics) == {}
+
+
+async def test_the_worker_beside_the_api_reports_into_its_metrics(database_url: str) -> None:
+    """`make run` runs the job worker in the API's process: its pool, and the jobs it runs,
+    show in the API's `/metrics`; when the API stops, the worker stops and its pool goes."""
+    metrics = Metrics()
+
+    class Api:
+        def __init__(self) -> None:
+            self.seen: set[str] = set()
+
+        async def serve(self) -> None:  # until the worker has started
+            for _ in range(250):
+                self.seen = {pool for pool, _ in connections(metrics)}
+                if "worker" in self.seen:
+                    return
+                await asyncio.sleep(0.02)
+
+    api = Api()
+    await serve_with_worker(api, database_url, metrics)
+
+    assert api.seen == {"worker"}
+    assert connections(metrics) == {}
 
 
 @pytest_asyncio.fixture(loop_scope="session")
