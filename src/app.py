@@ -20,6 +20,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 from strawberry.types.unset import UNSET
 
+from domain.budget import Budgets
 from domain.staff import Principal
 from domain.token import bearer_token
 from graph.context import Context
@@ -34,6 +35,7 @@ from graph.transport import (
     unavailable_answer,
 )
 from infra.bounded import keep
+from infra.budgets import SharedBudget
 from infra.database import create_engine, session_factory, unavailable
 from infra.logs import configure_logging
 from infra.metrics import CHALLENGE, CONTENT_TYPE, UNAUTHORIZED, Metrics, scrape_allowed
@@ -191,6 +193,17 @@ class Service(FastAPI):
             await super().__call__(scope, receive, send)
 
 
+def budgets(settings: Settings) -> Budgets | None:
+    """The callers' budgets (``graph.throttle``): none, this process's own, or shared by
+    every process through Redis (``RATE_LIMIT_REDIS_URL``)."""
+    if not settings.rate_limit_points:
+        return None
+    own = Budget(settings.rate_limit_points, settings.rate_limit_restore)
+    if not settings.rate_limit_redis_url:
+        return own
+    return SharedBudget.connect(settings.rate_limit_redis_url, fallback=own)
+
+
 def create_app(
     *,
     settings: Settings | None = None,
@@ -204,6 +217,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            async with _database(app):
+                yield
+        finally:
+            if isinstance(app.state.budget, SharedBudget):
+                await app.state.budget.aclose()
+
+    @asynccontextmanager
+    async def _database(app: FastAPI) -> AsyncIterator[None]:
         if sessions is not None:
             yield
             return
@@ -232,11 +254,7 @@ def create_app(
     app.state.principals = PrincipalCache()
     app.state.zones = ZoneCache()
     app.state.metrics = Metrics()
-    app.state.budget = (
-        Budget(settings.rate_limit_points, settings.rate_limit_restore)
-        if settings.rate_limit_points
-        else None
-    )
+    app.state.budget = budgets(settings)
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (

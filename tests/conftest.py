@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -256,3 +257,20 @@ def sql_statements(connection: AsyncConnection) -> Iterator[StatementLog]:
         yield log
     finally:
         event.remove(sync_engine, "before_cursor_execute", record)
+
+
+class Clock:
+    """A clock of seconds that moves only when a test moves it (``now``)."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def closed_port() -> int:
+    """A port of this machine that nothing listens on: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as _Info
 
+from domain.budget import Budgets
 from domain.staff import Principal
 from graph.dataloaders import Loaders
 from graph.repositories import Repositories
-from graph.throttle import Budget
 from infra.database import SerialSession
 from infra.metrics import Metrics
 from infra.repositories.filtering import ZoneCache
@@ -34,7 +34,7 @@ class Context(BaseContext):
         now: Callable[[], datetime],
         zones: ZoneCache | None = None,
         metrics: Metrics | None = None,
-        budget: Budget | None = None,
+        budget: Budgets | None = None,
     ) -> None:
         super().__init__()
         self.session = session

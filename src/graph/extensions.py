@@ -12,10 +12,11 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.graphql import OperationType
 
+from domain.budget import Budgets, Spent
 from graph.context import Context
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
 from graph.errors import UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
-from graph.throttle import Budget, Spent
+from graph.throttle import throttle_status
 from graphql import (
     ExecutionResult,
     FieldNode,
@@ -208,7 +209,7 @@ class LimitQueryCost(SchemaExtension):
 
     _reckoned: dict[str, Any] | None = None
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         settings = getattr(context.context, "settings", None)
         document = context.graphql_document
@@ -229,30 +230,30 @@ class LimitQueryCost(SchemaExtension):
                     self._reckoned = {"requested": cost.total}
                     if limit > 0:
                         self._reckoned["maximum"] = limit
-                    status = self._spend(cost.total)
+                    status = await self._spend(cost.total)
                     if status is not None:
                         self._reckoned["throttleStatus"] = status
         yield
 
-    def _spend(self, points: int) -> dict[str, int] | None:
+    async def _spend(self, points: int) -> dict[str, int] | None:
         """Charges the caller's budget for an operation about to run, or refuses it; what is
         left of the budget, None without one."""
         context = self.execution_context
         request = context.context
-        budget: Budget | None = getattr(request, "budget", None)
+        budget: Budgets | None = getattr(request, "budget", None)
         principal = getattr(request, "principal", None)
         if context.result is not None or budget is None or principal is None:
             return None
-        spent = budget.spend((principal.shop_id, principal.staff_id), points)
+        spent = await budget.spend((principal.shop_id, principal.staff_id), points)
         if not spent.allowed:
             context.result = ExecutionResult(data=None, errors=[_throttled(points, spent, budget)])
-        return budget.status(spent)
+        return throttle_status(budget, spent)
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self._reckoned} if self._reckoned is not None else {}
 
 
-def _throttled(points: int, spent: Spent, budget: Budget) -> GraphQLError:
+def _throttled(points: int, spent: Spent, budget: Budgets) -> GraphQLError:
     left, rate = math.floor(spent.available), math.floor(budget.restore)
     if points > budget.capacity:
         advice = f"which is more than the budget ever holds ({budget.capacity:,}): split it."

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     rate_limit_restore: int = Field(
         default=5_000, ge=1, description="Cost points a staff member's budget regains a second."
     )
+    rate_limit_redis_url: str = Field(
+        default="",
+        description="A Redis (redis://host:port/db) where every server process keeps the"
+        " budgets, so a caller has one budget across them; empty: each process keeps its own.",
+    )
     max_request_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,

@@ -13,41 +13,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.staff import Role
 from graph.cost import COUNT_COST
-from graph.throttle import Budget
+from graph.throttle import Budget, throttle_status
 from infra.settings import Settings
-from tests.conftest import StatementLog, TokenMaker, app_client, posted
+from tests.conftest import Clock, StatementLog, TokenMaker, app_client, posted
 
 pytestmark = pytest.mark.spec("X4")
 
 COUNT = "{ customers(first: 0) { totalCount } }"  # costs COUNT_COST
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_budget_is_spent_refused_and_refilled() -> None:
     clock = Clock()
     budget = Budget(capacity=300, restore=10, clock=clock)
 
-    first = budget.spend("lan", 200)
-    refused = budget.spend("lan", 150)
-    other = budget.spend("minh", 300)  # each caller has a bucket of their own
+    first = budget.take("lan", 200)
+    refused = budget.take("lan", 150)
+    other = budget.take("minh", 300)  # each caller has a bucket of their own
     clock.now += 5  # 50 points back
-    later = budget.spend("lan", 150)
+    later = budget.take("lan", 150)
     clock.now += 3600  # never more than the bucket holds
-    rested = budget.spend("lan", 0)
+    rested = budget.take("lan", 0)
 
     assert (first.allowed, first.available, first.wait) == (True, 100, 0)
     assert (refused.allowed, refused.available, refused.wait) == (False, 100, 5)
     assert (other.allowed, other.available) == (True, 0)
     assert (later.allowed, later.available) == (True, 0)
     assert rested.available == 300
-    assert budget.status(refused) == {
+    assert throttle_status(budget, refused) == {
         "maximumAvailable": 300,
         "currentlyAvailable": 100,
         "restoreRate": 10,

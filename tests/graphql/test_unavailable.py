@@ -6,7 +6,6 @@ to a load balancer."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -26,7 +25,7 @@ from graphql import ExecutionResult, GraphQLError
 from infra.database import SerialSession, create_engine, lost, session_factory, unavailable
 from infra.metrics import Metrics
 from infra.settings import Settings
-from tests.conftest import SHOP_ID
+from tests.conftest import SHOP_ID, closed_port
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -36,13 +35,6 @@ REFUSED = {
     "data": None,
     "errors": [{"message": UNAVAILABLE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}],
 }
-
-
-def closed_port() -> int:
-    """A port of this machine that nothing listens on: connecting to it is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest_asyncio.fixture(loop_scope="session")
