@@ -6,7 +6,8 @@ under aliases of `member { customer { member … } }` resolve thousands of objec
 The cost of an operation is
 
 - for each field with a `first` argument (a connection, a preview): the rows it may return,
-  its page size (the argument, its variable, or the field's default);
+  its page size (the argument, its variable, or the field's default), except a connection
+  asked for its `totalCount` alone, which reads no page;
 - for each count of a whole list (`totalCount`, `Segment.memberCount`, a preview's `count`,
   `conditions` and `exclusions`): ``COUNT_COST``;
 - for every other field that returns an object or a list of objects (a customer's `member`,
@@ -199,12 +200,40 @@ class _Walk:
         inner_page = None
         if "first" in definition.args:
             inner_page = self._page_size(node, definition.args["first"].default_value)
-            self.cost.add(here, times * inner_page)
+            if not returned.name.endswith("Connection") or self._asks_items(
+                node.selection_set, spread
+            ):
+                self.cost.add(here, times * inner_page)
         elif is_composite_type(returned) and not (
             count or rows or parent.name.endswith(PAGE_PARTS)
         ):
             self.cost.add(here, times)
         self.selections(returned, node.selection_set, times, here, spread, inner_page)
+
+    def _asks_items(self, selection_set: SelectionSetNode | None, spread: frozenset[str]) -> bool:
+        """Whether a selection on a connection asks for anything besides `totalCount`, as
+        ``graph.pagination.wants_items`` decides at run time whether to read the page: so,
+        as there, fragments are looked into and directives are not evaluated."""
+        for node in selection_set.selections if selection_set is not None else ():
+            self.fields += 1
+            if self.fields > MAX_FIELDS:
+                raise _TooManyFields
+            if isinstance(node, FieldNode):
+                if node.name.value not in ("totalCount", "__typename"):
+                    return True
+            elif isinstance(node, InlineFragmentNode):
+                if self._asks_items(node.selection_set, spread):
+                    return True
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if (
+                    fragment is not None
+                    and name not in spread
+                    and self._asks_items(fragment.selection_set, spread | {name})
+                ):
+                    return True
+        return False
 
     def _page_size(self, node: FieldNode, default: Any) -> int:
         """The page size a field's `first` asks for, within what a page may hold: a size

@@ -9,9 +9,18 @@ import strawberry
 from domain.profile_link import ContactKind, SharedContact
 from graph.context import Info
 from graph.errors import bad_input
-from graph.pagination import After, Connection, First, connection, decode_cursor, page_size
+from graph.pagination import (
+    After,
+    Connection,
+    First,
+    connection,
+    decode_cursor,
+    page_size,
+    wants_items,
+)
 from graph.types.customer import Customer, preload_tags
 from graph.types.subscriber import Subscriber
+from infra.repositories.base import Page
 from infra.repositories.profile_links import ProfileLinkRepository
 
 ContactKindEnum = strawberry.enum(
@@ -86,7 +95,9 @@ class ProfileLinkQuery:
     ) -> Connection[SharedContactNode]:
         size = page_size(first, info.context.settings.max_page_size)
         repo = ProfileLinkRepository(info.context.session, info.context.shop_id)
-        page = await repo.page(first=size, after=_decode(after))
+        page: Page[SharedContact] = Page([], has_next=False)
+        if wants_items(info):  # a count alone reads no page
+            page = await repo.page(first=size, after=_decode(after))
         return connection(
             [SharedContactNode.from_domain(c) for c in page.items],
             keys=[_cursor_key(c) for c in page.items],

@@ -99,6 +99,30 @@ async def test_a_count_only_list_runs_no_page_statement(
     assert len(sql_statements) == 1, sql_statements.statements
 
 
+async def test_a_count_only_sorted_list_or_shared_contacts_run_no_page_statement(
+    gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
+) -> None:
+    """Every connection reads its page only when something of it is selected, as its cost
+    (``graph.cost``) assumes: a list in another order, and the shared contacts, too."""
+    for name in ("Nguyễn Văn An", "Trần Thị Vân", "Lê Minh"):
+        await make_customer(session, full_name=name, phone="0912345678")
+    await session.flush()
+    await gql("{ shop { name } }")  # the token is read, and kept briefly
+
+    counts = {}
+    for query in (
+        "{ customers(first: 50, orderBy: {by: TOTAL_SPENT}) { totalCount } }",
+        "{ sharedContacts(first: 50) { totalCount } }",
+    ):
+        sql_statements.clear()
+        body = await gql(query)
+        assert "errors" not in body, body
+        [counted] = body["data"].values()
+        counts[query] = (counted["totalCount"], len(sql_statements))
+
+    assert list(counts.values()) == [(3, 1), (1, 1)], sql_statements.statements
+
+
 TAGS_EVERY_WAY = """
 fragment Tagged on Customer { tags { name } }
 query Tags($id: ID!) {

@@ -342,3 +342,17 @@ async def test_an_inbox_page_runs_a_constant_number_of_statements(
     # merge settings, rows, summaries, newest threads, their tags, their pages (the token was
     # resolved by the merge request just before and is kept briefly)
     assert len(sql_statements.statements) == 6, sql_statements.statements
+
+    # counts alone read no page: of the inbox, of each row's threads
+    sql_statements.statements.clear()
+    counted = await gql("{ inbox(first: 30) { totalCount } }")
+    alone = len(sql_statements.statements)
+    sql_statements.statements.clear()
+    threads = await gql("{ inbox(first: 30) { nodes { key threads { totalCount } } } }")
+
+    assert counted["data"]["inbox"]["totalCount"] == people
+    assert alone == 2, sql_statements.statements  # merge settings, the count
+    rows = threads["data"]["inbox"]["nodes"]
+    assert [row["threads"]["totalCount"] for row in rows] == [4] * people
+    # merge settings, rows, summaries: no newest threads, tags or pages
+    assert len(sql_statements.statements) == 3, sql_statements.statements

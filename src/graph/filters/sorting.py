@@ -35,8 +35,9 @@ from graph.pagination import (
     decode_cursor,
     page_nodes,
     page_size,
+    wants_items,
 )
-from infra.repositories.base import Filter, TableRepository
+from infra.repositories.base import Filter, Page, TableRepository
 
 N = TypeVar("N")
 
@@ -142,9 +143,12 @@ async def sorted_list_page(
     first, after = page_args
     size = page_size(first, info.context.settings.max_page_size)
     position = decode_position(profile, sort, after) if after is not None else None
-    page, positions = await repo.sorted_page(
-        first=size, sort=sort, after=position, where=where, extra=companion_column(companion)
-    )
+    page: Page[Any] = Page([], has_next=False)
+    positions: list[Position] = []
+    if wants_items(info):  # a count alone reads no page, as ``list_page``
+        page, positions = await repo.sorted_page(
+            first=size, sort=sort, after=position, where=where, extra=companion_column(companion)
+        )
     nodes = page_nodes(page.items, page.extra, convert, companion)
 
     async def count() -> int:

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from domain.errors import DomainError
+from domain.inbox import InboxRow as DomainInboxRow
 from domain.inbox import RowPosition
 from graph.context import Info
 from graph.errors import bad_input
@@ -19,9 +20,10 @@ from graph.inbox.rows import (
 from graph.inbox.settings import InboxSettings, inbox_settings
 from graph.inbox.threads import ChannelCapabilities, channel_capabilities
 from graph.mutations import node_id
-from graph.pagination import Connection, connection, page_size
+from graph.pagination import Connection, connection, page_size, wants_items
 from graph.types.subscriber import Page
 from graph.types.tag import Tag
+from infra.repositories.base import Page as RowsPage
 from infra.repositories.inbox import InboxScope
 
 DEFAULT_ROWS = 30
@@ -79,7 +81,9 @@ class InboxQuery:
         position = decode_position(after, field="after")
         scope = await _scope(info, page_id, filter)
         repo = info.context.repos.inbox
-        page = await repo.rows(scope, first=size, after=position)
+        page: RowsPage[DomainInboxRow] = RowsPage([], has_next=False)
+        if wants_items(info):  # a count alone reads no page
+            page = await repo.rows(scope, first=size, after=position)
 
         async def count() -> int:
             return await repo.row_count(scope)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
 from strawberry import relay
 
+from domain.conversation import Thread as DomainThread
 from domain.conversation import ThreadKind as DomainThreadKind
 from domain.errors import DomainError
 from domain.inbox import FIRST_THREADS, MORE_THREADS, InboxFilter, RowPosition
@@ -16,7 +18,7 @@ from graph.context import Info
 from graph.dataloaders.inbox import RowLoaders
 from graph.errors import bad_input
 from graph.mutations import node_ids
-from graph.pagination import Connection, connection, decode_cursor
+from graph.pagination import Connection, connection, decode_cursor, wants_items
 from graph.types.conversation import Thread
 from graph.types.customer import Customer
 from graph.types.enums import PageChannel, ThreadKind
@@ -160,7 +162,10 @@ class InboxRow:
         if first < 0 or first > MORE_THREADS:
             raise bad_input(f"`first` must be between 0 and {MORE_THREADS}.", field="first")
         position = decode_position(after, field="after")
-        if position is None and first <= FIRST_THREADS:
+        items: Sequence[DomainThread]
+        if not wants_items(info):  # a count alone reads no threads
+            items, has_next = [], False
+        elif position is None and first <= FIRST_THREADS:
             newest = await self._loaders(info).newest_threads_by_person.load(self.person_key)
             items, has_next = newest[:first], len(newest) > first
         else:
