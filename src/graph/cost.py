@@ -13,6 +13,8 @@ The cost of an operation is
 - for every other field that returns an object or a list of objects (a customer's `member`,
   its `tags`, a mutation's payload): 1, except the parts of a page (`nodes`, `edges`, `node`,
   `pageInfo`, a preview's `members`), which its page size pays for;
+- for a mutation, each item of the lists in its input (a bulk upsert's rows, the ids to tag):
+  1, the rows it writes; lists inside those items are not counted again;
 
 each multiplied by the page sizes of the fields with `first` whose rows it sits in. Scalars
 cost nothing; fields skipped by `@skip` / `@include` cost nothing; fragments on several types
@@ -42,6 +44,8 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionNode,
     SelectionSetNode,
@@ -208,6 +212,9 @@ class _Walk:
             count or rows or parent.name.endswith(PAGE_PARTS)
         ):
             self.cost.add(here, times)
+        if parent is self.schema.mutation_type:
+            written = sum(_items(a.value, self.variables) for a in node.arguments or ())
+            self.cost.add(here, times * written)
         self.selections(returned, node.selection_set, times, here, spread, inner_page)
 
     def _asks_items(self, selection_set: SelectionSetNode | None, spread: frozenset[str]) -> bool:
@@ -262,6 +269,27 @@ class _Walk:
 
     def _type(self, name: str | None) -> GraphQLNamedType | None:
         return self.schema.get_type(name) if name else None
+
+
+def _items(node: ValueNode, variables: Variables) -> int:
+    """The items of the lists in an argument, written in the document or passed as variables;
+    lists inside those items are not counted again."""
+    if isinstance(node, VariableNode):
+        return _value_items(variables.get(node.name.value))
+    if isinstance(node, ListValueNode):
+        return len(node.values)
+    if isinstance(node, ObjectValueNode):
+        return sum(_items(f.value, variables) for f in node.fields)
+    return 0
+
+
+def _value_items(value: Any) -> int:
+    """``_items`` of a variable's value, as sent."""
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_value_items(inner) for inner in value.values())
+    return 0
 
 
 def _literal(node: ValueNode, variables: Variables) -> Any:

@@ -105,6 +105,26 @@ def cost_of(query: str, variables: dict[str, object] | None = None) -> Cost:
             None,
             3,
         ),
+        # a mutation's input: each item of its lists, the rows it writes
+        (
+            'mutation { tagAdd(input: {tagIds: ["a", "b"], customerIds: ["c", "d", "e"]}) '
+            "{ userErrors { code } } }",
+            None,
+            2 + 5,
+        ),
+        (
+            "mutation($i: CustomerBulkUpsertInput!) { customerBulkUpsert(input: $i) "
+            "{ results { id } } }",
+            {"i": {"items": [{"externalId": str(n), "tags": ["x", "y"]} for n in range(250)]}},
+            2 + 250,  # the tags inside each item are not counted again
+        ),
+        (
+            'mutation($ids: [ID!]) { a: tagAdd(input: {tagIds: ["t"], customerIds: $ids}) '
+            "{ userErrors { code } } b: tagRemove(input: {tagIds: [], threadIds: $ids}) "
+            "{ userErrors { code } } }",
+            {"ids": ["1", "2", "3", "4"]},
+            2 + 5 + 2 + 4,
+        ),
         # sizes out of range are the field's own error, not the cost's
         ("{ customers(first: 100000) { nodes { id } } }", None, 100),
         ("query($n: Int) { customers(first: $n) { nodes { id } } }", {"n": "many"}, 20),
