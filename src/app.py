@@ -178,6 +178,11 @@ def _unavailable(body: bytes) -> Response:
     )
 
 
+GRAPHQL_PATH = "/graphql"
+REFUSED = frozenset({400, 413})
+"""HTTP statuses of a request to GRAPHQL_PATH refused before any operation ran."""
+
+
 class Service(FastAPI):
     """The app, with the common JSON POST answered in front of FastAPI's own layers
     (``graph.transport``): its telemetry and error middleware add nothing to an answer the
@@ -187,10 +192,24 @@ class Service(FastAPI):
     json_post: JsonPost | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == GRAPHQL_PATH:
+            send = self._counting_refusals(send)
         if self.json_post is not None and scope["type"] == "http":
             await self.json_post(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
+
+    def _counting_refusals(self, send: Any) -> Any:
+        """``send``, counting a request refused before it is a GraphQL operation (no query,
+        a body that is no JSON, an unknown operation name, too large a body: HTTP 400 or 413)
+        in the operations' metrics, with empty type and field, as `BAD_USER_INPUT`."""
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] in REFUSED:
+                self.state.metrics.operations.labels("", "", ErrorKind.BAD_USER_INPUT.value).inc()
+            await send(message)
+
+        return sending
 
 
 def budgets(settings: Settings) -> Budgets | None:
@@ -258,10 +277,12 @@ def create_app(
     if sessions is not None:
         app.state.sessions = sessions
     ide_page = (
-        graphiql_page(endpoint="/graphql", default_token=demo_token) if settings.graphiql else None
+        graphiql_page(endpoint=GRAPHQL_PATH, default_token=demo_token)
+        if settings.graphiql
+        else None
     )
     router: Any = Router(schema, context_getter=get_context, ide_page=ide_page)
-    app.include_router(router, prefix="/graphql")
+    app.include_router(router, prefix=GRAPHQL_PATH)
 
     @app.exception_handler(ServiceUnavailable)
     async def service_unavailable(request: Request, error: ServiceUnavailable) -> Response:
@@ -269,7 +290,7 @@ def create_app(
 
     app.json_post = JsonPost(
         super(Service, app).__call__,
-        path="/graphql",
+        path=GRAPHQL_PATH,
         schema=schema,
         context=request_context(app),
         max_body=settings.max_request_bytes,

@@ -7,6 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 import strawberry
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.errors import DomainError, ErrorCode
 from graphql import GraphQLError
@@ -25,6 +27,11 @@ class UserError:
 
 def user_error(error: DomainError) -> UserError:
     return UserError(field=error.field, message=error.message, code=error.code)
+
+
+NOT_AN_OPERATION = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+"""What strawberry raises for a request that names no operation to run (no query, an unknown
+`operationName`, a mutation by GET): answered with HTTP 400, never an operation's outcome."""
 
 
 class ErrorKind(StrEnum):

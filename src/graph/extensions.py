@@ -15,7 +15,7 @@ from strawberry.types.graphql import OperationType
 from domain.budget import Budgets, Spent
 from graph.context import Context
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
-from graph.errors import UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
+from graph.errors import NOT_AN_OPERATION, UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
 from graph.throttle import throttle_status
 from graphql import (
     ExecutionResult,
@@ -37,7 +37,7 @@ class RecordOperations(SchemaExtension):
     """Counts and times every operation for `GET /metrics` (``infra.metrics``): first in the
     list, so that it reads the result after the other extensions have coded and masked its
     errors. A request that is no GraphQL request (no query, an unknown operation name) is
-    answered with HTTP 400 before any result, and not counted."""
+    answered with HTTP 400 before any result, and counted by the app (``app.Service``)."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
@@ -45,6 +45,8 @@ class RecordOperations(SchemaExtension):
             yield
         except GraphQLSyntaxError:  # the parser cache raises what the parser finds
             self._record(started, ErrorKind.PARSE_FAILED.value)
+            raise
+        except NOT_AN_OPERATION:  # an HTTP 400, counted by the app as such
             raise
         except Exception as error:  # raised by a hook: ``masked`` answers it
             self._record(started, unexpected(error)[0].value)

@@ -22,14 +22,18 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import orjson
-from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema import BaseSchema
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.text import whole_number
 from domain.token import bearer_token
-from graph.errors import UNAVAILABLE, ErrorKind, ServiceUnavailable, request_errors
+from graph.errors import (
+    NOT_AN_OPERATION,
+    UNAVAILABLE,
+    ErrorKind,
+    ServiceUnavailable,
+    request_errors,
+)
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -37,7 +41,6 @@ Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ContextFor = Callable[[str | None], AbstractAsyncContextManager[Any]]
 
-_REFUSED = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 _CONTENT_TYPE = (b"content-type", b"application/json")
 PAYLOAD_TOO_LARGE = 413
 SERVICE_UNAVAILABLE = 503
@@ -219,7 +222,7 @@ class JsonPost:
                 result = await self.schema.execute(
                     query, variable_values=variables, context_value=context, operation_name=name
                 )
-            except _REFUSED:
+            except NOT_AN_OPERATION:
                 return None
             finally:
                 departure.stop()

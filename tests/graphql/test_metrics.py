@@ -74,6 +74,50 @@ async def test_operations_are_counted_by_type_root_field_and_outcome(
     assert samples[(seconds, (("field", "tagCreate"), ("type", "mutation")))] == 1
 
 
+async def test_a_request_refused_before_any_operation_is_counted(
+    connection: AsyncConnection, now: datetime, token: str
+) -> None:
+    """No query, a body that is no JSON, an unknown operation name, a GET of a mutation and a
+    body over the limit are answered 400 / 413 before any operation runs: each is counted as
+    `BAD_USER_INPUT` with empty type and field, and nothing else is."""
+    settings = Settings(max_request_bytes=2048, graphiql=False)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with app_client(connection, now, settings) as client:
+        answers = [
+            await client.post("/graphql", json={"variables": {}}, headers=headers),
+            await client.post(
+                "/graphql",
+                content=b"{not json",
+                headers={**headers, "Content-Type": "application/json"},
+            ),
+            await client.post(
+                "/graphql",
+                json={"query": "query A { shop { name } }", "operationName": "B"},
+                headers=headers,
+            ),
+            await client.get(
+                "/graphql",
+                params={"query": 'mutation { tagCreate(input: {name: "x"}) { tag { id } } }'},
+                headers=headers,
+            ),
+            await client.post("/graphql", json={"query": "#" * 4096}, headers=headers),
+            await client.post("/graphql", json={"query": "{ shop { name } }"}, headers=headers),
+        ]
+        samples = await scrape(client)
+
+    assert [answer.status_code for answer in answers] == [400, 400, 400, 400, 413, 200]
+    assert samples[operations("", "", "BAD_USER_INPUT")] == 5
+    counted = {
+        labels: value
+        for (name, labels), value in samples.items()
+        if name == "customer_hub_graphql_operations_total"
+    }
+    assert counted == {
+        operations("", "", "BAD_USER_INPUT")[1]: 5,
+        operations("query", "shop", "ok")[1]: 1,
+    }
+
+
 async def test_an_operation_that_fails_unexpectedly_counts_as_an_internal_error(
     client: AsyncClient, gql: GraphQL, session: AsyncSession
 ) -> None:
