@@ -192,12 +192,12 @@ class Service(FastAPI):
     json_post: JsonPost | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == GRAPHQL_PATH:
-            send = self._counting_refusals(send)
-        if self.json_post is not None and scope["type"] == "http":
-            await self.json_post(scope, receive, send)
-        else:
+        if scope["type"] != "http" or self.json_post is None:
             await super().__call__(scope, receive, send)
+            return
+        if scope["path"] == GRAPHQL_PATH:
+            send = self._counting_refusals(send)
+        await self.json_post(scope, receive, send)
 
     def _counting_refusals(self, send: Any) -> Any:
         """``send``, counting a request refused before it is a GraphQL operation (no query,

@@ -14,6 +14,12 @@ class Spent:
     wait: float
     """Seconds until the operation would be allowed (0 when it was)."""
 
+    @classmethod
+    def of(cls, allowed: bool, level: float, points: int, restore: float) -> Spent:
+        """What a caller charged ``points`` is told, the bucket holding ``level`` after the
+        charge (or before it, refused) and refilling at ``restore`` points a second."""
+        return cls(allowed, level, 0.0 if allowed else (points - level) / restore)
+
 
 def leak(
     level: float, elapsed: float, points: int, capacity: int, restore: float
@@ -24,8 +30,7 @@ def leak(
     allowed = points <= level
     if allowed:
         level -= points
-    wait = 0.0 if allowed else (points - level) / restore
-    return Spent(allowed, level, wait), level
+    return Spent.of(allowed, level, points, restore), level
 
 
 class Budgets(Protocol):

@@ -95,9 +95,7 @@ class SharedBudget:
         except (RedisError, OSError) as error:
             self._warn(error)
             return await self.fallback.spend(caller, points)
-        available = float(level)
-        wait = 0.0 if allowed else (points - available) / self.restore
-        return Spent(bool(allowed), available, wait)
+        return Spent.of(bool(allowed), float(level), points, self.restore)
 
     def _warn(self, error: BaseException) -> None:
         now = time.monotonic()
