@@ -99,6 +99,7 @@ async def test_a_count_only_list_runs_no_page_statement(
     assert len(sql_statements) == 1, sql_statements.statements
 
 
+@pytest.mark.spec("X4")
 async def test_a_count_only_sorted_list_or_shared_contacts_run_no_page_statement(
     gql: GraphQL, session: AsyncSession, sql_statements: StatementLog
 ) -> None:
