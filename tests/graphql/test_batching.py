@@ -292,3 +292,17 @@ async def test_filters_of_a_query_read_the_custom_fields_once(
     reads = [s for s in sql_statements.statements if "FROM custom_field " in s]
     counts = [s for s in sql_statements.statements if "count(" in s]
     assert (len(reads), len(counts)) == (1, 3), sql_statements.statements
+
+    # the catalogue's custom fields beside a filter on them: the same one read
+    sql_statements.clear()
+    body = await gql(
+        f"{{ c: {counted} {{ totalCount }} "
+        "filterCatalogue(list: SUBSCRIBERS) { customFields { key label type } } }"
+    )
+
+    assert "errors" not in body, body
+    assert body["data"]["filterCatalogue"]["customFields"] == [
+        {"key": "size", "label": "Cỡ áo", "type": "text"}
+    ]
+    reads = [s for s in sql_statements.statements if "FROM custom_field " in s]
+    assert len(reads) == 1, sql_statements.statements

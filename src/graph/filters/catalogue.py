@@ -30,6 +30,7 @@ from graph.filters.inputs import (
     SetFilter,
     TextFilter,
 )
+from graph.filters.lists import custom_fields as shop_custom_fields
 from graph.segments.types import LIST_PROFILES, ListKindEnum
 from infra.repositories.filter_catalogue import CatalogueRepository
 
@@ -136,7 +137,6 @@ class FilterCatalogue:
 
     @strawberry.field(description="The shop's custom fields, for `customField` conditions.")
     async def custom_fields(self, info: Info) -> list[CustomFieldInfo]:
-        repo = CatalogueRepository(info.context.session, info.context.shop_id)
         kinds = {"text": FieldKind.TEXT, "number": FieldKind.NUMBER, "date": FieldKind.DATE}
         return [
             CustomFieldInfo(
@@ -146,7 +146,7 @@ class FilterCatalogue:
                 condition=CUSTOM_CONDITION[kind],
                 operators=[camel(op) for op in OPERATORS[kinds[CUSTOM_CONDITION[kind]]]],
             )
-            for key, label, kind in await info.context.once("customFields", repo.custom_fields)
+            for key, label, kind in await shop_custom_fields(info)
         ]
 
 

@@ -17,6 +17,7 @@ from graph.filters.convert import Converter, camel, given_fields
 from graph.filters.encode import Encoder
 from graph.filters.inputs import GroupInput, ProfileFilter
 from graphql import GraphQLError
+from infra.repositories.filter_catalogue import CatalogueRepository
 from infra.repositories.filtering import FilterRepository
 from infra.statements import Where
 
@@ -30,10 +31,20 @@ def filters(info: Info) -> FilterRepository:
     return FilterRepository(info.context.session, info.context.shop_id, info.context.zones)
 
 
+def custom_fields(info: Info) -> Awaitable[list[tuple[str, str, str]]]:
+    """(key, label, type) of the shop's custom fields, read once for a query however many
+    filters, definitions and catalogues ask."""
+    repo = CatalogueRepository(info.context.session, info.context.shop_id)
+    return info.context.once("customFields", repo.custom_fields)
+
+
 def custom_field_types(info: Info) -> Awaitable[dict[str, str]]:
-    """The shop's custom fields by key, read once for a query however many filters and
-    definitions ask."""
-    return info.context.once("customFieldTypes", filters(info).custom_field_types)
+    """The shop's custom fields' types by key, from the same read as ``custom_fields``."""
+
+    async def types() -> dict[str, str]:
+        return {key: kind for key, _, kind in await custom_fields(info)}
+
+    return info.context.once("customFieldTypes", types)
 
 
 async def converter(

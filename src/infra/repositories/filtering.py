@@ -65,14 +65,6 @@ class FilterRepository:
             self.zones.put(self.shop_id, zone)
         return zone
 
-    async def custom_field_types(self) -> dict[str, str]:
-        rows = await self.session.execute(
-            select(t.custom_field.c.key, t.custom_field.c.type).where(
-                t.custom_field.c.shop_id == self.shop_id
-            )
-        )
-        return {key: kind for key, kind in rows}
-
     async def where(self, list_profile: Profile, condition: Condition, now: datetime) -> Where:
         """The WHERE clause of a list (customers, members or subscribers) for ``condition``,
         with the arguments to run it with at ``now``.
