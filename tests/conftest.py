@@ -26,7 +26,14 @@ from cli import migrate
 from domain.staff import Principal, Role
 from graph.context import Context
 from infra import jobs
-from infra.database import SerialSession, async_url, asyncpg_dsn, create_engine, with_database
+from infra.database import (
+    SerialSession,
+    async_url,
+    asyncpg_dsn,
+    create_engine,
+    embedded_servers,
+    with_database,
+)
 from infra.egress import webhook_client
 from infra.repositories.auth import ensure_shop, issue_token
 from infra.settings import Settings, get_settings
@@ -42,9 +49,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if given:
         yield async_url(given)
         return
-    import pgserver
-
-    server = pgserver.get_server(str(tmp_path_factory.mktemp("pg")), cleanup_mode="stop")
+    server = embedded_servers().get_server(str(tmp_path_factory.mktemp("pg")), cleanup_mode="stop")
     socket_dir = server.get_uri().split("host=")[-1]
     yield f"postgresql+asyncpg://postgres@/postgres?host={socket_dir}"
     server.cleanup()

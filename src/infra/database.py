@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
@@ -44,13 +45,23 @@ def with_database(url: str, name: str) -> str:
     return make_url(async_url(url)).set(database=name).render_as_string(hide_password=False)
 
 
+def embedded_servers() -> Any:
+    """The ``pgserver`` module, imported on first use: only the embedded path needs it. At
+    import it picks a folder for its lock file with platformdirs, which warns where
+    XDG_RUNTIME_DIR is unset (containers, CI) and falls back to /tmp/runtime-<uid>, a folder
+    that serves as well; that warning is not shown."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pgserver
+    return pgserver
+
+
 def start_embedded(data_dir: Path, database: str) -> str:
     """Start (or reuse) the embedded PostgreSQL in ``data_dir`` and return a URL to ``database``.
 
     The server keeps running after this process exits, so the next start reuses it.
     """
-    import pgserver  # imported here: only the embedded path needs it
-
+    pgserver = embedded_servers()
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir / "pg"), cleanup_mode=None)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
