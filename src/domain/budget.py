@@ -25,11 +25,12 @@ def leak(
     level: float, elapsed: float, points: int, capacity: int, restore: float
 ) -> tuple[Spent, float]:
     """A bucket that held ``level`` points ``elapsed`` seconds ago, charged ``points`` now:
-    what the caller is told, and the level it keeps."""
+    what the caller is told, and the level it keeps. A negative charge gives points back
+    (what an operation did not use), never past ``capacity``."""
     level = min(float(capacity), level + max(0.0, elapsed) * restore)
     allowed = points <= level
     if allowed:
-        level -= points
+        level = min(float(capacity), level - points)
     return Spent.of(allowed, level, points, restore), level
 
 

@@ -109,17 +109,9 @@ def operation_cost(
     max_page_size: int,
 ) -> Cost:
     """The cost of ``operation`` of ``document`` with ``variables`` (raw, as sent)."""
-    values = dict(variables or {})
-    for definition in operation.variable_definitions or ():
-        name = definition.variable.name.value
-        if name not in values and definition.default_value is not None:
-            values[name] = _literal(definition.default_value, {})
     root = schema.get_root_type(operation.operation)
     walk = _Walk(
-        schema,
-        {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)},
-        values,
-        max_page_size,
+        schema, _fragments(document), _values(operation, variables), max_page_size=max_page_size
     )
     if root is not None:
         try:
@@ -129,18 +121,109 @@ def operation_cost(
     return walk.cost
 
 
+def actual_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Variables | None,
+    data: dict[str, Any],
+) -> int | None:
+    """What ``operation`` cost as it ran, read off its result's ``data``: the prices of
+    ``operation_cost``, with each page at the rows it returned and each count and object
+    where the result holds one. None where the walk stops at ``MAX_FIELDS``."""
+    root = schema.get_root_type(operation.operation)
+    walk = _Returned(schema, _fragments(document), _values(operation, variables))
+    if root is not None:
+        try:
+            walk.selections(root, [operation.selection_set], [data], in_page=False)
+        except _TooManyFields:
+            return None
+    return walk.total
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _values(operation: OperationDefinitionNode, variables: Variables | None) -> Variables:
+    """The variables as sent, with the operation's defaults for those not sent."""
+    values = dict(variables or {})
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in values and definition.default_value is not None:
+            values[name] = _literal(definition.default_value, {})
+    return values
+
+
 class _TooManyFields(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """How a field is priced: a count of a whole list, the rows of the page it sits in (paid
+    by the page), or an object (or list of objects) at 1."""
+
+    count: bool
+    rows: bool
+    object: bool
+
+    @classmethod
+    def of(
+        cls,
+        parent: GraphQLObjectType | GraphQLInterfaceType,
+        name: str,
+        returned: GraphQLNamedType,
+        in_page: bool,
+    ) -> _Kind:
+        """Field ``name`` of ``parent``, returning ``returned``; ``in_page`` when ``parent``
+        is what a field with `first` returns."""
+        count = (name == "totalCount" and parent.name.endswith("Connection")) or (
+            (parent.name, name) in COUNTS
+        )
+        rows = in_page and name in ROWS
+        part = count or rows or parent.name.endswith(PAGE_PARTS)
+        return cls(count, rows, is_composite_type(returned) and not part)
+
+
 @dataclass
-class _Walk:
+class _Reading:
+    """A walk over an operation's document, bounded by ``MAX_FIELDS``."""
+
     schema: GraphQLSchema
     fragments: dict[str, FragmentDefinitionNode]
     variables: Variables
-    max_page_size: int
-    cost: Cost = field(default_factory=Cost)
     fields: int = 0
+
+    def _visit(self) -> None:
+        self.fields += 1
+        if self.fields > MAX_FIELDS:
+            raise _TooManyFields
+
+    def _skipped(self, node: SelectionNode) -> bool:
+        for directive in node.directives or ():
+            name = directive.name.value
+            if name not in ("skip", "include"):
+                continue
+            condition = next(
+                (_literal(a.value, self.variables) for a in directive.arguments or ()), None
+            )
+            if isinstance(condition, bool) and condition is (name == "skip"):
+                return True
+        return False
+
+    def _type(self, name: str | None) -> GraphQLNamedType | None:
+        return self.schema.get_type(name) if name else None
+
+    def _written(self, node: FieldNode) -> int:
+        """What a mutation field's input writes: the items of its lists (``_items``)."""
+        return sum(_items(a.value, self.variables) for a in node.arguments or ())
+
+
+@dataclass
+class _Walk(_Reading):
+    max_page_size: int = 0
+    cost: Cost = field(default_factory=Cost)
 
     def selections(
         self,
@@ -184,23 +267,18 @@ class _Walk:
         spread: frozenset[str],
         page: int | None,
     ) -> None:
-        self.fields += 1
-        if self.fields > MAX_FIELDS:
-            raise _TooManyFields
+        self._visit()
         name = node.name.value
         definition = parent.fields.get(name)
         if definition is None:  # __typename, or a field validation refuses
             return
         here = f"{path}.{name}" if path else name
         returned = get_named_type(definition.type)
-        count = (name == "totalCount" and parent.name.endswith("Connection")) or (
-            (parent.name, name) in COUNTS
-        )
-        if count:
+        kind = _Kind.of(parent, name, returned, page is not None)
+        if kind.count:
             self.cost.add(here, times * COUNT_COST)
-        rows = False
-        if page is not None and name in ROWS:  # what is inside repeats per row
-            times, rows = times * page, True
+        if kind.rows:  # what is inside repeats per row
+            times *= page or 0
         inner_page = None
         if "first" in definition.args:
             inner_page = self._page_size(node, definition.args["first"].default_value)
@@ -208,13 +286,10 @@ class _Walk:
                 node.selection_set, spread
             ):
                 self.cost.add(here, times * inner_page)
-        elif is_composite_type(returned) and not (
-            count or rows or parent.name.endswith(PAGE_PARTS)
-        ):
+        elif kind.object:
             self.cost.add(here, times)
         if parent is self.schema.mutation_type:
-            written = sum(_items(a.value, self.variables) for a in node.arguments or ())
-            self.cost.add(here, times * written)
+            self.cost.add(here, times * self._written(node))
         self.selections(returned, node.selection_set, times, here, spread, inner_page)
 
     def _asks_items(self, selection_set: SelectionSetNode | None, spread: frozenset[str]) -> bool:
@@ -222,9 +297,7 @@ class _Walk:
         ``graph.pagination.wants_items`` decides at run time whether to read the page: so,
         as there, fragments are looked into and directives are not evaluated."""
         for node in selection_set.selections if selection_set is not None else ():
-            self.fields += 1
-            if self.fields > MAX_FIELDS:
-                raise _TooManyFields
+            self._visit()
             if isinstance(node, FieldNode):
                 if node.name.value not in ("totalCount", "__typename"):
                     return True
@@ -255,20 +328,96 @@ class _Walk:
             size = DEFAULT_PAGE_SIZE
         return min(max(size, 0), self.max_page_size)
 
-    def _skipped(self, node: SelectionNode) -> bool:
-        for directive in node.directives or ():
-            name = directive.name.value
-            if name not in ("skip", "include"):
-                continue
-            condition = next(
-                (_literal(a.value, self.variables) for a in directive.arguments or ()), None
-            )
-            if isinstance(condition, bool) and condition is (name == "skip"):
-                return True
-        return False
 
-    def _type(self, name: str | None) -> GraphQLNamedType | None:
-        return self.schema.get_type(name) if name else None
+Fields = dict[str, list[tuple[GraphQLObjectType | GraphQLInterfaceType, FieldNode]]]
+"""The fields of selection sets by response key, each with the type it was selected on."""
+
+
+@dataclass
+class _Returned(_Reading):
+    """``actual_cost``'s walk: a document's selections over the values its result holds."""
+
+    total: int = 0
+
+    def selections(
+        self,
+        parent: GraphQLNamedType,
+        selection_sets: list[SelectionSetNode],
+        objects: list[dict[str, Any]],
+        in_page: bool,
+    ) -> None:
+        """Adds the cost of what ``selection_sets`` (merged, as GraphQL merges fields of one
+        response key) returned on ``objects``, the values of type ``parent`` of one field;
+        ``in_page`` when that field has `first`."""
+        for key, selected in self.collect(parent, selection_sets).items():
+            owner, node = selected[0]
+            definition = owner.fields.get(node.name.value)
+            if definition is None:  # __typename
+                continue
+            if owner is self.schema.mutation_type:
+                self.total += self._written(node)
+            values = [value for o in objects if (value := o.get(key)) is not None]
+            returned = get_named_type(definition.type)
+            kind = _Kind.of(owner, node.name.value, returned, in_page)
+            inner = [n.selection_set for _, n in selected if n.selection_set is not None]
+            paged = "first" in definition.args
+            if kind.count:
+                self.total += COUNT_COST * len(values)
+            if paged:
+                self.total += sum(self._rows(returned, inner, page) for page in values)
+            elif kind.object:
+                self.total += len(values)
+            if inner:
+                children = [
+                    child
+                    for value in values
+                    for child in (value if isinstance(value, list) else [value])
+                    if isinstance(child, dict)
+                ]
+                self.selections(returned, inner, children, paged)
+
+    def _rows(self, returned: GraphQLNamedType, inner: list[SelectionSetNode], page: Any) -> int:
+        """The rows a page returned: its longest list of rows (`nodes`, `edges`, `members`…);
+        none when only its count was asked."""
+        if not isinstance(page, dict):
+            return 0
+        keys = [
+            k
+            for k, selected in self.collect(returned, inner).items()
+            if selected[0][1].name.value in ROWS
+        ]
+        return max((len(page.get(k) or ()) for k in keys), default=0)
+
+    def collect(self, parent: GraphQLNamedType, selection_sets: list[SelectionSetNode]) -> Fields:
+        found: Fields = {}
+        for selection_set in selection_sets:
+            self._collect(parent, selection_set, frozenset(), found)
+        return found
+
+    def _collect(
+        self,
+        parent: GraphQLNamedType,
+        selection_set: SelectionSetNode | None,
+        spread: frozenset[str],
+        found: Fields,
+    ) -> None:
+        for node in selection_set.selections if selection_set is not None else ():
+            self._visit()
+            if self._skipped(node):
+                continue
+            if isinstance(node, FieldNode):
+                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                    key = node.alias.value if node.alias else node.name.value
+                    found.setdefault(key, []).append((parent, node))
+            elif isinstance(node, InlineFragmentNode):
+                inner = self._type(node.type_condition.name.value if node.type_condition else None)
+                self._collect(inner or parent, node.selection_set, spread, found)
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is not None and name not in spread:
+                    inner = self._type(fragment.type_condition.name.value)
+                    self._collect(inner or parent, fragment.selection_set, spread | {name}, found)
 
 
 def _items(node: ValueNode, variables: Variables) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -14,7 +15,7 @@ from strawberry.types.graphql import OperationType
 
 from domain.budget import Budgets, Spent
 from graph.context import Context
-from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
+from graph.cost import COUNT_COST, MAX_FIELDS, Cost, actual_cost, operation_cost
 from graph.errors import NOT_AN_OPERATION, UNAVAILABLE, ErrorKind, api_error, raised_by_graphql
 from graph.throttle import throttle_status
 from graphql import (
@@ -207,9 +208,14 @@ class LimitQueryCost(SchemaExtension):
     """An operation that would cost more than ``Settings.max_query_cost`` (``graph.cost``) is
     refused before it runs, with its cost, the limit and the field that costs most. Every
     response that ran or was refused for its cost says what it cost in ``extensions.cost``, so a
-    client can see how close it is before it is refused."""
+    client can see how close it is before it is refused.
+
+    The caller's budget (``graph.throttle``) is charged the requested cost before the operation
+    runs; once it has run without errors, what it did not use (``actual``, read off its result:
+    a page of 100 that returned 3 rows) is given back, as Shopify's API does."""
 
     _reckoned: dict[str, Any] | None = None
+    _charged: _Charge | None = None
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
@@ -232,27 +238,73 @@ class LimitQueryCost(SchemaExtension):
                     self._reckoned = {"requested": cost.total}
                     if limit > 0:
                         self._reckoned["maximum"] = limit
-                    status = await self._spend(cost.total)
-                    if status is not None:
-                        self._reckoned["throttleStatus"] = status
+                    await self._spend(operation, cost.total)
         yield
+        if self._charged is not None:
+            await self._refund(self._charged)
 
-    async def _spend(self, points: int) -> dict[str, int] | None:
-        """Charges the caller's budget for an operation about to run, or refuses it; what is
-        left of the budget, None without one."""
+    async def _spend(self, operation: OperationDefinitionNode, points: int) -> None:
+        """Charges the caller's budget for an operation about to run, or refuses it, and says
+        what is left of the budget; nothing without one."""
         context = self.execution_context
         request = context.context
         budget: Budgets | None = getattr(request, "budget", None)
         principal = getattr(request, "principal", None)
         if context.result is not None or budget is None or principal is None:
-            return None
-        spent = await budget.spend((principal.shop_id, principal.staff_id), points)
-        if not spent.allowed:
+            return
+        caller = (principal.shop_id, principal.staff_id)
+        spent = await budget.spend(caller, points)
+        if spent.allowed:
+            self._charged = _Charge(budget, caller, points, operation)
+        else:
             context.result = ExecutionResult(data=None, errors=[_throttled(points, spent, budget)])
-        return throttle_status(budget, spent)
+        self._reckon_status(budget, spent)
+
+    async def _refund(self, charge: _Charge) -> None:
+        """Gives back what an operation that ran without errors did not use. One that failed
+        keeps its charge: it may have done its work (a statement stopped at its time limit)."""
+        context = self.execution_context
+        result = context.result
+        if (
+            result is None
+            or result.errors
+            or result.data is None
+            or context.graphql_document is None
+        ):
+            return
+        try:
+            actual = actual_cost(
+                context.schema._schema,
+                context.graphql_document,
+                charge.operation,
+                context.variables,
+                result.data,
+            )
+            if actual is None:
+                return
+            self._reckoned = {**(self._reckoned or {}), "actual": actual}
+            if actual < charge.points:
+                spent = await charge.budget.spend(charge.caller, actual - charge.points)
+                self._reckon_status(charge.budget, spent)
+        except Exception:  # the answer stands; the charge stays whole
+            log.exception("refund of an operation's unused cost failed")
+
+    def _reckon_status(self, budget: Budgets, spent: Spent) -> None:
+        if self._reckoned is not None:
+            self._reckoned["throttleStatus"] = throttle_status(budget, spent)
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self._reckoned} if self._reckoned is not None else {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Charge:
+    """What an operation about to run was charged, and to whom."""
+
+    budget: Budgets
+    caller: tuple[int, int]
+    points: int
+    operation: OperationDefinitionNode
 
 
 def _throttled(points: int, spent: Spent, budget: Budgets) -> GraphQLError:

@@ -45,7 +45,7 @@ local at = tonumber(held[2]) or now
 level = math.min(capacity, level + math.max(0, now - at) * restore)
 local allowed = 0
 if points <= level then
-  level = level - points
+  level = math.min(capacity, level - points)
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'at', string.format('%.17g', now))

@@ -10,7 +10,7 @@ import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from graph.cost import COUNT_COST, MAX_FIELDS, Cost, operation_cost
+from graph.cost import COUNT_COST, MAX_FIELDS, Cost, actual_cost, operation_cost
 from graph.schema import schema
 from graphql import OperationDefinitionNode, parse
 from infra.settings import Settings
@@ -136,6 +136,96 @@ def test_an_operation_costs_its_rows_and_counts(
     query: str, variables: dict[str, object] | None, expected: int
 ) -> None:
     assert cost_of(query, variables).total == expected
+
+
+def actual_of(
+    query: str, data: dict[str, object], variables: dict[str, object] | None = None
+) -> tuple[int | None, int]:
+    """What ``query`` cost as it returned ``data``, and what it was charged before it ran."""
+    document = parse(query)
+    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    requested = operation_cost(schema._schema, document, operation, variables, 100).total
+    return actual_cost(schema._schema, document, operation, variables, data), requested
+
+
+def rows(n: int, **fields: object) -> list[dict[str, object]]:
+    return [{"id": str(i), **fields} for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("query", "data", "variables", "expected"),
+    [
+        # a page of 50 that returned 3 rows, and its count
+        (
+            "{ customers(first: 50) { totalCount nodes { id } } }",
+            {"customers": {"totalCount": 3, "nodes": rows(3)}},
+            None,
+            3 + COUNT_COST,
+        ),
+        # a count alone: the count
+        ("{ customers { totalCount } }", {"customers": {"totalCount": 7}}, None, COUNT_COST),
+        # pages inside rows: each at the rows it returned; edges are rows like nodes
+        (
+            "{ segments(first: 5) { edges { node { members(first: 40) { nodes { id } } } } } }",
+            {
+                "segments": {
+                    "edges": [
+                        {"node": {"members": {"nodes": rows(1)}}},
+                        {"node": {"members": {"nodes": []}}},
+                    ]
+                }
+            },
+            None,
+            2 + 1 + 0,
+        ),
+        # an object costs 1 where the result holds one, not where it is null
+        (
+            "{ customers(first: 10) { nodes { member { points { available } } tags { name } } } }",
+            {
+                "customers": {
+                    "nodes": [
+                        {"member": {"points": {"available": 5}}, "tags": []},
+                        {"member": None, "tags": [{"name": "VIP"}]},
+                    ]
+                }
+            },
+            None,
+            2 + 1 + 1 + 2,  # two rows, one member, its points, two lists of tags
+        ),
+        # fields of one response key from two fragments are one field, priced once
+        (
+            "{ customers(first: 10) { nodes { ...A ...B } } } "
+            "fragment A on Customer { member { id } } "
+            "fragment B on Customer { member { points { available } } }",
+            {"customers": {"nodes": [{"member": {"id": "m", "points": {"available": 1}}}]}},
+            None,
+            1 + 1 + 1,
+        ),
+        # aliases are priced each, and a skipped field not at all
+        (
+            "query($all: Boolean = false) { a: customers(first: 20) { nodes { id } } "
+            "b: customers(first: 20) @include(if: $all) { nodes { id } } }",
+            {"a": {"nodes": rows(20)}},
+            None,
+            20,
+        ),
+        # a mutation: its payload and the items of its input, as charged
+        (
+            'mutation { tagAdd(input: {tagIds: ["a"], customerIds: ["c", "d"]}) '
+            "{ userErrors { code } } }",
+            {"tagAdd": {"userErrors": []}},
+            None,
+            3 + 2,
+        ),
+    ],
+)
+def test_what_an_operation_used_is_read_off_its_result(
+    query: str, data: dict[str, object], variables: dict[str, object] | None, expected: int
+) -> None:
+    actual, requested = actual_of(query, data, variables)
+
+    assert actual == expected
+    assert actual <= requested
 
 
 def test_the_costliest_field_is_named_with_its_path() -> None:

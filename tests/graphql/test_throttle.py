@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.staff import Role
 from graph.cost import COUNT_COST
 from graph.throttle import Budget, throttle_status
 from infra.settings import Settings
 from tests.conftest import Clock, StatementLog, TokenMaker, app_client, posted
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.spec("X4")
 
@@ -33,12 +34,16 @@ def test_a_budget_is_spent_refused_and_refilled() -> None:
     later = budget.take("lan", 150)
     clock.now += 3600  # never more than the bucket holds
     rested = budget.take("lan", 0)
+    spent_again = budget.take("lan", 250)
+    refunded = budget.take("lan", -100)  # given back what it did not use
+    overpaid = budget.take("lan", -1000)  # never past what the bucket holds
 
     assert (first.allowed, first.available, first.wait) == (True, 100, 0)
     assert (refused.allowed, refused.available, refused.wait) == (False, 100, 5)
     assert (other.allowed, other.available) == (True, 0)
     assert (later.allowed, later.available) == (True, 0)
     assert rested.available == 300
+    assert [s.available for s in (spent_again, refunded, overpaid)] == [50, 150, 300]
     assert throttle_status(budget, refused) == {
         "maximumAvailable": 300,
         "currentlyAvailable": 100,
@@ -97,6 +102,32 @@ async def test_an_operation_dearer_than_the_whole_budget_says_to_split_it(
     assert error["extensions"]["code"] == "THROTTLED"
     assert error["extensions"]["retryAfter"] is None
     assert "more than the budget ever holds (250): split it" in error["message"]
+
+
+async def test_what_an_operation_did_not_use_is_given_back(
+    connection: AsyncConnection, now: object, session: AsyncSession, token: str
+) -> None:
+    """A page of 100 that returned 3 rows is charged 100 before it runs and given back 97
+    after; an operation that ended in an error keeps its whole charge."""
+    for name in ("An", "Bình", "Chi"):
+        await make_customer(session, full_name=name)
+    await session.flush()
+    settings = Settings(rate_limit_points=1000, rate_limit_restore=1)
+    page = "{ customers(first: 100) { nodes { fullName } } }"
+    failing = "{ customers(first: 100, filter: {ordersCount: {min: 5, max: 1}}) { nodes { id } } }"
+    async with app_client(connection, now, settings) as client:  # type: ignore[arg-type]
+        used = await posted(client, token, page)
+        failed = await posted(client, token, failing)
+
+    assert len(used["data"]["customers"]["nodes"]) == 3
+    cost = used["extensions"]["cost"]
+    assert (cost["requested"], cost["actual"]) == (100, 3)
+    assert 997 <= cost["throttleStatus"]["currentlyAvailable"] <= 1000  # 1 a second refills
+    assert failed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    kept = failed["extensions"]["cost"]
+    assert "actual" not in kept
+    left = cost["throttleStatus"]["currentlyAvailable"]
+    assert left - 100 <= kept["throttleStatus"]["currentlyAvailable"] <= left - 100 + 2
 
 
 async def test_zero_points_lifts_the_budget(connection: AsyncConnection, token: str) -> None:

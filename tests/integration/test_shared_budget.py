@@ -73,7 +73,7 @@ steps = st.lists(
         st.integers(min_value=0, max_value=3),  # which caller
         st.integers(min_value=0, max_value=1),  # which server process
         st.floats(min_value=0, max_value=40, allow_nan=False),  # seconds since the last step
-        st.integers(min_value=0, max_value=400),  # the operation's cost
+        st.integers(min_value=-400, max_value=400),  # a cost, or (below 0) a refund
     ),
     max_size=25,
 )
