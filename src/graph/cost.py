@@ -26,6 +26,7 @@ cannot make it long.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,6 +201,41 @@ class _Reading:
         if self.fields > MAX_FIELDS:
             raise _TooManyFields
 
+    def _fields(
+        self,
+        parent: GraphQLNamedType,
+        selection_set: SelectionSetNode | None,
+        spread: frozenset[str],
+        *,
+        directives: bool = True,
+    ) -> Iterator[tuple[GraphQLObjectType | GraphQLInterfaceType, FieldNode, frozenset[str]]]:
+        """The fields of ``selection_set`` on ``parent``, those of its fragments (inline or
+        named) inlined, each with the type it is selected on and the fragments spread to
+        reach it; without those ``@skip``ped or not ``@include``d unless ``directives`` is
+        False. Fragments on several types of one interface all count."""
+        for node in selection_set.selections if selection_set is not None else ():
+            self._visit()
+            if directives and self._skipped(node):
+                continue
+            if isinstance(node, FieldNode):
+                # a union has no fields of its own, only fragments on its members
+                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                    yield parent, node, spread
+            elif isinstance(node, InlineFragmentNode):
+                inner = self._type(node.type_condition.name.value if node.type_condition else None)
+                yield from self._fields(
+                    inner or parent, node.selection_set, spread, directives=directives
+                )
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in spread:  # validation refuses both
+                    continue
+                inner = self._type(fragment.type_condition.name.value)
+                yield from self._fields(
+                    inner or parent, fragment.selection_set, spread | {name}, directives=directives
+                )
+
     def _skipped(self, node: SelectionNode) -> bool:
         for directive in node.directives or ():
             name = directive.name.value
@@ -236,27 +272,8 @@ class _Walk(_Reading):
     ) -> None:
         """Adds the cost of ``selection_set`` on ``parent``, each field asked ``times`` times;
         ``page`` is the page size when ``parent`` is what a field with `first` returns."""
-        if selection_set is None:
-            return
-        for node in selection_set.selections:
-            if self._skipped(node):
-                continue
-            if isinstance(node, FieldNode):
-                # a union has no fields of its own, only fragments on its members
-                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-                    self.field(parent, node, times, path, spread, page)
-            elif isinstance(node, InlineFragmentNode):
-                inner = self._type(node.type_condition.name.value if node.type_condition else None)
-                self.selections(inner or parent, node.selection_set, times, path, spread, page)
-            elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in spread:  # validation refuses both
-                    continue
-                inner = self._type(fragment.type_condition.name.value)
-                self.selections(
-                    inner or parent, fragment.selection_set, times, path, spread | {name}, page
-                )
+        for owner, node, reached in self._fields(parent, selection_set, spread):
+            self.field(owner, node, times, path, reached, page)
 
     def field(
         self,
@@ -267,7 +284,6 @@ class _Walk(_Reading):
         spread: frozenset[str],
         page: int | None,
     ) -> None:
-        self._visit()
         name = node.name.value
         definition = parent.fields.get(name)
         if definition is None:  # __typename, or a field validation refuses
@@ -283,7 +299,7 @@ class _Walk(_Reading):
         if "first" in definition.args:
             inner_page = self._page_size(node, definition.args["first"].default_value)
             if not returned.name.endswith("Connection") or self._asks_items(
-                node.selection_set, spread
+                returned, node.selection_set, spread
             ):
                 self.cost.add(here, times * inner_page)
         elif kind.object:
@@ -292,28 +308,19 @@ class _Walk(_Reading):
             self.cost.add(here, times * self._written(node))
         self.selections(returned, node.selection_set, times, here, spread, inner_page)
 
-    def _asks_items(self, selection_set: SelectionSetNode | None, spread: frozenset[str]) -> bool:
+    def _asks_items(
+        self,
+        connection: GraphQLNamedType,
+        selection_set: SelectionSetNode | None,
+        spread: frozenset[str],
+    ) -> bool:
         """Whether a selection on a connection asks for anything besides `totalCount`, as
         ``graph.pagination.wants_items`` decides at run time whether to read the page: so,
         as there, fragments are looked into and directives are not evaluated."""
-        for node in selection_set.selections if selection_set is not None else ():
-            self._visit()
-            if isinstance(node, FieldNode):
-                if node.name.value not in ("totalCount", "__typename"):
-                    return True
-            elif isinstance(node, InlineFragmentNode):
-                if self._asks_items(node.selection_set, spread):
-                    return True
-            elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if (
-                    fragment is not None
-                    and name not in spread
-                    and self._asks_items(fragment.selection_set, spread | {name})
-                ):
-                    return True
-        return False
+        return any(
+            node.name.value not in ("totalCount", "__typename")
+            for _, node, _ in self._fields(connection, selection_set, spread, directives=False)
+        )
 
     def _page_size(self, node: FieldNode, default: Any) -> int:
         """The page size a field's `first` asks for, within what a page may hold: a size
@@ -391,33 +398,10 @@ class _Returned(_Reading):
     def collect(self, parent: GraphQLNamedType, selection_sets: list[SelectionSetNode]) -> Fields:
         found: Fields = {}
         for selection_set in selection_sets:
-            self._collect(parent, selection_set, frozenset(), found)
+            for owner, node, _ in self._fields(parent, selection_set, frozenset()):
+                key = node.alias.value if node.alias else node.name.value
+                found.setdefault(key, []).append((owner, node))
         return found
-
-    def _collect(
-        self,
-        parent: GraphQLNamedType,
-        selection_set: SelectionSetNode | None,
-        spread: frozenset[str],
-        found: Fields,
-    ) -> None:
-        for node in selection_set.selections if selection_set is not None else ():
-            self._visit()
-            if self._skipped(node):
-                continue
-            if isinstance(node, FieldNode):
-                if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-                    key = node.alias.value if node.alias else node.name.value
-                    found.setdefault(key, []).append((parent, node))
-            elif isinstance(node, InlineFragmentNode):
-                inner = self._type(node.type_condition.name.value if node.type_condition else None)
-                self._collect(inner or parent, node.selection_set, spread, found)
-            elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in spread:
-                    inner = self._type(fragment.type_condition.name.value)
-                    self._collect(inner or parent, fragment.selection_set, spread | {name}, found)
 
 
 def _items(node: ValueNode, variables: Variables) -> int:
