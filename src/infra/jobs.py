@@ -21,7 +21,7 @@ from procrastinate.tasks import Task
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra.automation import release_due_steps
-from infra.database import asyncpg_dsn, committing, create_engine, session_factory
+from infra.database import asyncpg_dsn, committing, create_engine, lost, session_factory
 from infra.egress import WebhookClient, webhook_client
 from infra.metrics import Metrics
 from infra.segment_events import drop_segments, store_segments
@@ -79,12 +79,24 @@ def task(
     name: str, *, queue: str, queueing_lock: str | None = None
 ) -> Callable[[Callable[P, Awaitable[R]]], Task[P, Awaitable[R], P]]:
     """A task of the queue whose runs are counted and timed (``Metrics.job``), however they
-    are started."""
+    are started.
+
+    A run that meets a connection the database server dropped (a restart, a fail-over) runs
+    once more, on a new one: the transactions it had open are gone with the connection, and
+    every task here starts from what is stored (the outbox, the segments, a delivery's
+    state), so a second run does what the first did not. A webhook may then be sent twice,
+    as deliveries are at least once anyway (receivers deduplicate by the event's id)."""
 
     def register(run: Callable[P, Awaitable[R]]) -> Task[P, Awaitable[R], P]:
         @functools.wraps(run)
         async def measured(*args: P.args, **kwargs: P.kwargs) -> R:
             with _resources().metrics.job(name):
+                try:
+                    return await run(*args, **kwargs)
+                except Exception as error:
+                    if not lost(error):
+                        raise
+                    log.warning("job met a dropped database connection; running it again", job=name)
                 return await run(*args, **kwargs)
 
         return app.task(name=name, queue=queue, queueing_lock=queueing_lock)(measured)

@@ -15,6 +15,7 @@ from httpx import ASGITransport, AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import literal, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from structlog.testing import capture_logs
 
 from app import create_app
 from domain.staff import Principal, Role
@@ -22,7 +23,9 @@ from graph.context import Context
 from graph.errors import UNAVAILABLE
 from graph.schema import schema
 from graphql import ExecutionResult, GraphQLError
+from infra import jobs
 from infra.database import SerialSession, create_engine, lost, session_factory, unavailable
+from infra.egress import webhook_client
 from infra.metrics import Metrics
 from infra.settings import Settings
 from tests.conftest import SHOP_ID, closed_port
@@ -231,3 +234,31 @@ async def test_only_a_read_outside_a_transaction_runs_again_after_its_connection
         (False, "text"): "lost",
     }
     assert afterwards == 42
+
+
+async def test_a_job_meeting_a_connection_the_server_dropped_runs_again(
+    database_url: str, connection: AsyncConnection
+) -> None:
+    """The job worker's runs start from what is stored, so a run whose connection the server
+    ended runs once more on a new one, counted once, with a warning instead of a failure."""
+    engine = create_engine(database_url, pool_size=1)
+    sessions = session_factory(engine)
+    metrics = Metrics()
+    try:
+        async with webhook_client(local_network=True) as client:
+            jobs.use(jobs.Resources(sessions, client, lambda: datetime.now(UTC), metrics))
+            first = await jobs.refresh_segments(timestamp=0)
+            await drop_pooled(sessions, connection)
+            with capture_logs() as logs:
+                again = await jobs.refresh_segments(timestamp=0)
+    finally:
+        await engine.dispose()
+
+    assert (first, again) == (0, 0)
+    value = metrics.registry.get_sample_value
+    assert value("customer_hub_jobs_total", {"job": "refresh_segments", "outcome": "ok"}) == 2
+    assert value("customer_hub_jobs_total", {"job": "refresh_segments", "outcome": "error"}) is None
+    warnings = [entry for entry in logs if entry["log_level"] == "warning"]
+    assert [(entry["event"], entry["job"]) for entry in warnings] == [
+        ("job met a dropped database connection; running it again", "refresh_segments")
+    ]
