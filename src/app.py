@@ -137,7 +137,7 @@ async def opened_context(state: Any, token: str | None) -> AsyncIterator[Context
             if not unavailable(error):
                 raise
             log.warning("database unavailable", error=str(error))
-            state.metrics.operations.labels("", "", ErrorKind.UNAVAILABLE.value).inc()
+            state.metrics.refused(ErrorKind.UNAVAILABLE.value)
             raise ServiceUnavailable from error
         context = Context(
             session=session,
@@ -179,8 +179,6 @@ def _unavailable(body: bytes) -> Response:
 
 
 GRAPHQL_PATH = "/graphql"
-REFUSED = frozenset({400, 413})
-"""HTTP statuses of a request to GRAPHQL_PATH refused before any operation ran."""
 
 
 class Service(FastAPI):
@@ -192,24 +190,10 @@ class Service(FastAPI):
     json_post: JsonPost | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or self.json_post is None:
+        if self.json_post is not None and scope["type"] == "http":
+            await self.json_post(scope, receive, send)
+        else:
             await super().__call__(scope, receive, send)
-            return
-        if scope["path"] == GRAPHQL_PATH:
-            send = self._counting_refusals(send)
-        await self.json_post(scope, receive, send)
-
-    def _counting_refusals(self, send: Any) -> Any:
-        """``send``, counting a request refused before it is a GraphQL operation (no query,
-        a body that is no JSON, an unknown operation name, too large a body: HTTP 400 or 413)
-        in the operations' metrics, with empty type and field, as `BAD_USER_INPUT`."""
-
-        async def sending(message: Any) -> None:
-            if message["type"] == "http.response.start" and message["status"] in REFUSED:
-                self.state.metrics.operations.labels("", "", ErrorKind.BAD_USER_INPUT.value).inc()
-            await send(message)
-
-        return sending
 
 
 def budgets(settings: Settings) -> Budgets | None:
@@ -294,6 +278,7 @@ def create_app(
         schema=schema,
         context=request_context(app),
         max_body=settings.max_request_bytes,
+        refused=lambda: app.state.metrics.refused(ErrorKind.BAD_USER_INPUT.value),
     )
     if settings.graphiql:
         install_graphiql_assets(app)

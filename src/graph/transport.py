@@ -169,27 +169,46 @@ async def _answer(send: Send, status: int, body: bytes, *headers: tuple[bytes, b
     await send({"type": "http.response.body", "body": body})
 
 
+REFUSED = frozenset({400, PAYLOAD_TOO_LARGE})
+"""HTTP statuses of a request to the GraphQL path refused before any operation ran."""
+
+
 class JsonPost:
-    """ASGI middleware answering one-operation JSON POSTs to ``path`` (see the module text)."""
+    """ASGI middleware answering one-operation JSON POSTs to ``path`` (see the module text).
+    A request to ``path`` refused before any operation ran (too large a body here; no query,
+    a body that is no JSON, an unknown operation name in the framework's route) is reported to
+    ``refused``: only those requests that are not such a POST pay for watching the answer."""
 
     def __init__(
-        self, app: Any, *, path: str, schema: BaseSchema, context: ContextFor, max_body: int
+        self,
+        app: Any,
+        *,
+        path: str,
+        schema: BaseSchema,
+        context: ContextFor,
+        max_body: int,
+        refused: Callable[[], None],
     ) -> None:
         self.app = app
         self.path = path
         self.schema = schema
         self.context = context
         self.max_body = max_body
+        self.refused = refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+        if scope["type"] != "http" or scope["path"] != self.path:
             await self.app(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await self.app(scope, receive, self._watched(send))
             return
         declared = _declared_length(scope)
         body = None
         if declared is None or declared <= self.max_body:
             body = await _body(receive, self.max_body)
         if body is None:
+            self.refused()
             await _answer(send, PAYLOAD_TOO_LARGE, too_large(self.max_body))
             return
         result = None
@@ -202,9 +221,19 @@ class JsonPost:
                     await _answer(send, SERVICE_UNAVAILABLE, unavailable_answer(), RETRY_AFTER)
                     return
         if result is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, _replay(body, receive), self._watched(send))
             return
         await _answer(send, 200, result)
+
+    def _watched(self, send: Send) -> Send:
+        """``send`` for the framework's route, reporting an answer that refuses the request."""
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in REFUSED:
+                self.refused()
+            await send(message)
+
+        return sending
 
     async def _execute(
         self,

@@ -94,6 +94,11 @@ class Metrics:
         self.operations.labels(kind, field, outcome).inc()
         self.seconds.labels(kind, field).observe(seconds)
 
+    def refused(self, outcome: str) -> None:
+        """Counts a request answered before any operation ran (a 400, 413 or 503), with
+        empty type and field."""
+        self.operations.labels("", "", outcome).inc()
+
     @contextmanager
     def job(self, name: str) -> Iterator[None]:
         """Counts and times one run of the job ``name``."""

@@ -92,7 +92,12 @@ async def test_only_other_requests_reach_the_framework(
         await send({"type": "http.response.body", "body": b"{}"})
 
     short = JsonPost(
-        framework, path="/graphql", schema=schema, context=request_context(app), max_body=4096
+        framework,
+        path="/graphql",
+        schema=schema,
+        context=request_context(app),
+        max_body=4096,
+        refused=lambda: None,
     )
     headers = {"Authorization": f"Bearer {token}"}
     async with AsyncClient(transport=ASGITransport(app=short), base_url="http://t") as client:
