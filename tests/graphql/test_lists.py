@@ -67,6 +67,40 @@ async def test_pages_walk_the_whole_list_newest_first(gql: GraphQL, session: Asy
     assert len(ids) == 5
 
 
+EDGES = """
+query Edges($after: String) {
+  customers(first: 3, after: $after) {
+    pageInfo { startCursor endCursor }
+    edges { cursor node { fullName } }
+    nodes { fullName }
+  }
+}
+"""
+
+
+async def test_each_edge_cursor_resumes_the_list_after_its_row(
+    gql: GraphQL, session: AsyncSession
+) -> None:
+    for i in range(5):
+        await make_customer(session, full_name=f"Khách {i}")
+
+    first = (await gql(EDGES))["data"]["customers"]
+    edges = first["edges"]
+    assert [e["node"] for e in edges] == first["nodes"]
+    assert first["pageInfo"] == {
+        "startCursor": edges[0]["cursor"],
+        "endCursor": edges[-1]["cursor"],
+    }
+    resumed = [
+        (await gql(EDGES, {"after": e["cursor"]}))["data"]["customers"]["nodes"] for e in edges
+    ]
+    assert resumed == [
+        [{"fullName": f"Khách {i}"} for i in (3, 2, 1)],
+        [{"fullName": f"Khách {i}"} for i in (2, 1, 0)],
+        [{"fullName": f"Khách {i}"} for i in (1, 0)],
+    ]
+
+
 async def test_page_size_above_100_is_a_clear_error(gql: GraphQL, shop: int) -> None:
     body = await gql(PAGE, {"first": 101})
     assert body["data"] is None
