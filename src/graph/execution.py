@@ -18,6 +18,7 @@ list of either; `__typename` counts as one.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from math import isfinite
 from typing import Any
 
 from graphql.pyutils import Path, Undefined, gather_with_cancel
@@ -26,11 +27,18 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
     is_list_type,
     is_object_type,
@@ -48,6 +56,39 @@ Entry = tuple[str, str | None, Complete]
 
 
 def _leaf(leaf: GraphQLLeafType, non_null: bool) -> Complete:
+    """The completion of a leaf. A value of the plain type a built-in scalar returns unchanged
+    (see graphql.type.scalars) is taken as it is, without a call into the scalar: a page's
+    strings and numbers. Anything else goes through the scalar (``_coerced``)."""
+    general = _coerced(leaf, non_null)
+    plain = _SAME_TYPE.get(leaf)
+    if plain is not None:
+
+        def same(value: Any) -> Any:
+            return value if type(value) is plain else general(value)
+
+        return same
+    if leaf is GraphQLInt:
+
+        def whole(value: Any) -> Any:
+            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+                return value
+            return general(value)
+
+        return whole
+    if leaf is GraphQLFloat:
+
+        def real(value: Any) -> Any:
+            return value if type(value) is float and isfinite(value) else general(value)
+
+        return real
+    return general
+
+
+_SAME_TYPE: dict[GraphQLLeafType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+"""Built-in scalars that return a value of this exact type as it is."""
+
+
+def _coerced(leaf: GraphQLLeafType, non_null: bool) -> Complete:
     coerce = leaf.coerce_output_value
 
     def complete(value: Any) -> Any:
@@ -100,13 +141,17 @@ def _read(entry: Entry, source: Any) -> Any:
 
 
 def _fields(entries: Sequence[Entry], source: Any) -> Any:
-    """The completed fields of ``source``, or SLOW when any of them must take the general path."""
+    """The completed fields of ``source``, or SLOW when any of them must take the general path.
+    ``_read`` of each entry, written out: this loop runs for every field of every row."""
     results: dict[str, Any] = {}
-    for entry in entries:
-        value = _read(entry, source)
+    for name, attribute, complete in entries:
+        raw = getattr(source, attribute, SLOW) if attribute is not None else None
+        if raw is SLOW:
+            return SLOW
+        value = complete(raw)
         if value is SLOW:
             return SLOW
-        results[entry[0]] = value
+        results[name] = value
     return results
 
 

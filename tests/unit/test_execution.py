@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Generator
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any, cast
 
 import pytest
@@ -40,6 +40,8 @@ class Item:
     labels: list[Label]
     extra: Label | None
     codes: list[str] | None
+    ref: strawberry.ID
+    active: bool
 
     @strawberry.field
     def shout(self) -> str:
@@ -49,6 +51,10 @@ class Item:
 @strawberry.type
 class Other:
     id: int
+
+
+class Size(StrEnum):
+    SMALL = "small"
 
 
 class Later:
@@ -71,6 +77,8 @@ def good(i: int) -> Item:
         labels=[Label(name="a", colour=Colour.RED), Label(name="b", colour=None)],
         extra=Label(name="x", colour=Colour.BLUE) if i % 2 else None,
         codes=["c1", "c2"],
+        ref=strawberry.ID(f"r{i}"),
+        active=i % 2 == 1,
     )
 
 
@@ -94,6 +102,14 @@ ROWS: dict[str, Callable[[], list[Any]]] = {
     "labels_not_list": lambda: [broken(labels=Label(name="q", colour=None))],
     "codes_none": lambda: [broken(codes=None)],
     "bad_enum": lambda: [broken(labels=[Label(name="e", colour="green")])],  # type: ignore[arg-type]
+    # Values a scalar converts or refuses, beside those of its plain type it returns as they are
+    "id_past_32_bits": lambda: [broken(id=2**31), broken(id=-(2**31) - 1)],
+    "id_at_32_bits": lambda: [broken(id=2**31 - 1), broken(id=-(2**31))],
+    "id_not_int": lambda: [broken(id=True), broken(id=3.0), broken(id="12")],
+    "price_not_finite": lambda: [broken(price=float("nan")), broken(price=float("inf"))],
+    "price_not_float": lambda: [broken(price=3), broken(price=True), broken(price="2.5")],
+    "text_not_str": lambda: [broken(title=Size.SMALL, codes=[1, 2.5, True], ref=7)],
+    "active_not_bool": lambda: [broken(active=1), broken(active=0.0), broken(active="yes")],
 }
 
 
@@ -117,6 +133,7 @@ SHORT = schema(Executor)
 
 DOCUMENTS = [
     "query($rows: String!) { items(rows: $rows) { id title price codes labels { name colour } } }",
+    "query($rows: String!) { maybeItems(rows: $rows) { id title price codes ref active } }",
     "query($rows: String!) { maybeItems(rows: $rows) { id title extra { name colour } } }",
     "query($rows: String!) { items(rows: $rows) { __typename t: title title labels { __typename"
     " name } extra { __typename name } } }",
