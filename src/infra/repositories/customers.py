@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,7 @@ _CHANNELS = {c.value: c for c in Channel}
 # A row is read with the domain fields' columns only, in their order (not the folded copies
 # and bookkeeping columns filters use), and by position: a page reads fifty rows, and a lookup
 # by column name cost more than building the customer.
-_FIELDS = [f.name for f in dataclasses.fields(Customer)]
+_FIELDS = list(Customer._fields)
 _GENDER = _FIELDS.index("gender")
 _CHANNELS_AT = _FIELDS.index("channels")
 
@@ -38,7 +37,7 @@ class CustomerRepository(TableRepository[Customer]):
         values = list(row[: len(_FIELDS)])
         values[_GENDER] = _GENDERS[values[_GENDER]]
         values[_CHANNELS_AT] = tuple(_CHANNELS[c] for c in values[_CHANNELS_AT])
-        return Customer(*values)
+        return Customer._make(values)
 
     def tags_column(self) -> ColumnElement[Any]:
         """A customer's tags by name, as one array of records on the customer's own row: a page
