@@ -54,6 +54,7 @@ from graphql import (
     get_named_type,
     is_composite_type,
 )
+from infra.bounded import keep
 
 COUNT_COST = 100
 """A count reads every row a filter matches: on a million customers it takes as long as
@@ -109,17 +110,45 @@ def operation_cost(
     variables: Variables | None,
     max_page_size: int,
 ) -> Cost:
-    """The cost of ``operation`` of ``document`` with ``variables`` (raw, as sent)."""
+    """The cost of ``operation`` of ``document`` with ``variables`` (raw, as sent).
+
+    A cost whose walk read no variable (no page size, directive or mutation input passed as
+    one) is the cost of every request of that document, which the parser's cache hands out as
+    one object: it is kept (``_KNOWN``) and not walked again. The bench's page walked its
+    document for 3.7 % of its instructions."""
+    key = (id(schema), id(document), id(operation), max_page_size)
+    known = _KNOWN.get(key)
+    if known is not None and known[0] is document:
+        return known[1]
     root = schema.get_root_type(operation.operation)
-    walk = _Walk(
-        schema, _fragments(document), _values(operation, variables), max_page_size=max_page_size
-    )
+    sent = _Sent(_values(operation, variables))
+    walk = _Walk(schema, _fragments(document), sent, max_page_size=max_page_size)
     if root is not None:
         try:
             walk.selections(root, operation.selection_set, 1, "", frozenset())
         except _TooManyFields:
             walk.cost.complete = False
+    if not sent.read:
+        keep(_KNOWN, key, (document, walk.cost), KNOWN_DOCUMENTS)
     return walk.cost
+
+
+KNOWN_DOCUMENTS = 512
+"""Costs kept, as many as the parser's cache keeps documents."""
+
+_KNOWN: dict[tuple[int, int, int, int], tuple[DocumentNode, Cost]] = {}
+"""Costs that hold whatever the variables, by the objects' ids: each entry holds its document,
+so no other document takes its id while it is kept."""
+
+
+class _Sent(dict[str, Any]):
+    """Variables that remember whether the walk read any of them."""
+
+    read = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read = True
+        return super().get(key, default)
 
 
 def actual_cost(

@@ -228,6 +228,39 @@ def test_what_an_operation_used_is_read_off_its_result(
     assert actual <= requested
 
 
+def test_a_cost_is_walked_once_per_document_unless_it_reads_variables() -> None:
+    """The parser's cache hands one document object to every request of its text: a cost
+    read off the document alone is kept for it, one that reads a variable is walked anew."""
+
+    def costs(query: str, *variables: dict[str, object]) -> list[Cost]:
+        document = parse(query)
+        operation = document.definitions[0]
+        assert isinstance(operation, OperationDefinitionNode)
+        return [operation_cost(schema._schema, document, operation, v, 100) for v in variables]
+
+    fixed = costs(
+        "query($f: ProfileFilter) { customers(first: 50, filter: $f) { nodes { id } } }",
+        {"f": None},
+        {"f": {"phone": {"hasValue": True}}},
+    )
+    assert fixed[0] is fixed[1]
+    assert fixed[0].total == 50
+
+    paged = costs(SEGMENTS, {"first": 10}, {"first": 50}, {"first": 10, "withCounts": False})
+    assert [c.total for c in paged] == [
+        COUNT_COST + 10 + 10 * COUNT_COST,
+        COUNT_COST + 50 + 50 * COUNT_COST,
+        COUNT_COST + 10,
+    ]
+    upserts = costs(
+        "mutation($rows: [CustomerUpsertInput!]!) { customerBulkUpsert(input: {customers: $rows})"
+        " { userErrors { message } } }",
+        {"rows": [{}] * 3},
+        {"rows": [{}] * 7},
+    )
+    assert upserts[1].total - upserts[0].total == 4
+
+
 def test_the_costliest_field_is_named_with_its_path() -> None:
     cost = cost_of(
         "{ segments(first: 100) { totalCount nodes { members(first: 100) { nodes { id } } } } }"
