@@ -45,7 +45,7 @@ from graphql import (
     is_list_type,
     is_object_type,
 )
-from infra.bounded import keep
+from infra.bounded import ByIdentity
 
 SLOW = object()
 """What a short completion returns when the field must take graphql-core's general path."""
@@ -174,27 +174,22 @@ Plan = list[tuple[str, Any, Entry | None]]
 KNOWN_SELECTIONS = 2048
 """Selections whose entries are kept, and operations known to carry no directive."""
 
-_KNOWN: dict[
-    tuple[int, bool, tuple[str, ...], tuple[int, ...]],
-    tuple[GraphQLObjectType, tuple[Any, ...], list[Entry | None]],
-] = {}
-"""Entries by the ids of the parent type and of the field nodes, each entry holding those
-objects, so no other takes their ids while it is kept."""
+_KNOWN: ByIdentity[list[Entry | None]] = ByIdentity(KNOWN_SELECTIONS)
+"""A selection's entries, by its parent type and field nodes."""
 
-_FIXED: dict[int, tuple[OperationDefinitionNode, bool]] = {}
-"""Whether an operation's selections, and its fragments', carry no directive, by its id."""
+_FIXED: ByIdentity[bool] = ByIdentity(KNOWN_SELECTIONS)
+"""Whether an operation's selections, and its fragments', carry no directive."""
 
 
 def _fixed(operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDetails]) -> bool:
-    known = _FIXED.get(id(operation))
+    known = _FIXED.get((operation,))
     if known is not None:
-        return known[1]
+        return known
     sets = [operation.selection_set, *(f.definition.selection_set for f in fragments.values())]
     fixed = not any(f.variable_signatures for f in fragments.values()) and not any(
         _directed(s) for s in sets
     )
-    keep(_FIXED, id(operation), (operation, fixed), KNOWN_SELECTIONS)
-    return fixed
+    return _FIXED.put((operation,), fixed)
 
 
 def _directed(selection_set: SelectionSetNode | None) -> bool:
@@ -245,14 +240,13 @@ class Executor(StrawberryGraphQLCoreExecutionContext):
         on the variables (``@include(if: $x)``) and change what is selected below."""
         if not _fixed(self.operation, self.fragments):
             return [self._entry(parent_type, name, details) for name, details in grouped.items()]
-        nodes = tuple(d.node for details in grouped.values() for d in details)
-        key = (id(parent_type), self._short, tuple(grouped), tuple(map(id, nodes)))
-        known = _KNOWN.get(key)
+        objects = (parent_type, *(d.node for details in grouped.values() for d in details))
+        names = tuple(grouped)
+        known = _KNOWN.get(objects, self._short, names)
         if known is not None:
-            return known[2]
+            return known
         entries = [self._entry(parent_type, name, details) for name, details in grouped.items()]
-        keep(_KNOWN, key, (parent_type, nodes, entries), KNOWN_SELECTIONS)
-        return entries
+        return _KNOWN.put(objects, entries, self._short, names)
 
     def _entry(self, parent_type: GraphQLObjectType, name: str, details: Any) -> Entry | None:
         """How to complete a field in place, or None when it takes the general path."""
