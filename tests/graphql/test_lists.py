@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import OTHER_SHOP_ID, GraphQL
@@ -13,6 +14,8 @@ from tests.factories import (
     make_tag,
     make_thread,
 )
+
+pytestmark = pytest.mark.spec("X4")
 
 PAGE = """
 query Page($first: Int, $after: String) {
