@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench import cases as c
 from bench.__main__ import FULL, choose_database, customers_of, shop_for
-from bench.stacks import ROOT, create_token
+from bench.stacks import ROOT, create_token, service_env
 
 KINDS = ("page", "count")
 COLLECTED = re.compile(r"Collected : ([\d,]+)")
@@ -35,8 +35,7 @@ COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 def measure(url: str, token: str, case: str, kind: str, requests: int) -> float:
     """Instructions per request of ``kind`` of ``case``, from a process run under callgrind."""
-    env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(ROOT / "src") + os.pathsep + str(ROOT))
-    env.update(LOG_LEVEL="warning", GRAPHIQL="false", RATE_LIMIT_POINTS="0")
+    env = service_env(url)  # run from ROOT, so `-m bench.instructions` finds the bench too
     with tempfile.TemporaryDirectory() as folder:
         out = subprocess.run(
             [

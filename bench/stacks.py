@@ -29,7 +29,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _env(url: str) -> dict[str, str]:
+def service_env(url: str) -> dict[str, str]:
+    """The environment the service's processes run in: on ``url``, quiet, without a budget."""
     env = dict(os.environ)
     env["DATABASE_URL"] = url
     env["PYTHONPATH"] = str(ROOT / "src")
@@ -43,7 +44,7 @@ def create_token(url: str, shop_id: int) -> str:
     """A fresh owner token, made the documented way (`customer-hub token`)."""
     out = subprocess.run(
         [sys.executable, "-m", "cli", "token", "--shop-id", str(shop_id), "--name", "Bench"],
-        env=_env(url),
+        env=service_env(url),
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -87,7 +88,7 @@ def _running(cmd: list[str], env: dict[str, str], probe: str, name: str) -> Iter
 def service(url: str) -> Iterator[str]:
     """The service over HTTP; yields its GraphQL endpoint."""
     cmd, endpoint = _uvicorn("app:create_app", "--factory")
-    with _running(cmd, _env(url), endpoint, "service"):
+    with _running(cmd, service_env(url), endpoint, "service"):
         yield endpoint
 
 
@@ -106,7 +107,7 @@ def bare(url: str, statements: Path) -> Iterator[str]:
     """The bare HTTP reference (``bench.bare``) answering the statements in ``statements``;
     yields its endpoint."""
     cmd, endpoint = _uvicorn("bench.bare:app")
-    env = _env(url)
+    env = service_env(url)
     env["BARE_STATEMENTS"] = str(statements)
     with _running(cmd, env, endpoint, "bare"):
         yield endpoint
