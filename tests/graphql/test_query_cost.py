@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from graph.cost import COUNT_COST, MAX_FIELDS, Cost, actual_cost, operation_cost
 from graph.schema import schema
-from graphql import OperationDefinitionNode, parse
+from graphql import DocumentNode, OperationDefinitionNode, parse
 from infra.settings import Settings
 from tests.conftest import GraphQL, StatementLog, app_client
 from tests.factories import make_customer
@@ -31,9 +31,15 @@ query Segments($first: Int, $withCounts: Boolean = true) {
 """
 
 
-def cost_of(query: str, variables: dict[str, object] | None = None) -> Cost:
+def parsed(query: str) -> tuple[DocumentNode, OperationDefinitionNode]:
+    """A document and its (first) operation."""
     document = parse(query)
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    return document, operation
+
+
+def cost_of(query: str, variables: dict[str, object] | None = None) -> Cost:
+    document, operation = parsed(query)
     return operation_cost(schema._schema, document, operation, variables, 100)
 
 
@@ -142,8 +148,7 @@ def actual_of(
     query: str, data: dict[str, object], variables: dict[str, object] | None = None
 ) -> tuple[int | None, int]:
     """What ``query`` cost as it returned ``data``, and what it was charged before it ran."""
-    document = parse(query)
-    operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    document, operation = parsed(query)
     requested = operation_cost(schema._schema, document, operation, variables, 100).total
     return actual_cost(schema._schema, document, operation, variables, data), requested
 
@@ -233,9 +238,7 @@ def test_a_cost_is_walked_once_per_document_unless_it_reads_variables() -> None:
     read off the document alone is kept for it, one that reads a variable is walked anew."""
 
     def costs(query: str, *variables: dict[str, object]) -> list[Cost]:
-        document = parse(query)
-        operation = document.definitions[0]
-        assert isinstance(operation, OperationDefinitionNode)
+        document, operation = parsed(query)
         return [operation_cost(schema._schema, document, operation, v, 100) for v in variables]
 
     fixed = costs(
