@@ -119,6 +119,15 @@ async def stopped(engine: AsyncEngine, pid: int) -> bool:
     return False
 
 
+async def ended(engine: AsyncEngine, pid: int) -> bool:
+    """Whether the server process ``pid`` ends within a few seconds."""
+    for _ in range(100):
+        if await state_of(engine, pid) is None:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 @asynccontextmanager
 async def waiting(
     engine: AsyncEngine, table: str, client: Client
@@ -152,6 +161,9 @@ async def test_a_query_whose_client_leaves_stops_its_statement(engine: AsyncEngi
     answer = client.answer()
     assert answer["data"] is None
     assert answer["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    # Cut off mid-way, its connection is closed, not handed back to the pool: the server
+    # process ends.
+    assert await ended(engine, pid)
 
 
 async def test_a_query_whose_client_stays_waits_for_its_answer(engine: AsyncEngine) -> None:

@@ -7,7 +7,7 @@ connection: nothing here writes.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -73,3 +73,31 @@ async def test_a_closed_session_takes_no_more_statements(engine: AsyncEngine) ->
     with pytest.raises(InvalidRequestError, match="closed"):
         await session.scalar(text("SELECT 1"))
     assert engine.pool.checkedout() == checked_out  # type: ignore[attr-defined]
+
+
+async def test_a_query_takes_one_connection_for_all_its_statements(engine: AsyncEngine) -> None:
+    """Statements built with SQLAlchemy and statements kept compiled run on the one connection
+    the session took when its first query began, and it goes back to the pool when the
+    session closes."""
+    checkouts: list[int] = []
+
+    def checked_out(dbapi_connection: object, *_: object) -> None:
+        checkouts.append(id(dbapi_connection))
+
+    event.listen(engine.sync_engine.pool, "checkout", checked_out)
+    try:
+        for _ in range(3):  # the later rounds run the count through its kept statement
+            session = session_factory(engine)()
+            try:
+                data = await _run(
+                    session, "{ customers(first: 2) { totalCount nodes { tags { name } } } }"
+                )
+                assert data == {"customers": {"totalCount": 0, "nodes": []}}
+                data = await _run(session, COUNT_TAGS)
+                assert data == {"tags": {"totalCount": 0}}
+            finally:
+                await session.close()
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        event.remove(engine.sync_engine.pool, "checkout", checked_out)
+    assert len(checkouts) == 3  # one per session
