@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -396,16 +396,19 @@ def masked(error: GraphQLError) -> GraphQLError:
     return _anonymised(error)
 
 
-class MaskUnexpectedErrors(MaskErrors):
+class MaskUnexpectedErrors(SchemaExtension):
     """Bugs reach the client as a coded message, never as a traceback or internal text; a
     statement PostgreSQL stopped at the request's time limit is a ``TIMEOUT``, and a database
-    out of reach ``SERVICE_UNAVAILABLE``."""
+    out of reach ``SERVICE_UNAVAILABLE``.
 
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message=INTERNAL)
+    What strawberry's ``MaskErrors`` does for this API's results, without its check of every
+    result against a runtime protocol (0.09 M instructions, 4 % of a count)."""
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        return _anonymised(error)
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_anonymised(e) if _is_unexpected(e) else e for e in result.errors]
 
 
 INTERNAL = "Internal server error; it has been logged."
