@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from typing import Any
 
+import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.context import (
     ExecutingContextManager,
@@ -100,7 +101,7 @@ class _Executing(_Bound, ExecutingContextManager):
 
 
 class HookRunner(SchemaExtensionsRunner):
-    """The runner ``graph.schema.Schema`` gives each request (see the module text). A
+    """The runner a ``HookedSchema`` gives each request (see the module text). A
     subscription's stream results keep strawberry's own runner; this API has none."""
 
     def operation(self) -> OperationContextManager:
@@ -124,3 +125,12 @@ class HookRunner(SchemaExtensionsRunner):
                 data.update(await await_maybe(extension.get_results()))
         data.update(ctx.extensions_results)
         return data
+
+
+class HookedSchema(strawberry.Schema):
+    """A schema whose requests run their extensions through ``HookRunner``."""
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> HookRunner:
+        return HookRunner(execution_context=execution_context, extensions=extensions)

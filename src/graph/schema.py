@@ -8,7 +8,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import create_validator
@@ -30,7 +29,7 @@ from graph.extensions import (
     masked,
 )
 from graph.filters.catalogue import FilterCatalogueQuery
-from graph.hooks import HookRunner
+from graph.hooks import HookedSchema
 from graph.inbox.merge import MergeMutation
 from graph.inbox.pages import PageMutation
 from graph.inbox.query import InboxQuery
@@ -83,7 +82,7 @@ class Mutation(
     pass
 
 
-class Schema(strawberry.Schema):
+class Schema(HookedSchema):
     """Strawberry's schema without its own error log: strawberry writes every error of every
     request with a traceback, a client's mistakes and a stopped statement alike. The errors
     worth a log line are logged once, with what they mean, by ``MaskUnexpectedErrors``.
@@ -94,11 +93,6 @@ class Schema(strawberry.Schema):
     variables that do not fit their types or are nested too deeply (``BAD_USER_INPUT``; no
     data, errors without a path), and arguments strawberry cannot convert (``BAD_USER_INPUT``,
     such as a global id that is not one)."""
-
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> HookRunner:
-        return HookRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

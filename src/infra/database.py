@@ -268,8 +268,7 @@ class SerialSession(AsyncSession):
         **kwargs: Any,
     ) -> Any:
         # scalars() goes through here
-        ran = super().execute
-        return await self._run(ran, "execute", statement, params, execution_options, kwargs)
+        return await self._run("execute", statement, params, execution_options, kwargs)
 
     async def scalar(
         self,
@@ -279,26 +278,23 @@ class SerialSession(AsyncSession):
         execution_options: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> Any:
-        ran = super().scalar
-        return await self._run(ran, "scalar", statement, params, execution_options, kwargs)
+        return await self._run("scalar", statement, params, execution_options, kwargs)
 
     async def _run(
         self,
-        through_session: Callable[..., Coroutine[Any, Any, T]],
         method: str,
         statement: Any,
         params: Any,
         options: Mapping[str, Any] | None,
         kwargs: dict[str, Any],
-    ) -> T:
-        """A statement, alone, on the reader where this session only reads, else through the
-        session (``through_session``, its ``method``)."""
+    ) -> Any:
+        """A statement, alone: the reader's ``method`` where this session only reads, else the
+        session's own."""
         if self._reader is not None:
             run = partial(self._read, method, statement, params, options)
         else:
-            run = partial(
-                through_session, statement, params, execution_options=options or {}, **kwargs
-            )
+            own = getattr(super(), method)
+            run = partial(own, statement, params, execution_options=options or {}, **kwargs)
         return await self._alone(self._once_more_if_lost(run, rerun=_reads(statement)))
 
     async def _read(
@@ -348,9 +344,8 @@ class SerialSession(AsyncSession):
                 reader.connection.invalidate() if self._abandoned else reader.connection.close()
             )
             await self._alone(ending, closing=True)
-        if self.in_transaction():
-            ending = super().invalidate() if self._abandoned else super().close()
-            await self._alone(ending, closing=True)
+        if self.in_transaction():  # its own: a mutation's, or the savepoint a test's reads in
+            await self._alone(super().close(), closing=True)
             return
         async with self._serial:
             # Holding no connection, the session closes without I/O: no greenlet, no task.

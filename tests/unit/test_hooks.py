@@ -12,7 +12,7 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from graph.hooks import HookRunner
+from graph.hooks import HookedSchema, HookRunner
 from graph.schema import schema as api_schema
 
 EVENTS: list[str] = []
@@ -92,15 +92,8 @@ class Query:
         return "hi"
 
 
-class Wrapped(strawberry.Schema):
-    def create_extensions_runner(
-        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> HookRunner:
-        return HookRunner(execution_context=execution_context, extensions=extensions)
-
-
 EXTENSIONS = [Generators, Callables, Awaited, Inner, Answers]
-OURS = Wrapped(query=Query, extensions=EXTENSIONS)
+OURS = HookedSchema(query=Query, extensions=EXTENSIONS)
 STRAWBERRY = strawberry.Schema(query=Query, extensions=EXTENSIONS)
 
 REQUESTS = [
@@ -137,7 +130,7 @@ async def test_a_hook_that_is_not_callable_is_refused_as_strawberry_refuses_it()
     class Broken(SchemaExtension):
         on_operation = "not a hook"  # type: ignore[assignment]
 
-    for schema_class in (Wrapped, strawberry.Schema):
+    for schema_class in (HookedSchema, strawberry.Schema):
         result = await schema_class(query=Query, extensions=[Broken]).execute("{ hello }")
         assert result.data is None
         assert result.errors
