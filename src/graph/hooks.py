@@ -4,10 +4,10 @@ For every request, strawberry's runner looks at each of the schema's extensions 
 (operation, parse, validation, execution), finds what form its hook has and wraps it in a new
 context manager factory (``contextlib.contextmanager`` over a bound method, which copies the
 function's name and documents each time): for the schema's eleven extensions, 8 % of the
-instructions of a request that runs one count (0.24 M of 2.9 M). A hook's form is a property of its class, so
-here the factory is made once per class and stage, and a request only binds it to its
-extension. What runs, in which order, and how errors pass through the hooks are strawberry's
-own (its context managers and exit stacks, unchanged); the differential test in
+instructions of a request that runs one count (0.24 M of 2.9 M). A hook's form is a property
+of its class, so here the factory is made once per class and stage, and a request only binds
+it to its extension. What runs, in which order, and how errors pass through the hooks are
+strawberry's own (its context managers and exit stacks, unchanged); the differential test in
 ``tests/unit/test_hooks.py`` holds the two runners to the same events.
 """
 
