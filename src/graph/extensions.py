@@ -388,9 +388,10 @@ def _anonymised(error: GraphQLError) -> GraphQLError:
 
 
 def masked(error: GraphQLError) -> GraphQLError:
-    """``error`` as the client may see it, logged once when nobody raised it on purpose:
-    for errors no field's masking reached (``graph.schema.Schema.process_errors``), such as
-    an exception of an extension's hook, whose text strawberry would send as is."""
+    """``error`` as the client may see it, logged once when nobody raised it on purpose: for
+    every error of a result (``MaskUnexpectedErrors``) and for those no result carries
+    (``graph.schema.Schema.process_errors``), such as an exception of an extension's hook,
+    whose text strawberry would send as is. An error with a code was raised on purpose."""
     if (error.extensions or {}).get("code") or not _is_unexpected(error):
         return error
     return _anonymised(error)
@@ -408,7 +409,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_anonymised(e) if _is_unexpected(e) else e for e in result.errors]
+            result.errors = [masked(e) for e in result.errors]
 
 
 INTERNAL = "Internal server error; it has been logged."

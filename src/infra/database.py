@@ -267,47 +267,26 @@ class SerialSession(AsyncSession):
         execution_options: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> Any:
-        # scalars() goes through here
-        return await self._run("execute", statement, params, execution_options, kwargs)
-
-    async def scalar(
-        self,
-        statement: Any,
-        params: Any = None,
-        *,
-        execution_options: Mapping[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        return await self._run("scalar", statement, params, execution_options, kwargs)
-
-    async def _run(
-        self,
-        method: str,
-        statement: Any,
-        params: Any,
-        options: Mapping[str, Any] | None,
-        kwargs: dict[str, Any],
-    ) -> Any:
-        """A statement, alone: the reader's ``method`` where this session only reads, else the
-        session's own."""
+        """``statement``, alone: on the reader where this session only reads, else through the
+        session. ``scalar`` and ``scalars`` go through here."""
         if self._reader is not None:
-            run = partial(self._read, method, statement, params, options)
+            run = partial(self._read, statement, params, execution_options)
         else:
-            own = getattr(super(), method)
-            run = partial(own, statement, params, execution_options=options or {}, **kwargs)
+            options = execution_options or {}
+            run = partial(super().execute, statement, params, execution_options=options, **kwargs)
         return await self._alone(self._once_more_if_lost(run, rerun=_reads(statement)))
 
-    async def _read(
-        self, method: str, statement: Any, params: Any, options: Mapping[str, Any] | None
-    ) -> Any:
-        """``method`` of the reader's connection, where this session only reads: Core
+    async def scalar(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        return (await self.execute(statement, *args, **kwargs)).scalar()
+
+    async def _read(self, statement: Any, params: Any, options: Mapping[str, Any] | None) -> Any:
+        """``statement`` on the reader's connection, where this session only reads: Core
         statements run on a connection as they run through the session, without the session's
         transaction and identity map around them (the session's own arguments, such as
         ``bind_arguments``, have no use there). The reader is looked up when the statement
         runs, so that a rerun takes the new one."""
         assert self._reader is not None
-        run = getattr(self._reader.connection, method)
-        return await run(statement, params, execution_options=options)
+        return await self._reader.connection.execute(statement, params, execution_options=options)
 
     async def _once_more_if_lost(
         self, run: Callable[[], Coroutine[Any, Any, T]], *, rerun: bool
