@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from graph.automation.mutations import AutomationMutation
 from graph.automation.query import AutomationQuery
+from graph.coercion import use_short_coercion
 from graph.errors import ErrorKind, code_errors, raised_by_graphql
 from graph.execution import Executor
 from graph.extensions import (
@@ -114,6 +115,7 @@ class Schema(HookedSchema):
 
 
 def build_schema() -> strawberry.Schema:
+    use_short_coercion()
     return Schema(
         query=Query,
         mutation=Mutation,

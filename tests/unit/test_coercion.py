@@ -1,0 +1,123 @@
+"""The short coercion of variables (``graph.coercion``) against graphql-core's own, on every
+input type of the API's schema: generated values, right and wrong, coerce to the same result
+(the same types, the same keys in the same order) or are refused by both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphql.execution.values as values
+import pytest
+from graphql.utilities.coerce_input_value import coerce_input_value
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.coercion import coerce_variable
+from graph.schema import schema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    Undefined,
+)
+
+TYPES = {
+    name: type_
+    for name, type_ in schema._schema.type_map.items()
+    if isinstance(type_, GraphQLInputObjectType) and not name.startswith("__")
+}
+
+SAMPLES = (
+    *("", "0123", "12.5", "-3", "1e400", "abc", "Đà Nẵng", "{}", "Q3VzdG9tZXI6MQ=="),
+    *("2026-02-29", "2026-12-07", "2026-12-07T10:00:00Z", "2026-13-01"),
+    *("female", "FEMALE", "DAYS", "viettel"),
+)
+ODD = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(SAMPLES),
+    st.just([]),
+    st.just({}),
+    st.just({"unknown": 1}),
+)
+"""JSON values of every kind, some a scalar accepts, most it refuses."""
+
+
+def of_type(type_: GraphQLInputType, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Values for ``type_``: mostly of its shape, sometimes null or of the wrong shape."""
+    if isinstance(type_, GraphQLNonNull):
+        return (
+            st.one_of(of_type(type_.of_type, depth), st.none())
+            if depth
+            else of_type(type_.of_type, depth)
+        )
+    if isinstance(type_, GraphQLList):
+        item = of_type(type_.of_type, depth + 1)
+        return st.one_of(st.lists(item, max_size=3), item, ODD)
+    if isinstance(type_, GraphQLInputObjectType):
+        if depth > 3:
+            return st.one_of(st.just({}), ODD)
+        fields = type_.fields
+        members = {
+            name: st.deferred(lambda t=field.type: of_type(t, depth + 1))
+            for name, field in fields.items()
+        }
+        return st.one_of(
+            st.fixed_dictionaries({}, optional=members),
+            st.fixed_dictionaries({"unknown": ODD}, optional=members),
+            ODD,
+        )
+    if isinstance(type_, GraphQLEnumType):
+        return st.one_of(st.sampled_from(list(type_.values)), ODD)
+    return ODD
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of the same types, dicts with the same keys in the same order."""
+    if a is Undefined or b is Undefined:
+        return a is b
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+@pytest.mark.parametrize("name", sorted(TYPES))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_same_as_graphql_core(name: str, data: st.DataObject) -> None:
+    type_ = TYPES[name]
+    value = data.draw(of_type(type_))
+    expected = coerce_input_value(value, type_)
+    assert same(coerce_variable(value, type_), expected)
+    assert same(
+        coerce_variable(value, GraphQLNonNull(type_)),
+        coerce_input_value(value, GraphQLNonNull(type_)),
+    )
+    assert same(
+        coerce_variable([value], GraphQLList(type_)),
+        coerce_input_value([value], GraphQLList(type_)),
+    )
+
+
+def test_a_large_filter_coerces_as_graphql_core_does() -> None:
+    """An `or` of many conditions, the case the short coercion is for."""
+    filter_type = TYPES["ProfileFilter"]
+    value = {
+        "or": [{"phone": {"equals": f"09{i:08d}"}, "totalSpent": {"min": i}} for i in range(300)]
+    }
+    coerced = coerce_variable(value, filter_type)
+    assert same(coerced, coerce_input_value(value, filter_type))
+    assert list(coerced["or"][0]["phone"]) == list(TYPES["TextFilter"].fields)  # nulls filled
+
+
+def test_the_schema_coerces_variables_so() -> None:
+    """Building the API's schema puts the short coercion in graphql-core's variable path."""
+    assert values.coerce_input_value is coerce_variable
