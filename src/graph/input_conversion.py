@@ -52,6 +52,11 @@ def _builder(definition: Any) -> Any:
         for f in definition.fields
         if f.default_value is MISSING and f.default_factory is MISSING
     }
+    null_by_default = {
+        f.python_name for f in definition.fields if f.python_name in unset or f.default is None
+    }
+    """Fields that are null unless given otherwise: a null given for one needs no conversion.
+    graphql-core gives every field declared with the default null, as null when absent."""
 
     def build(cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
         if not fields:
@@ -64,6 +69,8 @@ def _builder(definition: Any) -> Any:
         kwargs = dict(unset)
         for name, given in value.items():
             python_name, convert = fields[name]
+            if given is None and python_name in null_by_default:
+                continue
             kwargs[python_name] = convert(given, context, name)
         return cls(**kwargs)
 
