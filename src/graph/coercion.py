@@ -14,9 +14,14 @@ that is not a JSON list or object where one is expected, a scalar that refuses i
 gives the variable to graphql-core's own coercion, which then coerces it, or refuses it with
 its own errors, as always.
 
-graphql-core has no hook for this: its variable coercion calls ``coerce_input_value`` from
-the module namespace of ``graphql.execution.values``, and only there (defaults and literals
-use their own functions), so that one name is rebound (``use_short_coercion``).
+Before coercing, graphql-core checks that the value does not nest deeper than its parser
+allows, again by going through every declared field of each object: ``nested_too_deeply``
+goes through the given ones, the same (value, type, depth) triples, so the same answer.
+
+graphql-core has no hook for either: its variable coercion calls ``coerce_input_value`` and
+``input_is_nested_too_deeply`` from the module namespace of ``graphql.execution.values``, and
+only there (defaults and literals use their own functions), so those two names are rebound
+(``use_short_coercion``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphql.execution.values as _values
+from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.utilities.coerce_input_value import coerce_default_value, coerce_input_value
 
 from graphql import (
@@ -48,12 +54,36 @@ _PLANS: dict[GraphQLInputObjectType, Plan] = {}
 def use_short_coercion() -> None:
     """Coerce operations' variables by the fields they give (see the module's text)."""
     _values.coerce_input_value = coerce_variable  # type: ignore[attr-defined]
+    _values.input_is_nested_too_deeply = nested_too_deeply
 
 
 def coerce_variable(input_value: Any, type_: GraphQLInputType) -> Any:
     """What graphql-core's ``coerce_input_value`` returns for ``input_value`` and ``type_``."""
     coerced = _short(input_value, type_)
     return coerce_input_value(input_value, type_) if coerced is _SLOW else coerced
+
+
+def nested_too_deeply(value: Any, type_: GraphQLInputType) -> bool:
+    """What graphql-core's ``input_is_nested_too_deeply`` returns: whether coercing ``value``
+    would follow ``type_`` deeper than ``MAX_NESTING_DEPTH``."""
+    stack = [(value, type_, 0)]
+    while stack:
+        value, type_, depth = stack.pop()
+        if depth > MAX_NESTING_DEPTH:
+            return True
+        if isinstance(type_, GraphQLNonNull):
+            type_ = type_.of_type
+        if isinstance(type_, GraphQLList):
+            items = value if isinstance(value, list | tuple) else [value]
+            stack.extend((item, type_.of_type, depth + 1) for item in items)
+        elif isinstance(type_, GraphQLInputObjectType) and isinstance(value, dict):
+            fields = type_.fields
+            stack.extend(
+                (given, fields[name].type, depth + 1)
+                for name, given in value.items()
+                if name in fields
+            )
+    return False
 
 
 def _plan(type_: GraphQLInputObjectType) -> Plan:

@@ -8,11 +8,13 @@ from typing import Any
 
 import graphql.execution.values as values
 import pytest
+from graphql.execution.values import input_is_nested_too_deeply
+from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.utilities.coerce_input_value import coerce_input_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.coercion import coerce_variable
+from graph.coercion import coerce_variable, nested_too_deeply
 from graph.schema import schema
 from graphql import (
     GraphQLEnumType,
@@ -118,6 +120,19 @@ def test_a_large_filter_coerces_as_graphql_core_does() -> None:
     assert list(coerced["or"][0]["phone"]) == list(TYPES["TextFilter"].fields)  # nulls filled
 
 
+@pytest.mark.parametrize("levels", [MAX_NESTING_DEPTH - 2, MAX_NESTING_DEPTH - 1])
+def test_nesting_as_deep_as_graphql_core_allows(levels: int) -> None:
+    """`not` within `not`, a condition at the bottom: ``levels`` + 2 steps of the type."""
+    filter_type = TYPES["ProfileFilter"]
+    value: dict[str, Any] = {"phone": {"equals": "0912345678"}}
+    for _ in range(levels):
+        value = {"not": value, "gender": {"anyOf": ["female"]}}
+    too_deep = input_is_nested_too_deeply(value, filter_type)
+    assert too_deep is (levels + 2 > MAX_NESTING_DEPTH)
+    assert nested_too_deeply(value, filter_type) is too_deep
+
+
 def test_the_schema_coerces_variables_so() -> None:
     """Building the API's schema puts the short coercion in graphql-core's variable path."""
     assert values.coerce_input_value is coerce_variable
+    assert values.input_is_nested_too_deeply is nested_too_deeply
