@@ -69,13 +69,18 @@ def of_type(type_: GraphQLInputType, depth: int = 0) -> st.SearchStrategy[Any]:
             for name, field in fields.items()
         }
         return st.one_of(
-            st.fixed_dictionaries({}, optional=members),
-            st.fixed_dictionaries({"unknown": ODD}, optional=members),
+            st.fixed_dictionaries({}, optional=members).flatmap(shuffled),
+            st.fixed_dictionaries({"unknown": ODD}, optional=members).flatmap(shuffled),
             ODD,
         )
     if isinstance(type_, GraphQLEnumType):
         return st.one_of(st.sampled_from(list(type_.values)), ODD)
     return ODD
+
+
+def shuffled(value: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """``value`` with its keys in any order, as a client may write them."""
+    return st.permutations(list(value.items())).map(dict)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -107,6 +112,24 @@ def test_same_as_graphql_core(name: str, data: st.DataObject) -> None:
         coerce_variable([value], GraphQLList(type_)),
         coerce_input_value([value], GraphQLList(type_)),
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "declared", "given"),
+    [
+        ("ProfileFilter", ["utmSource", "utmMedium", "utmCampaign"], {"hasValue": True}),
+        ("TextFilter", ["equals", "contains", "startsWith"], "0912"),
+    ],
+)
+def test_fields_given_in_any_order_come_out_in_declared_order(
+    name: str, declared: list[str], given: Any
+) -> None:
+    """As graphql-core gives them, for a type whose fields have no default and for one whose
+    fields all have one."""
+    value = {n: given for n in reversed(declared)}
+    coerced = coerce_variable(value, TYPES[name])
+    assert same(coerced, coerce_input_value(value, TYPES[name]))
+    assert [k for k in coerced if k in value] == declared
 
 
 def test_a_large_filter_coerces_as_graphql_core_does() -> None:
