@@ -57,6 +57,15 @@ def _builder(definition: Any) -> Any:
     }
     """Fields that are null unless given otherwise: a null given for one needs no conversion.
     graphql-core gives every field declared with the default null, as null when absent."""
+    origin = definition.origin
+    on_class = not hasattr(origin, "__post_init__") and all(
+        f.default_factory is MISSING and origin.__dict__.get(f.python_name, MISSING) is f.default
+        for f in definition.fields
+    )
+    """Whether every field's default is the class's own attribute (dataclasses put a plain
+    default there): then an instance holding only the fields given reads as one made by
+    ``__init__``, which sets all fifty of `ProfileFilter`'s, and ``vars`` of it lists just
+    what was given (``graph.filters.convert.given_fields``)."""
 
     def build(cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
         if not fields:
@@ -72,6 +81,10 @@ def _builder(definition: Any) -> Any:
             if given is None and python_name in null_by_default:
                 continue
             kwargs[python_name] = convert(given, context, name)
+        if on_class and cls is origin:
+            built = object.__new__(cls)
+            built.__dict__.update(kwargs)
+            return built
         return cls(**kwargs)
 
     return build
