@@ -17,8 +17,12 @@ refuses its value) it gives the variable to graphql-core's own coercion, which t
 or refuses it with its own errors, as always.
 
 Before coercing, graphql-core checks that the value does not nest deeper than its parser
-allows, again by going through every declared field of each object: ``nested_too_deeply``
-goes through the given ones, the same (value, type, depth) triples, so the same answer.
+allows (``MAX_NESTING_DEPTH``), again by going through every declared field of each object, and
+refuses a deeper one as "nested too deeply" (a ``RecursionError`` it catches). The short
+coercion counts the depth as that check does, one for each list item and each object field,
+and raises the same error once past it; where it gives the value to graphql-core, graphql-core's
+check runs first, as always. A value the short coercion takes whole is one whose every part it
+visited within the depth, so the check it stands in for would have passed.
 
 graphql-core has no hook for either: its variable coercion calls ``coerce_input_value`` and
 ``input_is_nested_too_deeply`` from the module namespace of ``graphql.execution.values``, and
@@ -32,6 +36,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import graphql.execution.values as _values
+from graphql.execution.values import input_is_nested_too_deeply
 from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.utilities.coerce_input_value import coerce_default_value, coerce_input_value
 
@@ -58,35 +63,23 @@ _PLANS: dict[GraphQLInputObjectType, Plan] = {}
 def use_short_coercion() -> None:
     """Coerce operations' variables by the fields they give (see the module's text)."""
     _values.coerce_input_value = coerce_variable  # type: ignore[attr-defined]
-    _values.input_is_nested_too_deeply = nested_too_deeply
+    _values.input_is_nested_too_deeply = _checked_in_coercion
 
 
 def coerce_variable(input_value: Any, type_: GraphQLInputType) -> Any:
-    """What graphql-core's ``coerce_input_value`` returns for ``input_value`` and ``type_``."""
-    coerced = _short(input_value, type_)
-    return coerce_input_value(input_value, type_) if coerced is _SLOW else coerced
+    """What graphql-core's ``input_is_nested_too_deeply`` and then ``coerce_input_value`` do
+    for ``input_value`` and ``type_``: a ``RecursionError`` for a value nested too deeply, else
+    the coerced value (``Undefined`` where it is refused)."""
+    coerced = _short(input_value, type_, 0)
+    if coerced is not _SLOW:
+        return coerced
+    if input_is_nested_too_deeply(input_value, type_):
+        raise RecursionError
+    return coerce_input_value(input_value, type_)
 
 
-def nested_too_deeply(value: Any, type_: GraphQLInputType) -> bool:
-    """What graphql-core's ``input_is_nested_too_deeply`` returns: whether coercing ``value``
-    would follow ``type_`` deeper than ``MAX_NESTING_DEPTH``."""
-    stack = [(value, type_, 0)]
-    while stack:
-        value, type_, depth = stack.pop()
-        if depth > MAX_NESTING_DEPTH:
-            return True
-        if isinstance(type_, GraphQLNonNull):
-            type_ = type_.of_type
-        if isinstance(type_, GraphQLList):
-            items = value if isinstance(value, list | tuple) else [value]
-            stack.extend((item, type_.of_type, depth + 1) for item in items)
-        elif isinstance(type_, GraphQLInputObjectType) and isinstance(value, dict):
-            fields = type_.fields
-            stack.extend(
-                (given, fields[name].type, depth + 1)
-                for name, given in value.items()
-                if name in fields
-            )
+def _checked_in_coercion(value: Any, type_: GraphQLInputType) -> bool:
+    """graphql-core's depth check before coercion: ``coerce_variable`` makes it."""
     return False
 
 
@@ -112,7 +105,9 @@ def _plan(type_: GraphQLInputObjectType) -> Plan:
     return plan
 
 
-def _short(value: Any, type_: GraphQLInputType) -> Any:
+def _short(value: Any, type_: GraphQLInputType, depth: int) -> Any:
+    if depth > MAX_NESTING_DEPTH:
+        raise RecursionError
     if isinstance(type_, GraphQLNonNull):
         if value is None:
             return _SLOW
@@ -125,7 +120,7 @@ def _short(value: Any, type_: GraphQLInputType) -> Any:
         item_type = type_.of_type
         items = []
         for item in value:
-            coerced = _short(item, item_type)
+            coerced = _short(item, item_type, depth + 1)
             if coerced is _SLOW:
                 return _SLOW
             items.append(coerced)
@@ -145,12 +140,12 @@ def _short(value: Any, type_: GraphQLInputType) -> Any:
             field = fields.get(name)
             if field is None:
                 return _SLOW
-            coerced = _short(value[name], field[2])
+            coerced = _short(value[name], field[2], depth + 1)
             if coerced is _SLOW:
                 return _SLOW
             built[field[1]] = coerced
         return type_.out_type(built)
     try:
         return type_.coerce_input_value(value)  # type: ignore[union-attr]
-    except Exception:
+    except Exception:  # graphql-core coerces it again, and writes the error
         return _SLOW

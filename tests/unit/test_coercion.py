@@ -8,13 +8,12 @@ from typing import Any
 
 import graphql.execution.values as values
 import pytest
-from graphql.execution.values import input_is_nested_too_deeply
 from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.utilities.coerce_input_value import coerce_input_value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.coercion import coerce_variable, nested_too_deeply
+from graph.coercion import coerce_variable, input_is_nested_too_deeply
 from graph.schema import schema
 from graphql import (
     GraphQLEnumType,
@@ -96,22 +95,31 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def graphql_core(value: Any, type_: GraphQLInputType) -> Any:
+    """What graphql-core's variable coercion does: its depth check, then its coercion (its own
+    functions, as ``graph.coercion`` took them before rebinding the names)."""
+    assert input_is_nested_too_deeply.__module__ == "graphql.execution.values"
+    if input_is_nested_too_deeply(value, type_):
+        return RecursionError
+    return coerce_input_value(value, type_)
+
+
+def short(value: Any, type_: GraphQLInputType) -> Any:
+    try:
+        return coerce_variable(value, type_)
+    except RecursionError:
+        return RecursionError
+
+
 @pytest.mark.parametrize("name", sorted(TYPES))
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_same_as_graphql_core(name: str, data: st.DataObject) -> None:
     type_ = TYPES[name]
     value = data.draw(of_type(type_))
-    expected = coerce_input_value(value, type_)
-    assert same(coerce_variable(value, type_), expected)
-    assert same(
-        coerce_variable(value, GraphQLNonNull(type_)),
-        coerce_input_value(value, GraphQLNonNull(type_)),
-    )
-    assert same(
-        coerce_variable([value], GraphQLList(type_)),
-        coerce_input_value([value], GraphQLList(type_)),
-    )
+    assert same(short(value, type_), graphql_core(value, type_))
+    assert same(short(value, GraphQLNonNull(type_)), graphql_core(value, GraphQLNonNull(type_)))
+    assert same(short([value], GraphQLList(type_)), graphql_core([value], GraphQLList(type_)))
 
 
 @pytest.mark.parametrize(
@@ -143,19 +151,32 @@ def test_a_large_filter_coerces_as_graphql_core_does() -> None:
     assert list(coerced["or"][0]["phone"]) == list(TYPES["TextFilter"].fields)  # nulls filled
 
 
-@pytest.mark.parametrize("levels", [MAX_NESTING_DEPTH - 2, MAX_NESTING_DEPTH - 1])
-def test_nesting_as_deep_as_graphql_core_allows(levels: int) -> None:
-    """`not` within `not`, a condition at the bottom: ``levels`` + 2 steps of the type."""
+@pytest.mark.parametrize(
+    ("via", "levels"),
+    [("not", MAX_NESTING_DEPTH - 2), ("not", MAX_NESTING_DEPTH - 1), ("or", 99), ("or", 100)],
+)
+@pytest.mark.parametrize("refused_on_top", [False, True])
+def test_nesting_as_deep_as_graphql_core_allows(
+    via: str, levels: int, refused_on_top: bool
+) -> None:
+    """`not` within `not` (a step of the type each), or `or` within `or` (two: the field and
+    the list's item), a condition two steps deep at the bottom. With a wrong value on top, the
+    short coercion gives up before it reaches the bottom."""
     filter_type = TYPES["ProfileFilter"]
     value: dict[str, Any] = {"phone": {"equals": "0912345678"}}
     for _ in range(levels):
-        value = {"not": value, "gender": {"anyOf": ["female"]}}
-    too_deep = input_is_nested_too_deeply(value, filter_type)
-    assert too_deep is (levels + 2 > MAX_NESTING_DEPTH)
-    assert nested_too_deeply(value, filter_type) is too_deep
+        value = {via: value if via == "not" else [value], "gender": {"anyOf": ["female"]}}
+    if refused_on_top:
+        value["and"] = 5  # `and` comes first, and takes a list of filters
+    expected = graphql_core(value, filter_type)
+    too_deep = levels * (1 if via == "not" else 2) + 2 > MAX_NESTING_DEPTH
+    assert (expected is RecursionError) is too_deep
+    assert (expected is Undefined) is (refused_on_top and not too_deep)
+    assert same(short(value, filter_type), expected)
 
 
 def test_the_schema_coerces_variables_so() -> None:
-    """Building the API's schema puts the short coercion in graphql-core's variable path."""
+    """Building the API's schema puts the short coercion, depth check included, in
+    graphql-core's variable path."""
     assert values.coerce_input_value is coerce_variable
-    assert values.input_is_nested_too_deeply is nested_too_deeply
+    assert values.input_is_nested_too_deeply(5, TYPES["ProfileFilter"]) is False
