@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 import orjson
 import pytest
@@ -225,6 +226,26 @@ async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_databa
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
         assert "NUL character" in body["errors"][0]["message"]
     assert variable["errors"][0]["extensions"]["field"] == "$after"
+
+
+NUL_COUNT = "query Count($filter: ProfileFilter) { customers(filter: $filter) { totalCount } }"
+
+
+@pytest.mark.parametrize("levels", [3, 300])  # orjson writes up to 254 levels; the rest walked
+async def test_a_nul_character_deep_in_a_filter_is_refused(gql: GraphQL, levels: int) -> None:
+    nested: dict[str, Any] = {"firstName": {"contains": "Văn\x00"}}
+    for _ in range(levels):
+        nested = {"not": nested}
+    body = await gql(NUL_COUNT, {"filter": nested})
+    assert body["data"] is None
+    assert "NUL character" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["field"] == "$filter"
+
+
+async def test_text_that_only_looks_like_an_escaped_nul_is_taken(gql: GraphQL) -> None:
+    """A backslash followed by `u0000` is six characters, no NUL."""
+    body = await gql(NUL_COUNT, {"filter": {"firstName": {"contains": "a\\u0000b"}}})
+    assert body == {"data": {"customers": {"totalCount": 0}}, "extensions": body["extensions"]}
 
 
 LIMIT = 2048
