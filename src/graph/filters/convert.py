@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from strawberry import UNSET
@@ -43,6 +44,7 @@ CUSTOM_CONDITION = {"text": "text", "phone": "text", "number": "number", "date":
 """The condition of `CustomFieldFilter` each type of custom field takes."""
 
 
+@cache  # a field's name, for the path of every condition that uses it
 def camel(name: str) -> str:
     head, *rest = name.rstrip("_").split("_")
     return head + "".join(part.title() for part in rest)
@@ -226,11 +228,12 @@ def text(given: TextFilter, path: str) -> list[tuple[f.Match, bool]]:
         value = getattr(given, name)
         if value is None:
             continue
-        if not value.strip():
+        stripped = value.strip()
+        if not stripped:
             raise _error(
                 "Give a non-empty value (use `hasValue` for empty fields).", f"{path}.{camel(name)}"
             )
-        out.append((f.Text(op, value.strip()), negated))
+        out.append((f.Text(op, stripped), negated))
     if given.has_value is not None:
         out.append((f.Present(), not given.has_value))
     if not out:
