@@ -54,8 +54,8 @@ _SLOW = object()
 
 Plan = tuple[dict[str, Any], dict[str, tuple[int, str, GraphQLInputType]]] | None
 """An input type's defaults by out name, in declared order, and its fields by name (declared
-position, out name, type); None where the short coercion does not apply: where a field is
-required, or only some fields have a default."""
+position, out name, type); None where the short coercion does not apply: a one-of type, or
+one where a field is required or only some fields have a default."""
 
 _PLANS: dict[GraphQLInputObjectType, Plan] = {}
 

@@ -17,57 +17,10 @@ from strawberry.types.base import get_object_definition
 
 from graph.input_conversion import _BUILDERS
 from graph.schema import schema
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-    Undefined,
-    is_required_input_field,
-)
-from tests.unit.test_coercion import TYPES, shuffled
+from graphql import Undefined
+from tests.input_values import TYPES, of_type
 
 BUILT = {get_object_definition(t, strict=True).name: t for t in _BUILDERS}
-SCALARS: dict[str, st.SearchStrategy[Any]] = {
-    "String": st.sampled_from(["", " ", "0123", "Văn", "Đà Nẵng", "a@b.vn"]),
-    "Int": st.integers(min_value=-5, max_value=400),
-    "Float": st.floats(min_value=-1e6, max_value=1e6),
-    "Boolean": st.booleans(),
-    "ID": st.sampled_from(["1", "abc"]),
-    "Decimal": st.sampled_from(["0", "12.5", "-3", "100000"]),
-    "Date": st.sampled_from(["2026-02-28", "2026-12-07"]),
-    "DateTime": st.sampled_from(["2026-12-07T10:00:00Z", "2026-01-01T00:00:00+07:00"]),
-    "JSON": st.sampled_from([{}, 1, "x"]),
-}
-
-
-def valid(type_: GraphQLInputType, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Values graphql-core accepts for ``type_``, fields in any order, nulls where allowed."""
-    if isinstance(type_, GraphQLNonNull):
-        return valid(type_.of_type, depth)
-    if isinstance(type_, GraphQLList):
-        return st.one_of(
-            st.none(), st.lists(valid(GraphQLNonNull(type_.of_type), depth), max_size=2)
-        )
-    if isinstance(type_, GraphQLInputObjectType):
-        fields = type_.fields.items()
-        required = {n: valid(f.type, depth + 1) for n, f in fields if is_required_input_field(f)}
-        optional = sorted(n for n, _ in fields if n not in required) if depth < 3 else []
-        some = (
-            st.lists(st.sampled_from(optional), max_size=3, unique=True)
-            if optional
-            else st.just([])
-        )
-        shaped = some.flatmap(
-            lambda names: st.fixed_dictionaries(
-                {**required, **{n: valid(type_.fields[n].type, depth + 1) for n in names}}
-            )
-        ).flatmap(shuffled)
-        return st.one_of(st.none(), shaped) if depth else shaped
-    if isinstance(type_, GraphQLEnumType):
-        return st.one_of(st.none(), st.sampled_from(list(type_.values)))
-    return st.one_of(st.none(), SCALARS[type_.name])
 
 
 def convert(value: Any, type_: type) -> Any:
@@ -107,7 +60,7 @@ def same(a: Any, b: Any) -> bool:
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_same_as_strawberry(name: str, data: st.DataObject) -> None:
-    coerced = coerce_input_value(data.draw(valid(TYPES[name])), TYPES[name])
+    coerced = coerce_input_value(data.draw(of_type(TYPES[name], wrong=False)), TYPES[name])
     assume(coerced is not Undefined)
     built = convert(coerced, BUILT[name])
     with strawberry_own():
