@@ -76,6 +76,7 @@ def test_fields_given_in_any_order_come_out_in_declared_order(
     assert [k for k in coerced if k in value] == declared
 
 
+@pytest.mark.spec("S7")
 def test_a_large_filter_coerces_as_graphql_core_does() -> None:
     """An `or` of many conditions, the case the short coercion is for."""
     filter_type = TYPES["ProfileFilter"]
