@@ -9,7 +9,7 @@ waiting, so the test can see each one on the server and watch what becomes of it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -103,29 +103,33 @@ async def waiting_statement(engine: AsyncEngine) -> int:
     raise AssertionError("no statement waited for the lock")
 
 
-async def state_of(engine: AsyncEngine, pid: int) -> tuple[str, str | None] | None:
+State = tuple[str, str | None] | None
+
+
+async def state_of(engine: AsyncEngine, pid: int) -> State:
     """What the server process ``pid`` is doing; None once it has ended."""
     async with engine.connect() as watcher:
         row = (await watcher.execute(STILL_THERE, {"pid": pid})).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
-async def stopped(engine: AsyncEngine, pid: int) -> bool:
-    """Whether the statement of ``pid`` stops waiting for the lock within a few seconds."""
+async def soon(engine: AsyncEngine, pid: int, done: Callable[[State], bool]) -> bool:
+    """Whether the state of the server process ``pid`` meets ``done`` within a few seconds."""
     for _ in range(100):
-        if await state_of(engine, pid) != WAITS:
+        if done(await state_of(engine, pid)):
             return True
         await asyncio.sleep(0.05)
     return False
+
+
+async def stopped(engine: AsyncEngine, pid: int) -> bool:
+    """Whether the statement of ``pid`` stops waiting for the lock within a few seconds."""
+    return await soon(engine, pid, lambda state: state != WAITS)
 
 
 async def ended(engine: AsyncEngine, pid: int) -> bool:
     """Whether the server process ``pid`` ends within a few seconds."""
-    for _ in range(100):
-        if await state_of(engine, pid) is None:
-            return True
-        await asyncio.sleep(0.05)
-    return False
+    return await soon(engine, pid, lambda state: state is None)
 
 
 @asynccontextmanager
