@@ -53,6 +53,8 @@ OPERATORS: dict[FieldKind, tuple[str, ...]] = {
         "contains",
         "not_contains",
         "starts_with",
+        "any_of",
+        "none_of",
         "has_value",
     ),
     FieldKind.NUMBER: ("equals", "min", "max", "greater_than", "less_than"),

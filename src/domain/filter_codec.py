@@ -26,6 +26,7 @@ from domain.filters import (
     Match,
     Not,
     OfferUsed,
+    OneOf,
     Or,
     Present,
     Profile,
@@ -86,6 +87,8 @@ def match_to_json(match: Match) -> Json:
     match match:
         case Text(op=op, value=value):
             return {"kind": "text", "op": op.value, "value": value}
+        case OneOf(values=values):
+            return {"kind": "one_of", "values": list(values)}
         case Range():
             return {
                 "kind": "range",
@@ -105,6 +108,8 @@ def match_from_json(data: Json) -> Match:
     kind = data["kind"]
     if kind == "text":
         return Text(TextOp(data["op"]), str(data["value"]))
+    if kind == "one_of":
+        return OneOf(tuple(str(v) for v in data["values"]))
     if kind == "range":
         lo, hi = data.get("min"), data.get("max")
         return Range(

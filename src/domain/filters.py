@@ -162,8 +162,8 @@ class Present:
 @dataclass(frozen=True, slots=True)
 class OneOf:
     """Equal to one of ``values``, each compared as ``Text`` equals is (folded; phones: the
-    normalised number). Never given by a client: an ``or`` of equalities on one attribute is
-    compiled as one (``merge_equals``)."""
+    normalised number); no values, no match. A text filter's ``anyOf``, and what an ``or`` of
+    equalities on one attribute is compiled as (``merge_equals``)."""
 
     values: tuple[str, ...]
 

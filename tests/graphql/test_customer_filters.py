@@ -139,6 +139,36 @@ async def test_phone_starts_with_old_prefix_and_has_value(
     assert await names(gql, {"phone": {"notContains": "0123456"}}) == ["none", "viettel"]
 
 
+@pytest.mark.spec("S7", "S8", "X2")
+async def test_a_pasted_list_of_phones_and_emails(gql: GraphQL, session: AsyncSession) -> None:
+    """`anyOf` / `noneOf` on a text field: each value matched as `equals` is (phones in any
+    format, old prefixes, e-mails and names without case or diacritics)."""
+    await make_customer(session, full_name="old", phone="0123 456 7890", email="An@Shop.vn")
+    await make_customer(session, full_name="new", phone="+84 83 456 7891")
+    await make_customer(session, full_name="viettel", phone="0981.345.678", email="b@shop.vn")
+    await make_customer(session, full_name="Nguyễn Văn An")
+
+    pasted = ["+84 83 456 7890", "0981-345-678", "0900000000"]
+    assert await names(gql, {"phone": {"anyOf": pasted}}) == ["old", "viettel"]
+    # As `notEquals`: customers without a phone are not on the list either.
+    assert await names(gql, {"phone": {"noneOf": pasted}}) == ["Nguyễn Văn An", "new"]
+    assert await names(gql, {"email": {"anyOf": [" an@SHOP.VN ", "c@shop.vn"]}}) == ["old"]
+    assert await names(gql, {"fullName": {"anyOf": ["nguyen van an", "Le"]}}) == ["Nguyễn Văn An"]
+    assert await names(gql, {"phone": {"anyOf": []}}) == []
+    assert len(await names(gql, {"phone": {"noneOf": []}})) == 4
+    both = {"phone": {"anyOf": pasted, "noneOf": ["0981345678"]}}
+    assert await names(gql, both) == ["old"]
+    thousands = [f"09{n:08d}" for n in range(5_000)] + ["0123 456 7890"]
+    assert await names(gql, {"phone": {"anyOf": thousands}}) == ["old"]
+
+    blank = await error_of(gql, {"email": {"anyOf": ["a@shop.vn", "  "]}})
+    assert blank["field"] == "filter.email.anyOf.1"
+    assert "hasValue" in blank["message"]
+    no_digits = await error_of(gql, {"phone": {"noneOf": ["0912345678", "n/a"]}})
+    assert no_digits["field"] == "filter.phone.noneOf.1"
+    assert "no digits" in no_digits["message"]
+
+
 @pytest.mark.spec("G2", "X2")
 async def test_customers_named_van(gql: GraphQL, session: AsyncSession) -> None:
     await make_customer(session, full_name="Nguyễn Văn An")

@@ -129,7 +129,13 @@ async def test_custom_fields_by_type(gql: GraphQL, session: AsyncSession) -> Non
     a = await make_subscriber(session, page_id=page, full_name="A")
     await make_subscriber(session, page_id=page, full_name="B")
     fields = {}
-    for key, kind in (("industry", "text"), ("member_points", "number"), ("expiry", "date")):
+    kinds = (
+        ("industry", "text"),
+        ("member_points", "number"),
+        ("expiry", "date"),
+        ("mobile", "phone"),
+    )
+    for key, kind in kinds:
         fields[key] = (
             await session.execute(
                 insert(t.custom_field)
@@ -141,6 +147,7 @@ async def test_custom_fields_by_type(gql: GraphQL, session: AsyncSession) -> Non
         ("industry", "value_text", "Thời trang"),
         ("member_points", "value_number", 120),
         ("expiry", "value_date", date(2026, 11, 25)),
+        ("mobile", "value_text", "0834567890"),  # stored normalised, from 0123 456 7890
     ):
         await session.execute(
             insert(t.custom_field_value).values(
@@ -153,6 +160,13 @@ async def test_custom_fields_by_type(gql: GraphQL, session: AsyncSession) -> Non
 
     assert await names(gql, SUBSCRIBERS, cf("industry", text={"contains": "thoi"})) == ["A"]
     assert await names(gql, SUBSCRIBERS, cf("industry", text={"notEquals": "thời trang"})) == ["B"]
+    listed = {"anyOf": ["Mỹ phẩm", "THOI TRANG"]}
+    assert await names(gql, SUBSCRIBERS, cf("industry", text=listed)) == ["A"]
+    assert await names(gql, SUBSCRIBERS, cf("industry", text={"noneOf": ["thời trang"]})) == ["B"]
+    phones = {"anyOf": ["+84 123 456 7890", "0900000000"]}
+    assert await names(gql, SUBSCRIBERS, cf("mobile", text=phones)) == ["A"]
+    assert await names(gql, SUBSCRIBERS, cf("mobile", text={"noneOf": ["84834567890"]})) == ["B"]
+    assert await names(gql, SUBSCRIBERS, cf("industry", text={"anyOf": ["0834567890"]})) == []
     assert await names(gql, SUBSCRIBERS, cf("member_points", number={"min": 100})) == ["A"]
     assert await names(gql, SUBSCRIBERS, cf("member_points", number={"lessThan": 100})) == []
     next_week = {"next": {"amount": 7, "unit": "DAYS"}}
@@ -164,6 +178,8 @@ async def test_custom_fields_by_type(gql: GraphQL, session: AsyncSession) -> Non
         "filter.customField.0.text",
         "OPERATOR_NOT_ALLOWED",
     )
+    no_digits = await error_of(gql, SUBSCRIBERS, cf("mobile", text={"anyOf": ["0912", "x"]}))
+    assert no_digits["field"] == "filter.customField.0.text.anyOf.1"
     unknown = await error_of(gql, SUBSCRIBERS, cf("nope", text={"equals": "1"}))
     assert (unknown["field"], unknown["reason"]) == ("filter.customField.0.key", "UNKNOWN_FIELD")
 

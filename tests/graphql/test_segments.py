@@ -322,6 +322,7 @@ async def test_a_segment_definition_input_sent_back_keeps_the_segment(
         "include": [
             GROUP["include"][0],
             {
+                "phone": {"noneOf": ["0912 345 678", "+84 98 111 1111"]},
                 "region": {"noneOf": ["Hà Nội"]},
                 "customField": [{"key": "size", "number": {"min": 38}}],
             },
@@ -338,6 +339,7 @@ async def test_a_segment_definition_input_sent_back_keeps_the_segment(
     segment_id = body["data"]["segmentCreate"]["segment"]["id"]
     before = (await gql(read, {"id": segment_id}))["data"]["node"]
     assert before["definitionInput"]["include"][1] == {
+        "phone": {"noneOf": ["0912 345 678", "+84 98 111 1111"]},
         "region": {"noneOf": ["Hà Nội"]},
         "customField": [{"key": "size", "number": {"min": "38"}}],
     }

@@ -150,7 +150,10 @@ ranges = st.builds(
     st.booleans(),
     st.booleans(),
 )
-texts = st.builds(f.Text, st.sampled_from(list(f.TextOp)), st.sampled_from(NEEDLES))
+texts = st.one_of(
+    st.builds(f.Text, st.sampled_from(list(f.TextOp)), st.sampled_from(NEEDLES)),
+    st.builds(f.OneOf, st.lists(st.sampled_from(NEEDLES), max_size=3).map(tuple)),
+)
 month_days = st.one_of(st.sampled_from(ANCHORS), st.tuples(st.integers(1, 12), st.integers(1, 28)))
 subscriber_leaves = st.one_of(
     st.builds(
@@ -181,6 +184,7 @@ customer_leaves = st.one_of(
         st.just(Attr.PHONE),
         st.one_of(
             st.builds(f.Text, st.sampled_from(list(f.TextOp)), st.sampled_from(PHONE_NEEDLES)),
+            st.builds(f.OneOf, st.lists(st.sampled_from(PHONE_NEEDLES), max_size=3).map(tuple)),
             st.just(f.Present()),
         ),
     ),
@@ -271,6 +275,8 @@ def _text(value: str | None, match: f.Match, zone: str, phone: bool = False) -> 
     match match:
         case f.Present():
             return value is not None and value != ""
+        case f.OneOf(values=values):
+            return any(_text(value, f.Text(f.TextOp.EQUALS, v), zone, phone) for v in values)
         case f.Text(op=op, value=needle):
             if value is None:
                 return False

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strawberry.types.arguments import convert_argument
 
 from domain.customer import Channel, Gender
-from domain.filter_catalogue import FIELDS, FieldKind
+from domain.filter_catalogue import FIELDS, OPERATORS, FieldKind
 from domain.filters import Condition, Group, Profile
 from domain.phone import CARRIERS
 from graph.filters.convert import Converter, camel
@@ -61,14 +61,15 @@ def periods(draw: st.DrawFn) -> Json:
 @st.composite
 def text_filters(draw: st.DrawFn, values: st.SearchStrategy[str] = words) -> Json:
     ops = draw(
-        st.sets(
-            st.sampled_from(
-                ["equals", "notEquals", "contains", "notContains", "startsWith", "hasValue"]
-            ),
-            min_size=1,
-        )
+        st.sets(st.sampled_from([camel(op) for op in OPERATORS[FieldKind.TEXT]]), min_size=1)
     )
-    return {op: draw(st.booleans()) if op == "hasValue" else draw(values) for op in ops}
+    return {op: draw(_text_operand(op, values)) for op in ops}
+
+
+def _text_operand(op: str, values: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    if op == "hasValue":
+        return st.booleans()
+    return st.lists(values, max_size=3) if op in ("anyOf", "noneOf") else values
 
 
 @st.composite

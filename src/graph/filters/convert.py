@@ -216,24 +216,29 @@ class Converter:
         return out
 
 
+_TEXT_OPS = (
+    ("equals", f.TextOp.EQUALS, False),
+    ("not_equals", f.TextOp.EQUALS, True),
+    ("contains", f.TextOp.CONTAINS, False),
+    ("not_contains", f.TextOp.CONTAINS, True),
+    ("starts_with", f.TextOp.STARTS_WITH, False),
+)
+"""A text filter's operators of one value: the match each makes, and whether negated."""
+_TEXT_LISTS = (("any_of", False), ("none_of", True))
+"""Its operators of a list of values (``OneOf``)."""
+
+
 def text(given: TextFilter, path: str) -> list[tuple[f.Match, bool]]:
     out: list[tuple[f.Match, bool]] = []
-    for name, op, negated in (
-        ("equals", f.TextOp.EQUALS, False),
-        ("not_equals", f.TextOp.EQUALS, True),
-        ("contains", f.TextOp.CONTAINS, False),
-        ("not_contains", f.TextOp.CONTAINS, True),
-        ("starts_with", f.TextOp.STARTS_WITH, False),
-    ):
+    for name, op, negated in _TEXT_OPS:
         value = getattr(given, name)
-        if value is None:
-            continue
-        stripped = value.strip()
-        if not stripped:
-            raise _error(
-                "Give a non-empty value (use `hasValue` for empty fields).", f"{path}.{camel(name)}"
-            )
-        out.append((f.Text(op, stripped), negated))
+        if value is not None:
+            out.append((f.Text(op, _filled(value, path, name)), negated))
+    for name, negated in _TEXT_LISTS:
+        values = getattr(given, name)
+        if values is not None:
+            filled = tuple(_filled(v, path, name, i) for i, v in enumerate(values))
+            out.append((f.OneOf(filled), negated))
     if given.has_value is not None:
         out.append((f.Present(), not given.has_value))
     if not out:
@@ -241,17 +246,35 @@ def text(given: TextFilter, path: str) -> list[tuple[f.Match, bool]]:
     return out
 
 
+def _at(path: str, name: str, index: int | None) -> str:
+    """Where a text filter's value is: its operator, and its place in a list operator's."""
+    return f"{path}.{camel(name)}" if index is None else f"{path}.{camel(name)}.{index}"
+
+
+def _filled(value: str, path: str, name: str, index: int | None = None) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise _error(
+            "Give a non-empty value (use `hasValue` for empty fields).", _at(path, name, index)
+        )
+    return stripped
+
+
 def _check_phone(given: TextFilter, path: str) -> None:
     """Phones are compared by their digits: a value without any would match every phone (or,
     as an empty number, the customers without one), so it is refused."""
-    for name in ("equals", "not_equals", "contains", "not_contains", "starts_with"):
-        value = getattr(given, name)
-        if value is not None and not only_digits(value):
-            raise _error(
-                f"{shown(value)} has no digits; give a phone number or part of one, "
-                "e.g. 0912 345 678 or +84 912.",
-                f"{path}.{camel(name)}",
-            )
+    operands = [(name, getattr(given, name), False) for name, _, _ in _TEXT_OPS]
+    operands += [(name, getattr(given, name), True) for name, _ in _TEXT_LISTS]
+    for name, operand, listed in operands:
+        if operand is None:
+            continue
+        for i, value in enumerate(operand if listed else [operand]):
+            if not only_digits(value):
+                raise _error(
+                    f"{shown(value)} has no digits; give a phone number or part of one, "
+                    "e.g. 0912 345 678 or +84 912.",
+                    _at(path, name, i if listed else None),
+                )
 
 
 def number(given: NumberFilter, path: str) -> f.Range:

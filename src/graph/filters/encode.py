@@ -26,15 +26,16 @@ from domain.filter_catalogue import FIELDS, FieldKind
 from domain.filters import Attr, Profile
 from domain.period import Between, Last, Next, Period, ThisMonth
 from graph.filters.convert import CUSTOM_CONDITION, camel
-from graph.filters.inputs import ProfileFilter
+from graph.filters.inputs import ProfileFilter, TextFilter
 
 Json = dict[str, Any]
 
 _NAME = {(field.kind, field.attr): field.name for field in FIELDS if field.attr is not None}
 _POSITION = {field.name: i for i, field in enumerate(dataclasses.fields(ProfileFilter))}
 """Where the converter reads each field of a block: the input type's declaration order."""
-_TEXT_RANK = {"equals": 0, "notEquals": 1, "contains": 2, "notContains": 3, "startsWith": 4}
-_HAS_VALUE = {FieldKind.TEXT: 5, FieldKind.DATE: 1}
+_TEXT_RANK = {camel(field.name): i for i, field in enumerate(dataclasses.fields(TextFilter))}
+"""Where the converter reads each operator of a text filter: its declaration order too."""
+_HAS_VALUE = {FieldKind.TEXT: _TEXT_RANK["hasValue"], FieldKind.DATE: 1}
 _TEXT_OPS = {f.TextOp.EQUALS: "equals", f.TextOp.CONTAINS: "contains"}
 _REGION = (Attr.PROVINCE, Attr.DISTRICT)
 
@@ -127,6 +128,8 @@ class Encoder:
                 return _Part(
                     self._name(FieldKind.TEXT, attr), _TEXT_RANK[text_op], {text_op: value}
                 )
+            case f.Compare(attr=attr, match=f.OneOf(values=values)):
+                return _listed(self._name(FieldKind.TEXT, attr), values, negated=False)
             case f.Compare(attr=attr, match=f.Present()):
                 kind = self._present_kind(attr)
                 return _Part(self._name(kind, attr), _HAS_VALUE[kind], {"hasValue": True})
@@ -163,6 +166,8 @@ class Encoder:
                 return _Part(
                     self._name(FieldKind.TEXT, attr), _TEXT_RANK[text_op], {text_op: value}
                 )
+            case f.Compare(attr=attr, match=f.OneOf(values=values)):
+                return _listed(self._name(FieldKind.TEXT, attr), values, negated=True)
             case f.Compare(attr=attr, match=f.Present()):
                 kind = self._present_kind(attr)
                 return _Part(self._name(kind, attr), _HAS_VALUE[kind], {"hasValue": False})
@@ -172,7 +177,7 @@ class Encoder:
                 return _Part("not_purchased", 0, _period(period))
             case f.Linked(profile=Profile.MEMBER, condition=f.Everyone()):
                 return _Part("registered_member", 0, False)
-            case f.CustomField(key=key, match=f.Present() as match):
+            case f.CustomField(key=key, match=(f.Present() | f.OneOf()) as match):
                 return _Part("custom_field", 0, [self._custom(key, match, negated=True)])
             case f.CustomField(key=key, match=f.Text(op=op) as match) if op in _TEXT_OPS:
                 return _Part("custom_field", 0, [self._custom(key, match, negated=True)])
@@ -223,6 +228,8 @@ class Encoder:
             case f.Text(op=op, value=text):
                 name = _TEXT_OPS.get(op, "startsWith")
                 value = {("not" + name.title()) if negated else name: text}
+            case f.OneOf(values=values):
+                value = {"noneOf" if negated else "anyOf": list(values)}
             case f.Present():
                 value = {"hasValue": not negated}
             case f.Range() as r:
@@ -230,6 +237,12 @@ class Encoder:
             case f.Within(period=period):
                 value = _period(period)
         return {"key": key, kind: value}
+
+
+def _listed(name: str, values: tuple[str, ...], *, negated: bool) -> _Part:
+    """A text field's ``anyOf``, or its ``noneOf`` where the list is negated."""
+    op = "noneOf" if negated else "anyOf"
+    return _Part(name, _TEXT_RANK[op], {op: list(values)})
 
 
 def _decimal(value: Decimal) -> str:

@@ -28,6 +28,16 @@ class TextFilter:
         default=None, description="No substring matches (an empty field matches)."
     )
     starts_with: str | None = strawberry.field(default=None, description="The value starts so.")
+    any_of: list[str] | None = strawberry.field(
+        default=None,
+        description="The whole value is one of these, each matched as `equals` is (a list of "
+        "phone numbers or e-mails, say); an empty list matches no one.",
+    )
+    none_of: list[str] | None = strawberry.field(
+        default=None,
+        description="The whole value is none of these (an empty field matches); an empty list "
+        "matches everyone.",
+    )
     has_value: bool | None = strawberry.field(
         default=None, description="true: the field is not empty; false: it is empty."
     )

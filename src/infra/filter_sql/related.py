@@ -29,6 +29,7 @@ from domain.filters import (
     Linked,
     Match,
     OfferUsed,
+    OneOf,
     Present,
     Profile,
     Purchased,
@@ -44,6 +45,7 @@ from infra.filter_sql.scope import TABLES, TAGS, Scope
 from infra.filter_sql.values import (
     in_period,
     one_of,
+    phone_in,
     phone_match,
     text_match,
     value_match,
@@ -257,6 +259,13 @@ def custom_value(
             return or_(
                 and_(field.c.type != "phone", text_match(value.c.value_folded, match)),
                 and_(field.c.type == "phone", phone_match(value.c.value_text, op, given)),
+            )
+        case OneOf(values=listed):
+            return or_(
+                and_(
+                    field.c.type != "phone", one_of(value.c.value_folded, [fold(v) for v in listed])
+                ),
+                and_(field.c.type == "phone", phone_in(value.c.value_text, listed)),
             )
         case Range():
             return value_match(value.c.value_number, match, scope)
