@@ -51,6 +51,11 @@ def only_digits(value: str) -> str:
     return "".join(str(unicodedata.decimal(c)) for c in value if c.isdecimal())
 
 
+has_digits = re.compile(r"\d").search
+"""Whether ``value`` holds a decimal digit, as ``only_digits`` reads them (Unicode category Nd,
+as ``str.isdecimal``): what ``only_digits`` returns is then not empty."""
+
+
 def digits_of(value: str) -> str:
     """The national digits of ``value``: separators dropped, +84 / 84 replaced by 0."""
     digits = only_digits(value)

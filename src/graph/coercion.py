@@ -43,9 +43,12 @@ from graphql.utilities.coerce_input_value import coerce_default_value, coerce_in
 from graphql import (
     GraphQLInputObjectType,
     GraphQLInputType,
+    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
+    GraphQLString,
     Undefined,
+    is_leaf_type,
     is_required_input_field,
 )
 
@@ -58,6 +61,8 @@ position, out name, type); None where the short coercion does not apply: a one-o
 one where a field is required or only some fields have a default."""
 
 _PLANS: dict[GraphQLInputObjectType, Plan] = {}
+
+_TEXT_ITEMS = {str, type(None)}
 
 
 def use_short_coercion() -> None:
@@ -118,6 +123,12 @@ def _short(value: Any, type_: GraphQLInputType, depth: int) -> Any:
         if type(value) is not list:
             return _SLOW
         item_type = type_.of_type
+        required = isinstance(item_type, GraphQLNonNull)
+        leaf = item_type.of_type if required else item_type
+        if is_leaf_type(leaf):
+            if value and depth >= MAX_NESTING_DEPTH:
+                raise RecursionError  # where its first item would be counted
+            return _leaves(value, leaf, required=required)
         items = []
         for item in value:
             coerced = _short(item, item_type, depth + 1)
@@ -148,4 +159,18 @@ def _short(value: Any, type_: GraphQLInputType, depth: int) -> Any:
     try:
         return type_.coerce_input_value(value)  # type: ignore[union-attr]
     except Exception:  # graphql-core coerces it again, and writes the error
+        return _SLOW
+
+
+def _leaves(values: list[Any], type_: GraphQLLeafType, *, required: bool) -> Any:
+    """A list of scalars or enum values, each coerced as ``_short`` coerces one, in one loop:
+    a pasted list of a thousand phone numbers is a thousand items."""
+    if required and None in values:
+        return _SLOW
+    if type_ is GraphQLString and set(map(type, values)) <= _TEXT_ITEMS:
+        return list(values)  # what coercing each gives: strings and nulls are kept as they are
+    coerce = type_.coerce_input_value
+    try:
+        return [None if item is None else coerce(item) for item in values]
+    except Exception:
         return _SLOW

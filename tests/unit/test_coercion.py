@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.coercion import coerce_variable, input_is_nested_too_deeply
-from graphql import GraphQLInputType, GraphQLList, GraphQLNonNull, Undefined
+from graphql import (
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    Undefined,
+    get_named_type,
+    get_nullable_type,
+    is_leaf_type,
+)
 from tests.input_values import TYPES, of_type
 
 
@@ -58,6 +66,27 @@ def test_same_as_graphql_core(name: str, data: st.DataObject) -> None:
     assert same(short([value], GraphQLList(type_)), graphql_core([value], GraphQLList(type_)))
 
 
+LEAF_LISTS = {
+    str(field.type): field.type
+    for type_ in TYPES.values()
+    for field in type_.fields.values()
+    if isinstance(get_nullable_type(field.type), GraphQLList)
+    and is_leaf_type(get_named_type(field.type))
+}
+"""Every list of scalars or enum values the schema's inputs take ([String!], [PageChannel!],
+[Int!] ...), which the short coercion reads in one loop."""
+
+
+@pytest.mark.parametrize("name", sorted(LEAF_LISTS))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_lists_of_leaves_as_graphql_core(name: str, data: st.DataObject) -> None:
+    type_ = LEAF_LISTS[name]
+    item = of_type(get_nullable_type(type_).of_type, 1, wrong=data.draw(st.booleans()))
+    value = data.draw(st.lists(item, min_size=1, max_size=6))
+    assert same(short(value, type_), graphql_core(value, type_))
+
+
 @pytest.mark.parametrize(
     ("name", "declared", "given"),
     [
@@ -90,23 +119,32 @@ def test_a_large_filter_coerces_as_graphql_core_does() -> None:
 
 @pytest.mark.parametrize(
     ("via", "levels"),
-    [("not", MAX_NESTING_DEPTH - 2), ("not", MAX_NESTING_DEPTH - 1), ("or", 99), ("or", 100)],
+    [("not", MAX_NESTING_DEPTH - n) for n in (3, 2, 1)] + [("or", n) for n in (98, 99, 100)],
+)
+@pytest.mark.parametrize(
+    ("bottom", "steps"),
+    [
+        ({"equals": "0912345678"}, 2),
+        ({"anyOf": ["0912345678", "0987654321"]}, 3),
+        ({"anyOf": []}, 2),
+    ],
 )
 @pytest.mark.parametrize("refused_on_top", [False, True])
 def test_nesting_as_deep_as_graphql_core_allows(
-    via: str, levels: int, refused_on_top: bool
+    via: str, levels: int, bottom: dict[str, Any], steps: int, refused_on_top: bool
 ) -> None:
     """`not` within `not` (a step of the type each), or `or` within `or` (two: the field and
-    the list's item), a condition two steps deep at the bottom. With a wrong value on top, the
-    short coercion gives up before it reaches the bottom."""
+    the list's item), a phone condition at the bottom: two steps deep, or three where its
+    value is a list with items (an empty list has none to count). With a wrong value on top, the short coercion gives up
+    before it reaches the bottom."""
     filter_type = TYPES["ProfileFilter"]
-    value: dict[str, Any] = {"phone": {"equals": "0912345678"}}
+    value: dict[str, Any] = {"phone": bottom}
     for _ in range(levels):
         value = {via: value if via == "not" else [value], "gender": {"anyOf": ["female"]}}
     if refused_on_top:
         value["and"] = 5  # `and` comes first, and takes a list of filters
     expected = graphql_core(value, filter_type)
-    too_deep = levels * (1 if via == "not" else 2) + 2 > MAX_NESTING_DEPTH
+    too_deep = levels * (1 if via == "not" else 2) + steps > MAX_NESTING_DEPTH
     assert (expected is RecursionError) is too_deep
     assert (expected is Undefined) is (refused_on_top and not too_deep)
     assert same(short(value, filter_type), expected)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from domain.phone import carrier_of, normalize_phone, normalize_phone_prefix
+from domain.phone import (
+    carrier_of,
+    has_digits,
+    normalize_phone,
+    normalize_phone_prefix,
+    only_digits,
+)
 
 
 @pytest.mark.spec("X2")
@@ -33,6 +41,15 @@ def test_pre_2018_eleven_digit_prefixes_map_to_new_ones() -> None:
     assert normalize_phone_prefix("0123") == "083"
     assert normalize_phone_prefix("0912") == "0912"
     assert normalize_phone_prefix("０１２３") == "083"
+
+
+@given(st.text())
+@example("n/a")
+@example("０９１２")
+@example("x³²")  # superscripts are digits to isdigit, not to isdecimal
+@example("٣")
+def test_has_digits_is_whether_only_digits_finds_any(value: str) -> None:
+    assert bool(has_digits(value)) == bool(only_digits(value))
 
 
 def test_no_digits_is_no_phone() -> None:

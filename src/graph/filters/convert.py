@@ -17,7 +17,7 @@ from domain.filter_catalogue import FieldKind, attrs_of
 from domain.filters import Attr, Profile
 from domain.numbers import held
 from domain.period import Between, Last, Next, Period, ThisMonth
-from domain.phone import CARRIERS, only_digits
+from domain.phone import CARRIERS, has_digits
 from graph.filters.inputs import (
     BirthdayFilter,
     CustomFieldFilter,
@@ -237,8 +237,10 @@ def text(given: TextFilter, path: str) -> list[tuple[f.Match, bool]]:
     for name, negated in _TEXT_LISTS:
         values = getattr(given, name)
         if values is not None:
-            filled = tuple(_filled(v, path, name, i) for i, v in enumerate(values))
-            out.append((f.OneOf(filled), negated))
+            stripped = tuple(map(str.strip, values))
+            if not all(stripped):
+                raise _error(_BLANK, _at(path, name, stripped.index("")))
+            out.append((f.OneOf(stripped), negated))
     if given.has_value is not None:
         out.append((f.Present(), not given.has_value))
     if not out:
@@ -251,12 +253,13 @@ def _at(path: str, name: str, index: int | None) -> str:
     return f"{path}.{camel(name)}" if index is None else f"{path}.{camel(name)}.{index}"
 
 
-def _filled(value: str, path: str, name: str, index: int | None = None) -> str:
+_BLANK = "Give a non-empty value (use `hasValue` for empty fields)."
+
+
+def _filled(value: str, path: str, name: str) -> str:
     stripped = value.strip()
     if not stripped:
-        raise _error(
-            "Give a non-empty value (use `hasValue` for empty fields).", _at(path, name, index)
-        )
+        raise _error(_BLANK, _at(path, name, None))
     return stripped
 
 
@@ -266,15 +269,15 @@ def _check_phone(given: TextFilter, path: str) -> None:
     operands = [(name, getattr(given, name), False) for name, _, _ in _TEXT_OPS]
     operands += [(name, getattr(given, name), True) for name, _ in _TEXT_LISTS]
     for name, operand, listed in operands:
-        if operand is None:
+        values = operand if listed else [operand]
+        if operand is None or all(map(has_digits, values)):
             continue
-        for i, value in enumerate(operand if listed else [operand]):
-            if not only_digits(value):
-                raise _error(
-                    f"{shown(value)} has no digits; give a phone number or part of one, "
-                    "e.g. 0912 345 678 or +84 912.",
-                    _at(path, name, i if listed else None),
-                )
+        i, value = next((i, v) for i, v in enumerate(values) if not has_digits(v))
+        raise _error(
+            f"{shown(value)} has no digits; give a phone number or part of one, "
+            "e.g. 0912 345 678 or +84 912.",
+            _at(path, name, i if listed else None),
+        )
 
 
 def number(given: NumberFilter, path: str) -> f.Range:
