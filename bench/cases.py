@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.period import Last, PeriodUnit, ThisMonth, instant_bounds
+from infra.seed.contact import phone_number, seed_offset, written
 
 Json = dict[str, Any]
 
@@ -140,6 +141,17 @@ def _tagged(*folded: str) -> Json:
     return {TAGS: {"some": {"tagByShopIdAndTagId": {"nameFolded": {"in": list(folded)}}}}}
 
 
+def _pasted_phones(count: int = 1_000, seed: int = 42) -> tuple[list[str], list[str]]:
+    """The numbers of ``count`` customers spread over the bench's shop (seeded with ``seed``,
+    the bench's default) as people type them, and their normal forms: a list pasted from a
+    spreadsheet. About nine in ten are customers' numbers; the rest belong to no one."""
+    offset = seed_offset(seed)
+    normal = [phone_number(offset, k * 997, customer=True) for k in range(count)]
+    return [written(n, k * 0.618 % 1) for k, n in enumerate(normal)], normal
+
+
+_TYPED, _NORMAL = _pasted_phones()
+
 CASES: tuple[Case, ...] = (
     Case(
         "name_contains_van",
@@ -154,6 +166,13 @@ CASES: tuple[Case, ...] = (
         {"phone": {"startsWith": "0123"}},
         lambda c: {"phoneNormalized": {"startsWith": "083"}},
         peer_note="given the already renumbered prefix 083",
+    ),
+    Case(
+        "phone_list_1000",
+        "a pasted list: phone any of 1,000 numbers typed in mixed formats",
+        {"phone": {"anyOf": _TYPED}},
+        lambda c: {"phoneNormalized": {"in": _NORMAL}},
+        peer_note="given the numbers already normalised",
     ),
     Case(
         "carrier_female_viettel",
