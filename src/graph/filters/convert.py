@@ -266,18 +266,23 @@ def _filled(value: str, path: str, name: str) -> str:
 def _check_phone(given: TextFilter, path: str) -> None:
     """Phones are compared by their digits: a value without any would match every phone (or,
     as an empty number, the customers without one), so it is refused."""
-    operands = [(name, getattr(given, name), False) for name, _, _ in _TEXT_OPS]
-    operands += [(name, getattr(given, name), True) for name, _ in _TEXT_LISTS]
-    for name, operand, listed in operands:
-        values = operand if listed else [operand]
-        if operand is None or all(map(has_digits, values)):
-            continue
-        i, value = next((i, v) for i, v in enumerate(values) if not has_digits(v))
-        raise _error(
-            f"{shown(value)} has no digits; give a phone number or part of one, "
-            "e.g. 0912 345 678 or +84 912.",
-            _at(path, name, i if listed else None),
-        )
+    for name, _, _ in _TEXT_OPS:
+        value = getattr(given, name)
+        if value is not None and not has_digits(value):
+            raise _no_digits(value, _at(path, name, None))
+    for name, _ in _TEXT_LISTS:
+        values = getattr(given, name)
+        if values is not None and not all(map(has_digits, values)):
+            i = next(i for i, v in enumerate(values) if not has_digits(v))
+            raise _no_digits(values[i], _at(path, name, i))
+
+
+def _no_digits(value: str, path: str) -> DomainError:
+    return _error(
+        f"{shown(value)} has no digits; give a phone number or part of one, "
+        "e.g. 0912 345 678 or +84 912.",
+        path,
+    )
 
 
 def number(given: NumberFilter, path: str) -> f.Range:
