@@ -34,10 +34,10 @@ from domain.filters import (
     Text,
     merge_equals,
 )
-from domain.text import fold
 from infra.filter_sql.related import linked_set, own_keys, purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
 from infra.filter_sql.values import (
+    folded_in,
     one_of,
     phone_in,
     phone_match,
@@ -252,7 +252,7 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
         case Compare(attr=Attr.PHONE, match=OneOf(values=values)):
             return phone_in(column_of(scope, Attr.PHONE), values)
         case Compare(attr=attr, match=OneOf(values=values)):
-            return one_of(folded_of(scope, attr), [fold(v) for v in values])
+            return folded_in(folded_of(scope, attr), values)
         case Compare(attr=Attr.POINTS, match=m):
             return points_match(m, scope)
         case Compare(attr=attr, match=Text() as text):
@@ -265,7 +265,7 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
             return column_of(scope, Attr.CHANNEL).op("&&")(literal(list(values), ARRAY(SqlText)))
         case AnyOf(attr=attr, values=values):
             if attr in FOLDED_SETS:
-                return one_of(folded_of(scope, attr), [fold(v) for v in values])
+                return folded_in(folded_of(scope, attr), values)
             return one_of(column_of(scope, attr), values)
         case BirthdayMonth(month=month):
             return scope.table.c.birthday_key.between(month * 100 + 1, month * 100 + 31)

@@ -43,6 +43,7 @@ from infra import tables as t
 from infra.filter_sql import compiler
 from infra.filter_sql.scope import TABLES, TAGS, Scope
 from infra.filter_sql.values import (
+    folded_in,
     in_period,
     one_of,
     phone_in,
@@ -192,7 +193,7 @@ def rows_of(node: Condition, scope: Scope, *, joined: bool = False) -> Rows | No
             return Rows(
                 otn.c.subscriber_id,
                 row.c.id,
-                (otn.c.shop_id == shop, one_of(otn.c.topic_folded, [fold(v) for v in values])),
+                (otn.c.shop_id == shop, folded_in(otn.c.topic_folded, values)),
             )
         case AnyOf(attr=Attr.SEQUENCE, values=values):
             enrol, seq = t.sequence_enrolment, t.sequence
@@ -206,7 +207,7 @@ def rows_of(node: Condition, scope: Scope, *, joined: bool = False) -> Rows | No
                     enrol.c.status != "cancelled",
                     seq.c.shop_id == shop,
                     seq.c.id == enrol.c.sequence_id,
-                    one_of(func.vn_fold(seq.c.name), [fold(v) for v in values]),
+                    folded_in(func.vn_fold(seq.c.name), values),
                 ),
             )
         case Purchased(period=period, skus=skus):
@@ -255,17 +256,14 @@ def custom_value(
 ) -> ColumnElement[bool]:
     match match:
         case Text(op=op, value=given):
-            # Phone fields hold the normalised number and match as phones do.
-            return or_(
-                and_(field.c.type != "phone", text_match(value.c.value_folded, match)),
-                and_(field.c.type == "phone", phone_match(value.c.value_text, op, given)),
+            return _text_or_phone(
+                field,
+                text_match(value.c.value_folded, match),
+                phone_match(value.c.value_text, op, given),
             )
         case OneOf(values=listed):
-            return or_(
-                and_(
-                    field.c.type != "phone", one_of(value.c.value_folded, [fold(v) for v in listed])
-                ),
-                and_(field.c.type == "phone", phone_in(value.c.value_text, listed)),
+            return _text_or_phone(
+                field, folded_in(value.c.value_folded, listed), phone_in(value.c.value_text, listed)
             )
         case Range():
             return value_match(value.c.value_number, match, scope)
@@ -278,6 +276,14 @@ def custom_value(
                 value.c.value_date.is_not(None),
             )
     raise TypeError(f"unknown match {match!r}")
+
+
+def _text_or_phone(
+    field: FromClause, text: ColumnElement[bool], phone: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """A text condition on a custom field's value: phone fields hold the normalised number
+    and match as phones do (``phone``), other fields their folded text (``text``)."""
+    return or_(and_(field.c.type != "phone", text), and_(field.c.type == "phone", phone))
 
 
 def link_to(

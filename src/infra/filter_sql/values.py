@@ -118,6 +118,11 @@ def one_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[b
     return column == any_(literal(distinct, ARRAY(SqlText)))
 
 
+def folded_in(folded: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """A folded column equals one of ``values``, each folded as it is (case, diacritics)."""
+    return one_of(folded, [fold(v) for v in values])
+
+
 def phone_in(column: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
     """The number equals one of ``values`` (each normalised as ``phone_match`` does)."""
     numbers = [n for n in map(normalize_phone, values) if n is not None]
