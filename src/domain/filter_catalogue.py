@@ -69,6 +69,37 @@ OPERATORS: dict[FieldKind, tuple[str, ...]] = {
 }
 """The operators (fields of the condition's input) each kind allows; a flag is just true/false."""
 
+OPERATOR_LABELS: dict[str, tuple[str, str]] = {
+    "equals": ("Bằng", "Equals"),
+    "not_equals": ("Không bằng", "Does not equal"),
+    "contains": ("Có chứa", "Contains"),
+    "not_contains": ("Không chứa", "Does not contain"),
+    "starts_with": ("Bắt đầu với", "Starts with"),
+    "any_of": ("Là một trong", "Is any of"),
+    "none_of": ("Không là một trong", "Is none of"),
+    "has_value": ("Có / không có giá trị", "Has a value / has none"),
+    "min": ("Từ", "At least"),
+    "max": ("Đến", "At most"),
+    "greater_than": ("Lớn hơn", "Greater than"),
+    "less_than": ("Nhỏ hơn", "Less than"),
+    "from": ("Từ ngày", "From"),
+    "to": ("Đến ngày", "To"),
+    "last": ("Trong khoảng gần nhất", "In the last"),
+    "next": ("Trong khoảng sắp tới", "In the next"),
+    "this_month": ("Tháng này", "This month"),
+    "month": ("Tháng", "Month"),
+    "period": ("Trong khoảng thời gian", "Within a period"),
+    "products": ("Sản phẩm (mã SKU)", "Products (SKUs)"),
+    "offers": ("Mã ưu đãi", "Offer codes"),
+    "key": ("Trường", "Field"),
+    "text": ("Điều kiện văn bản", "Text condition"),
+    "number": ("Điều kiện số", "Number condition"),
+    "date": ("Điều kiện ngày", "Date condition"),
+}
+"""How a builder UI names each operator, in Vietnamese (the product's own words where its
+documents name them: Bằng / Không bằng, Có chứa / Không chứa, Bắt đầu với, Có / Không có giá
+trị) and English; the same operator reads the same on every kind."""
+
 
 @dataclass(frozen=True, slots=True)
 class FilterField:

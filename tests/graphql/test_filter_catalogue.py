@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filter_catalogue import FieldKind
+from domain.filter_catalogue import OPERATOR_LABELS, OPERATORS, FieldKind
 from graph.filters.catalogue import INPUT_TYPES
 from graph.schema import schema
 from infra import tables as t
@@ -21,9 +21,10 @@ query Catalogue($list: ListKind!) {
     list
     attributes {
       field kind inputType operators labelVi labelEn profiles linked
+      operatorLabels { name labelVi labelEn }
       suggestions { value label }
     }
-    customFields { key label type condition operators }
+    customFields { key label type condition operators operatorLabels { name } }
   }
 }
 """
@@ -56,7 +57,26 @@ async def test_catalogue_lists_every_filter_field_and_only_them(gql: GraphQL, sh
             assert attribute["operators"] == []
         else:
             assert set(attribute["operators"]) == _input_fields(attribute["inputType"]), attribute
+        labelled = attribute["operatorLabels"]
+        assert [o["name"] for o in labelled] == attribute["operators"]
+        assert all(o["labelVi"] and o["labelEn"] for o in labelled), attribute
     assert set(INPUT_TYPES) == set(FieldKind)
+    assert set(OPERATOR_LABELS) == {op for ops in OPERATORS.values() for op in ops}
+
+
+@pytest.mark.spec("S8")
+async def test_operators_are_named_in_the_products_words(gql: GraphQL, shop: int) -> None:
+    """The seed's names of the text operators, for a builder UI to show."""
+    catalogue = await _catalogue(gql, "CUSTOMERS")
+    phone = next(a for a in catalogue["attributes"] if a["field"] == "phone")
+    named = {o["name"]: (o["labelVi"], o["labelEn"]) for o in phone["operatorLabels"]}
+    assert named["equals"] == ("Bằng", "Equals")
+    assert named["notEquals"] == ("Không bằng", "Does not equal")
+    assert named["contains"] == ("Có chứa", "Contains")
+    assert named["notContains"] == ("Không chứa", "Does not contain")
+    assert named["startsWith"] == ("Bắt đầu với", "Starts with")
+    assert named["anyOf"] == ("Là một trong", "Is any of")
+    assert named["hasValue"] == ("Có / không có giá trị", "Has a value / has none")
 
 
 @pytest.mark.spec("S6", "X1")
@@ -161,6 +181,7 @@ async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncS
             "type": "text",
             "condition": "text",
             "operators": sorted(_input_fields("TextFilter"), key=attrs["email"]["operators"].index),
+            "operatorLabels": [{"name": o} for o in attrs["email"]["operators"]],
         },
         {
             "key": "member_points",
@@ -168,5 +189,6 @@ async def test_suggestions_come_from_the_shop_data(gql: GraphQL, session: AsyncS
             "type": "number",
             "condition": "number",
             "operators": attrs["ordersCount"]["operators"],
+            "operatorLabels": [{"name": o} for o in attrs["ordersCount"]["operators"]],
         },
     ]

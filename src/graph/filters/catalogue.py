@@ -8,6 +8,7 @@ import strawberry
 
 from domain.filter_catalogue import (
     FIELDS,
+    OPERATOR_LABELS,
     OPERATORS,
     FieldKind,
     FilterField,
@@ -70,6 +71,21 @@ class FilterSuggestion:
     label: str = strawberry.field(description="How to show it.")
 
 
+@strawberry.type(description="An operator of a filter condition, with its labels.")
+class FilterOperator:
+    name: str = strawberry.field(description="The field of the condition's input, e.g. `anyOf`.")
+    label_vi: str = strawberry.field(description="Vietnamese label, e.g. `Có chứa`.")
+    label_en: str = strawberry.field(description="English label, e.g. `Contains`.")
+
+
+def operators_of(kind: FieldKind) -> list[FilterOperator]:
+    return [
+        FilterOperator(name=camel(op), label_vi=vi, label_en=en)
+        for op in OPERATORS[kind]
+        for vi, en in [OPERATOR_LABELS[op]]
+    ]
+
+
 @strawberry.type(description="One field of `ProfileFilter` as a builder UI shows it.")
 class FilterAttribute:
     field: str = strawberry.field(description="Name of the field in `ProfileFilter`.")
@@ -77,6 +93,9 @@ class FilterAttribute:
     input_type: str = strawberry.field(description="GraphQL type of the field's condition.")
     operators: list[str] = strawberry.field(
         description="Fields of the condition's input (its operators); empty for a true/false flag."
+    )
+    operator_labels: list[FilterOperator] = strawberry.field(
+        description="The same operators, in the same order, with their labels."
     )
     label_vi: str = strawberry.field(description="Vietnamese label.")
     label_en: str = strawberry.field(description="English label.")
@@ -109,6 +128,7 @@ class FilterAttribute:
             kind=field.kind,
             input_type=input_type_name(field.kind),
             operators=[camel(op) for op in field.operators],
+            operator_labels=operators_of(field.kind),
             label_vi=field.label_vi,
             label_en=field.label_en,
             profiles=sorted(field.profiles),
@@ -126,6 +146,9 @@ class CustomFieldInfo:
         description="Field of `CustomFieldFilter` to use: `text`, `number` or `date`."
     )
     operators: list[str] = strawberry.field(description="Operators of that condition.")
+    operator_labels: list[FilterOperator] = strawberry.field(
+        description="The same operators, in the same order, with their labels."
+    )
 
 
 @strawberry.type(description="What the filter of one list can express.")
@@ -143,10 +166,12 @@ class FilterCatalogue:
                 key=key,
                 label=label,
                 type=kind,
-                condition=CUSTOM_CONDITION[kind],
-                operators=[camel(op) for op in OPERATORS[kinds[CUSTOM_CONDITION[kind]]]],
+                condition=condition,
+                operators=[camel(op) for op in OPERATORS[kinds[condition]]],
+                operator_labels=operators_of(kinds[condition]),
             )
             for key, label, kind in await shop_custom_fields(info)
+            for condition in [CUSTOM_CONDITION[kind]]
         ]
 
 
