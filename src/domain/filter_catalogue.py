@@ -121,10 +121,6 @@ class FilterField:
         assert self.home is not None
         return frozenset({self.home})
 
-    @property
-    def operators(self) -> tuple[str, ...]:
-        return OPERATORS[self.kind]
-
 
 _K = FieldKind
 _C, _M, _S = Profile.CUSTOMER, Profile.MEMBER, Profile.SUBSCRIBER

@@ -123,12 +123,13 @@ class FilterAttribute:
 
     @classmethod
     def from_domain(cls, field: FilterField, profile: Profile) -> FilterAttribute:
+        labelled = operators_of(field.kind)
         return cls(
             field=camel(field.name),
             kind=field.kind,
             input_type=input_type_name(field.kind),
-            operators=[camel(op) for op in field.operators],
-            operator_labels=operators_of(field.kind),
+            operators=[o.name for o in labelled],
+            operator_labels=labelled,
             label_vi=field.label_vi,
             label_en=field.label_en,
             profiles=sorted(field.profiles),
@@ -167,11 +168,12 @@ class FilterCatalogue:
                 label=label,
                 type=kind,
                 condition=condition,
-                operators=[camel(op) for op in OPERATORS[kinds[condition]]],
-                operator_labels=operators_of(kinds[condition]),
+                operators=[o.name for o in labelled],
+                operator_labels=labelled,
             )
             for key, label, kind in await shop_custom_fields(info)
             for condition in [CUSTOM_CONDITION[kind]]
+            for labelled in [operators_of(kinds[condition])]
         ]
 
 
