@@ -147,15 +147,24 @@ async def test_a_pasted_list_of_phones_and_emails(gql: GraphQL, session: AsyncSe
     await make_customer(session, full_name="new", phone="+84 83 456 7891")
     await make_customer(session, full_name="viettel", phone="0981.345.678", email="b@shop.vn")
     await make_customer(session, full_name="Nguyễn Văn An")
+    await make_customer(session, full_name='Shop "Đẹp", {HN} \\ 2')
 
     pasted = ["+84 83 456 7890", "0981-345-678", "0900000000"]
     assert await names(gql, {"phone": {"anyOf": pasted}}) == ["old", "viettel"]
     # As `notEquals`: customers without a phone are not on the list either.
-    assert await names(gql, {"phone": {"noneOf": pasted}}) == ["Nguyễn Văn An", "new"]
+    assert await names(gql, {"phone": {"noneOf": pasted}}) == [
+        "Nguyễn Văn An",
+        'Shop "Đẹp", {HN} \\ 2',
+        "new",
+    ]
     assert await names(gql, {"email": {"anyOf": [" an@SHOP.VN ", "c@shop.vn"]}}) == ["old"]
     assert await names(gql, {"fullName": {"anyOf": ["nguyen van an", "Le"]}}) == ["Nguyễn Văn An"]
+    # A list is bound as one text that PostgreSQL splits: quotes, commas, braces and
+    # backslashes are the values' own.
+    odd = ['shop "dep", {hn} \\ 2', "NULL", "{}"]
+    assert await names(gql, {"fullName": {"anyOf": odd}}) == ['Shop "Đẹp", {HN} \\ 2']
     assert await names(gql, {"phone": {"anyOf": []}}) == []
-    assert len(await names(gql, {"phone": {"noneOf": []}})) == 4
+    assert len(await names(gql, {"phone": {"noneOf": []}})) == 5
     both = {"phone": {"anyOf": pasted, "noneOf": ["0981345678"]}}
     assert await names(gql, both) == ["old"]
     thousands = [f"09{n:08d}" for n in range(5_000)] + ["0123 456 7890"]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -108,14 +109,36 @@ def phone_match(column: ColumnElement[str], op: TextOp, value: str) -> ColumnEle
 
 def one_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
     """``column`` equals one of ``values``: one comparison with an array, bound as one
-    argument however many values there are. PostgreSQL probes an index on the column once per
-    value, or hashes the array when it tests rows one by one."""
+    argument however many values there are (``list_argument``). PostgreSQL probes an index on
+    the column once per value, or hashes the array when it tests rows one by one."""
     distinct = list(dict.fromkeys(values))
     if not distinct:
         return false()
     if len(distinct) == 1:
         return column == distinct[0]
-    return column == any_(literal(distinct, ARRAY(SqlText)))
+    return column == any_(list_argument(distinct))
+
+
+SEPARATOR = "\x1f"
+"""What joins a list's values in its text argument: the ASCII unit separator, which text a
+person types does not hold."""
+
+
+def list_argument(values: Sequence[str]) -> ColumnElement[Any]:
+    """``values`` as one text argument, split into a text array by PostgreSQL.
+
+    asyncpg encodes an array argument element by element, checking each against two abstract
+    base classes: for a pasted list of 1,000 phone numbers, 4.2 M of the 9.1 M instructions
+    its count took. The joined text is made once, when the condition is compiled, and is one
+    string to send. ``string_to_array`` is immutable, and statements run with custom plans
+    (``plan_cache_mode``), so PostgreSQL plans with the array as a constant, as it did with
+    the array itself (a cast of the text form instead, ``array_in``, is only stable: PostgreSQL
+    kept it as an expression and evaluated it again on every row it filtered). Values that
+    hold the separator are bound as an array."""
+    joined = SEPARATOR.join(values)
+    if joined.count(SEPARATOR) != len(values) - 1:
+        return literal(list(values), ARRAY(SqlText))
+    return func.string_to_array(literal(joined, SqlText), literal_column("chr(31)"))
 
 
 def folded_in(folded: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
