@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_, false, func, literal, not_, or_, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, FromClause, and_, false, func, not_, or_, true
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import Subquery
 from sqlalchemy.sql.visitors import iterate
-from sqlalchemy.types import Text as SqlText
 
 from domain.errors import DomainError, ErrorCode
 from domain.filters import (
@@ -38,6 +36,7 @@ from infra.filter_sql.related import linked_set, own_keys, purchased, related
 from infra.filter_sql.scope import FOLDED_SETS, LINKED_SETS, Scope, column_of, folded_of
 from infra.filter_sql.values import (
     folded_in,
+    list_argument,
     one_of,
     phone_in,
     phone_match,
@@ -262,7 +261,7 @@ def _leaf(node: Condition, scope: Scope) -> ColumnElement[bool]:
         case AnyOf(attr=Attr.CHANNEL, values=values):
             if not values:
                 return false()
-            return column_of(scope, Attr.CHANNEL).op("&&")(literal(list(values), ARRAY(SqlText)))
+            return column_of(scope, Attr.CHANNEL).op("&&")(list_argument(values))
         case AnyOf(attr=attr, values=values):
             if attr in FOLDED_SETS:
                 return folded_in(folded_of(scope, attr), values)

@@ -122,6 +122,8 @@ def one_of(column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[b
 SEPARATOR = "\x1f"
 """What joins a list's values in its text argument: the ASCII unit separator, which text a
 person types does not hold."""
+_SPLIT_ON: ColumnElement[str] = literal_column(f"chr({ord(SEPARATOR)})")
+"""The separator written in the statement itself, not bound: one argument a list."""
 
 
 def list_argument(values: Sequence[str]) -> ColumnElement[Any]:
@@ -138,7 +140,7 @@ def list_argument(values: Sequence[str]) -> ColumnElement[Any]:
     joined = SEPARATOR.join(values)
     if joined.count(SEPARATOR) != len(values) - 1:
         return literal(list(values), ARRAY(SqlText))
-    return func.string_to_array(literal(joined, SqlText), literal_column("chr(31)"))
+    return func.string_to_array(literal(joined, SqlText), _SPLIT_ON)
 
 
 def folded_in(folded: ColumnElement[str], values: Sequence[str]) -> ColumnElement[bool]:
